@@ -1,0 +1,47 @@
+// Ports the core declares and adapters implement. Anything that talks to the outside world comes in here.
+import type { Channel } from './schemas/common.js';
+
+/** The clock is passed in: core never calls Date.now(). */
+export interface Clock {
+  now(): Date;
+}
+
+/** Id generation is passed in so tests are deterministic. */
+export interface IdGenerator {
+  /** A random, unguessable id (nanoid in production). */
+  id(size?: number): string;
+}
+
+/** One message handed to a channel. */
+export interface OutboundMessage {
+  askId: string;
+  customerId: string;
+  campaignId: string;
+  channel: Channel;
+  /** Per ask and channel: the same key is never sent twice. */
+  idempotencyKey: string;
+  to: { email?: string; phone?: string; name?: string };
+  subject?: string;
+  preheader?: string;
+  html?: string;
+  text: string;
+  shareUrl: string;
+  unsubscribeUrl?: string;
+  /** Extra headers (email): List-Unsubscribe and friends. */
+  headers?: Record<string, string>;
+  /** Structured data for in-app and account-manager channels. */
+  data?: Record<string, unknown>;
+}
+
+export interface SendResult {
+  messageId: string;
+}
+
+/** A channel sender throws ThrottlingError/TransientError (retry) or PermanentSendError (record, don't retry). */
+export interface ChannelSender {
+  send(message: OutboundMessage): Promise<SendResult>;
+}
+
+export interface EventPublisher {
+  publish(events: Array<{ detailType: string; detail: Record<string, unknown> }>): Promise<void>;
+}

@@ -1,0 +1,63 @@
+// The ask: one per customer and milestone occurrence, whatever reruns. Stored item and outcome codes.
+import { z } from 'zod';
+import { Channel, LocalDate, UtcInstant } from './common.js';
+import { MILESTONE_KINDS } from './campaign.js';
+
+/** Why a due customer was not asked. Order here is the order eligibility applies the rules. */
+export const SKIP_REASONS = [
+  'campaign_inactive',
+  'opted_out',
+  'do_not_ask',
+  'suppressed',
+  'no_consented_channel',
+  'invalid_address',
+  'audience_mismatch',
+  'recent_refund',
+  'open_support_ticket',
+  'cooldown',
+  'frequency_cap',
+  'quiet_hours',
+  'holdout',
+  'budget_exhausted',
+  'already_asked',
+] as const;
+export const SkipReason = z.enum(SKIP_REASONS);
+export type SkipReason = z.infer<typeof SkipReason>;
+
+/** A milestone occurrence: the thing an ask celebrates. Its id makes the ask idempotent. */
+export const MilestoneOccurrence = z.object({
+  kind: z.enum(MILESTONE_KINDS),
+  /** e.g. "signup_anniversary#2026" or "nth_purchase#10". */
+  occurrenceId: z.string().min(1),
+  /** The local date the milestone falls on for the customer. */
+  occurredOn: LocalDate,
+  /** Whole years of tenure (date milestones). */
+  years: z.number().int().min(0).optional(),
+  /** The threshold crossed (threshold milestones). */
+  threshold: z.union([z.number(), z.string()]).optional(),
+});
+export type MilestoneOccurrence = z.infer<typeof MilestoneOccurrence>;
+
+export const AskStatus = z.enum(['claimed', 'sent', 'delivered', 'held_out', 'skipped', 'deferred', 'failed', 'bounced', 'complained']);
+export type AskStatus = z.infer<typeof AskStatus>;
+
+export const Ask = z.object({
+  askId: z.string().min(1),
+  customerId: z.string().min(1),
+  campaignId: z.string().min(1),
+  runId: z.string().min(1),
+  milestone: MilestoneOccurrence,
+  status: AskStatus,
+  skipReason: SkipReason.optional(),
+  /** Local instant (UTC) at which a deferred ask may go out. */
+  deferredUntil: UtcInstant.optional(),
+  variantId: z.string().optional(),
+  channel: Channel.optional(),
+  channelReason: z.string().optional(),
+  referralCode: z.string().optional(),
+  messageId: z.string().optional(),
+  error: z.string().optional(),
+  createdAt: UtcInstant,
+  updatedAt: UtcInstant,
+});
+export type Ask = z.infer<typeof Ask>;
