@@ -45,3 +45,20 @@ export interface ChannelSender {
 export interface EventPublisher {
   publish(events: Array<{ detailType: string; detail: Record<string, unknown> }>): Promise<void>;
 }
+
+/** HMAC keys by key id; `currentKid` signs, every listed key verifies (rotation). Secrets are base64url. */
+export interface Keyring {
+  currentKid: string;
+  keys: Record<string, string>;
+}
+
+/** Where campaigns come from (files bundled with the function, or campaigns/ locally). */
+export interface CampaignRepository {
+  get(id: string): Promise<import('./schemas/campaign.js').Campaign | undefined>;
+  list(): Promise<Array<import('./schemas/campaign.js').Campaign>>;
+}
+
+/** Template sources by reference ("anniversary/email") and part ("html", "text", "subject"); undefined when missing. */
+export interface TemplateSource {
+  load(ref: string, part: string, locale?: string): Promise<string | undefined>;
+}
