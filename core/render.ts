@@ -1,0 +1,347 @@
+// Rendering an ask: the personalization context a template sees, and the liquid rendering of every message part
+// (HTML escaped, text parts raw) for each channel. Pure: templates come in through the TemplateSource port.
+import { Liquid, type FS } from 'liquidjs';
+import { DateTime } from 'luxon';
+import { ValidationError } from './errors.js';
+import type { TemplateSource } from './ports.js';
+import type { MilestoneOccurrence } from './schemas/ask.js';
+import type { Campaign, Variant } from './schemas/campaign.js';
+import type { Channel, Money } from './schemas/common.js';
+import type { Customer } from './schemas/customer.js';
+
+/** The parts a template reference can have. Files: templates/<ref>.<part>.liquid ("text" is stored as "txt"). */
+export const TEMPLATE_PARTS = ['subject', 'preheader', 'title', 'html', 'text'] as const;
+export type TemplatePart = (typeof TEMPLATE_PARTS)[number];
+
+/**
+ * Which parts each channel needs. `fromVariant` names a part the variant may give inline instead
+ * (variant.subject stands in for the email subject and the in-app title).
+ */
+export const CHANNEL_PARTS: Record<Channel, { required: TemplatePart[]; optional: TemplatePart[]; fromVariant?: TemplatePart }> = {
+  email: { required: ['subject', 'html', 'text'], optional: ['preheader'], fromVariant: 'subject' },
+  sms: { required: ['text'], optional: [] },
+  in_app: { required: ['title', 'text'], optional: [], fromVariant: 'title' },
+  account_manager: { required: ['text'], optional: ['subject'] },
+};
+
+/** The file name (relative to templates/) of a part, optionally for a locale: "anniversary/email.de.html.liquid". */
+export function templateFileName(ref: string, part: TemplatePart | string, locale?: string): string {
+  const ext = part === 'text' ? 'txt' : part;
+  return locale ? `${ref}.${locale}.${ext}.liquid` : `${ref}.${ext}.liquid`;
+}
+
+/** Everything a template may use. Keys are snake_case: marketers write `{{ customer.first_name }}`. */
+export interface AskContext {
+  customer: { id: string; first_name: string; last_name: string; locale: string; country: string; plan: string; tier: string };
+  campaign: { id: string; name: string };
+  variant: { id: string };
+  milestone: {
+    kind: string;
+    occurred_on: string;
+    years: number | null;
+    threshold: string | number | null;
+    /** "3 years", "1 year", "less than a year". */
+    tenure: string;
+    /** "your 10th order", "3 years with us", "your 2nd completed project". */
+    achievement: string;
+  };
+  reward: {
+    /** Formatted, e.g. "€25". */
+    advocate: string;
+    advocate_minor: number;
+    /** What the friend gets, formatted ("€20", "15% off") or the offer description. */
+    friend: string;
+    friend_minor: number | null;
+    currency: string;
+    tier: string;
+  };
+  offer: { description: string; kind: string };
+  links: { share_url: string; referral_url: string; unsubscribe_url: string; preferences_url: string; status_url: string };
+  company: { name: string; address: string };
+  /** Filled in by renderAsk for the HTML layout (subject line, preheader). */
+  message?: { subject?: string; preheader?: string };
+}
+
+export interface AskContextInput {
+  campaign: Campaign;
+  variant: Variant;
+  customer: Customer;
+  milestone: MilestoneOccurrence;
+  reward: { advocate: Money; friend: Money | null; tierLabel: string };
+  links: { shareUrl: string; referralUrl: string; unsubscribeUrl?: string; preferencesUrl?: string; statusUrl?: string };
+  company?: { name: string; address: string };
+}
+
+function safeLocale(locale: string | undefined): string {
+  if (!locale) return 'en';
+  try {
+    return Intl.getCanonicalLocales(locale.replace('_', '-'))[0] ?? 'en';
+  } catch {
+    return 'en';
+  }
+}
+
+/** Money for people: "€25" for whole amounts, "€12.50" otherwise, in the customer's locale. */
+export function formatMoney(money: Money, locale = 'en'): string {
+  const loc = safeLocale(locale);
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency: money.currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const amount = money.amountMinor / 10 ** digits;
+  const whole = money.amountMinor % 10 ** digits === 0;
+  return new Intl.NumberFormat(loc, {
+    style: 'currency',
+    currency: money.currency,
+    minimumFractionDigits: whole ? 0 : digits,
+    maximumFractionDigits: whole ? 0 : digits,
+  }).format(amount);
+}
+
+const ORDINAL_SUFFIX: Record<string, string> = { one: 'st', two: 'nd', few: 'rd', other: 'th' };
+const ordinalRules = new Intl.PluralRules('en', { type: 'ordinal' });
+
+/** 1 -> "1st", 22 -> "22nd", 13 -> "13th". */
+export function ordinal(n: number): string {
+  return `${n}${ORDINAL_SUFFIX[ordinalRules.select(n)] ?? 'th'}`;
+}
+
+function yearsText(years: number): string {
+  if (years < 1) return 'less than a year';
+  return years === 1 ? '1 year' : `${years} years`;
+}
+
+function tenureYears(customer: Customer, milestone: MilestoneOccurrence): number {
+  const from = DateTime.fromISO(customer.signupDate, { zone: 'utc' });
+  const to = DateTime.fromISO(milestone.occurredOn, { zone: 'utc' });
+  if (!from.isValid || !to.isValid) return 0;
+  return Math.max(0, Math.floor(to.diff(from, 'years').years + 1e-9));
+}
+
+function achievementText(input: AskContextInput, years: number): string {
+  const { milestone, campaign, customer } = input;
+  const n = typeof milestone.threshold === 'number' ? milestone.threshold : Number(milestone.threshold);
+  const hasN = Number.isFinite(n) && n > 0;
+  switch (milestone.kind) {
+    case 'signup_anniversary':
+      return `${yearsText(years)} with us`;
+    case 'first_purchase_anniversary':
+      return `${yearsText(years)} since your first order`;
+    case 'birthday':
+      return 'your birthday';
+    case 'contract_renewal':
+      return years >= 1 ? `${yearsText(years)} of partnership` : 'your contract renewal';
+    case 'nth_purchase':
+      return hasN ? `your ${ordinal(n)} order` : 'your latest order';
+    case 'spend_threshold': {
+      const currency = campaign.milestone.kind === 'spend_threshold' ? campaign.milestone.currency : campaign.budget.currency;
+      return hasN ? `${formatMoney({ amountMinor: n, currency }, customer.locale)} spent with us` : 'a new spending milestone';
+    }
+    case 'tier_reached':
+      return milestone.threshold !== undefined ? `reaching ${String(milestone.threshold)}` : 'your new tier';
+    case 'project_completed':
+      return hasN && n > 1 ? `your ${ordinal(n)} completed project` : 'your completed project';
+  }
+}
+
+/** The personalization data for one ask. */
+export function buildAskContext(input: AskContextInput): AskContext {
+  const { campaign, variant, customer, milestone, reward, links } = input;
+  const locale = customer.locale ?? 'en';
+  const years = milestone.years ?? tenureYears(customer, milestone);
+  const offer = campaign.offer;
+  const friend =
+    reward.friend !== null
+      ? formatMoney(reward.friend, locale)
+      : offer.percentOff !== undefined
+        ? `${offer.percentOff}% off`
+        : offer.description;
+  return {
+    customer: {
+      id: customer.id,
+      first_name: customer.firstName,
+      last_name: customer.lastName ?? '',
+      locale,
+      country: customer.country ?? '',
+      plan: customer.plan ?? '',
+      tier: customer.tier ?? '',
+    },
+    campaign: { id: campaign.id, name: campaign.name },
+    variant: { id: variant.id },
+    milestone: {
+      kind: milestone.kind,
+      occurred_on: milestone.occurredOn,
+      years: milestone.years ?? (milestone.kind === 'birthday' ? null : years),
+      threshold: milestone.threshold ?? null,
+      tenure: yearsText(years),
+      achievement: achievementText(input, years),
+    },
+    reward: {
+      advocate: formatMoney(reward.advocate, locale),
+      advocate_minor: reward.advocate.amountMinor,
+      friend,
+      friend_minor: reward.friend?.amountMinor ?? null,
+      currency: reward.advocate.currency,
+      tier: reward.tierLabel,
+    },
+    offer: { description: offer.description, kind: offer.kind },
+    links: {
+      share_url: links.shareUrl,
+      referral_url: links.referralUrl,
+      unsubscribe_url: links.unsubscribeUrl ?? '',
+      preferences_url: links.preferencesUrl ?? '',
+      status_url: links.statusUrl ?? '',
+    },
+    company: { name: input.company?.name ?? '', address: input.company?.address ?? '' },
+  };
+}
+
+/** liquidjs reads includes and layouts ("layouts/email.html") through the TemplateSource port. */
+function sourceFs(templates: TemplateSource): FS {
+  const split = (file: string): { ref: string; part: string } => {
+    const clean = file.replace(/^\.\//, '').replace(/\.liquid$/, '');
+    const dot = clean.lastIndexOf('.');
+    if (dot <= 0) return { ref: clean, part: 'html' };
+    const part = clean.slice(dot + 1);
+    return { ref: clean.slice(0, dot), part: part === 'txt' ? 'text' : part };
+  };
+  const read = async (file: string): Promise<string | undefined> => {
+    const { ref, part } = split(file);
+    return templates.load(ref, part);
+  };
+  return {
+    exists: async (file) => (await read(file)) !== undefined,
+    existsSync: () => false,
+    readFile: async (file) => {
+      const text = await read(file);
+      if (text === undefined) throw new ValidationError(`template include "${file}" is missing`);
+      return text;
+    },
+    readFileSync: (file) => {
+      throw new ValidationError(`template include "${file}" can only be rendered asynchronously`);
+    },
+    resolve: (_dir, file) => file,
+    sep: '/',
+  };
+}
+
+/** Two liquid engines over one template source: HTML output is escaped, text output is not. */
+export interface Renderer {
+  html: Liquid;
+  text: Liquid;
+  templates: TemplateSource;
+}
+
+/** Create the engines once per template source and reuse them (parsed templates are cached). */
+export function createRenderer(templates: TemplateSource): Renderer {
+  const fs = sourceFs(templates);
+  const common = { fs, root: ['.'], layouts: ['.'], partials: ['.'], relativeReference: false, cache: true, greedy: false };
+  return {
+    html: new Liquid({ ...common, outputEscape: 'escape' }),
+    text: new Liquid({ ...common }),
+    templates,
+  };
+}
+
+const renderers = new WeakMap<TemplateSource, Renderer>();
+function rendererFor(templates: TemplateSource): Renderer {
+  let renderer = renderers.get(templates);
+  if (!renderer) {
+    renderer = createRenderer(templates);
+    renderers.set(templates, renderer);
+  }
+  return renderer;
+}
+
+export interface RenderedAsk {
+  subject?: string;
+  preheader?: string;
+  html?: string;
+  text: string;
+  shareMessage: string;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Render one ask for one channel. Throws ValidationError naming the template ref when a part is missing. */
+export async function renderAsk(
+  templates: TemplateSource | Renderer,
+  campaign: Campaign,
+  variant: Variant,
+  channel: Channel,
+  ctx: AskContext,
+): Promise<RenderedAsk> {
+  const renderer =
+    'html' in templates && templates.html instanceof Liquid ? (templates as Renderer) : rendererFor(templates as TemplateSource);
+  const source = renderer.templates;
+  const ref = variant.templates[channel];
+  if (!ref) {
+    throw new ValidationError(
+      `campaign ${campaign.id}: variant ${variant.id} has no template for channel ${channel} (variants[].templates.${channel})`,
+    );
+  }
+  const locale = ctx.customer.locale;
+  const load = async (part: TemplatePart, required: boolean): Promise<string | undefined> => {
+    const body = await source.load(ref, part, locale);
+    if (body === undefined && required) {
+      throw new ValidationError(
+        `template "${ref}" has no ${part} part (templates/${templateFileName(ref, part)}) for channel ${channel} of campaign ${campaign.id}`,
+      );
+    }
+    return body;
+  };
+  const spec = CHANNEL_PARTS[channel];
+  const text = (src: string, data: object): Promise<string> => renderer.text.parseAndRender(src, data);
+
+  // The friend must be able to follow the message, so the referral link is appended when the copy omits it.
+  const share = (await text(variant.shareMessage, ctx)).trim();
+  const shareMessage = share.includes(ctx.links.referral_url) ? share : `${share} ${ctx.links.referral_url}`;
+
+  const result: RenderedAsk = { text: '', shareMessage };
+  // Body parts also see the rendered subject/preheader (the HTML layout's <title>) and the share message.
+  const partData = (): object => ({
+    ...ctx,
+    share_message: shareMessage,
+    message: { subject: result.subject, preheader: result.preheader },
+  });
+
+  // The subject-like part: inline on the variant wins over the template file (A/B copy without new files).
+  const headPart: TemplatePart | undefined = channel === 'in_app' ? 'title' : channel === 'sms' ? undefined : 'subject';
+  if (headPart) {
+    const inline = variant.subject;
+    const required = spec.required.includes(headPart) && inline === undefined;
+    const src = inline ?? (await load(headPart, required));
+    if (src !== undefined) result.subject = oneLine(await text(src, ctx));
+  }
+  if (channel === 'email') {
+    const src = variant.preheader ?? (await load('preheader', false));
+    if (src !== undefined) result.preheader = oneLine(await text(src, ctx));
+    const htmlSrc = (await load('html', true)) as string;
+    result.html = await renderer.html.parseAndRender(htmlSrc, partData());
+  }
+  const textSrc = (await load('text', true)) as string;
+  result.text = (await text(textSrc, partData())).trim();
+  if (channel === 'sms') result.text = oneLine(result.text);
+  return result;
+}
+
+/** GSM-7 basic set and extension (extension characters count twice). */
+const GSM7 =
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+const GSM7_EXT = '^{}\\[~]|€\f';
+
+/** How many SMS segments a text needs (GSM-7: 160 / 153 per part; otherwise UCS-2: 70 / 67). */
+export function smsSegments(text: string): { encoding: 'GSM-7' | 'UCS-2'; units: number; segments: number } {
+  let units = 0;
+  let gsm = true;
+  for (const ch of text) {
+    if (GSM7.includes(ch)) units += 1;
+    else if (GSM7_EXT.includes(ch)) units += 2;
+    else {
+      gsm = false;
+      break;
+    }
+  }
+  if (gsm) return { encoding: 'GSM-7', units, segments: units <= 160 ? 1 : Math.ceil(units / 153) };
+  const u16 = text.length;
+  return { encoding: 'UCS-2', units: u16, segments: u16 <= 70 ? 1 : Math.ceil(u16 / 67) };
+}
