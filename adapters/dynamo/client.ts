@@ -1,0 +1,73 @@
+// DynamoDB clients for the cloud and the local engine (dynalite), plus `ensureTable` for the local runtime and tests.
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createTableInput } from './table-def.js';
+
+export interface DocumentClientOptions {
+  /** Local engine URL (e.g. http://127.0.0.1:8700); omit in the cloud. */
+  endpoint?: string;
+  region?: string;
+}
+
+/** The default local endpoint and table (what `npm start` runs and `asks import/seed` target). */
+export const LOCAL_DEFAULTS = { endpoint: 'http://127.0.0.1:8700', tableName: 'referral-asks-local' } as const;
+
+export function createDocumentClient(options: DocumentClientOptions = {}): DynamoDBDocumentClient {
+  const local = options.endpoint !== undefined && options.endpoint !== '';
+  const client = new DynamoDBClient({
+    region: options.region ?? (local ? 'us-east-1' : undefined),
+    ...(local
+      ? {
+          endpoint: options.endpoint,
+          // dynalite ignores credentials, but the SDK refuses to sign without some.
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          maxAttempts: 3,
+        }
+      : {}),
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    unmarshallOptions: { wrapNumbers: false },
+  });
+}
+
+async function tableStatus(client: DynamoDBDocumentClient, tableName: string): Promise<string | undefined> {
+  try {
+    const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return out.Table?.TableStatus;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException || (error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
+}
+
+/** Create the table (with every GSI) if it is missing, then wait until it and its indexes are ACTIVE. */
+export async function ensureTable(client: DynamoDBDocumentClient, tableName: string, timeoutMs = 30_000): Promise<void> {
+  if ((await tableStatus(client, tableName)) === undefined) {
+    try {
+      await client.send(new CreateTableCommand(createTableInput(tableName)));
+    } catch (error) {
+      // Two processes racing to create the same table is fine.
+      if (!(error instanceof ResourceInUseException || (error as { name?: string }).name === 'ResourceInUseException')) throw error;
+    }
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexesActive = (out.Table?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === undefined || g.IndexStatus === 'ACTIVE');
+    if (out.Table?.TableStatus === 'ACTIVE' && indexesActive) return;
+    if (Date.now() > deadline) throw new Error(`table ${tableName} did not become ACTIVE within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** True when something answers DynamoDB requests at `endpoint` (used to tell the user to run `npm start`). */
+export async function isEndpointReachable(client: DynamoDBDocumentClient): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: '__probe__' }));
+    return true;
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    return name === 'ResourceNotFoundException';
+  }
+}
