@@ -71,3 +71,33 @@ export async function isEndpointReachable(client: DynamoDBDocumentClient): Promi
     return name === 'ResourceNotFoundException';
   }
 }
+
+export interface DataTarget {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  /** The local endpoint, or undefined for the cloud. */
+  endpoint?: string;
+}
+
+/**
+ * Resolve where CLI data commands write: `--cloud` uses the default AWS credentials and TABLE_NAME as is; otherwise the
+ * local engine (DYNAMODB_ENDPOINT, default http://127.0.0.1:8700) must be running, and the table is created if missing.
+ * Throws a `LocalEngineDownError` with the fix when nothing answers.
+ */
+export async function connectDataTarget(options: { endpoint?: string; table?: string; cloud?: boolean; env?: NodeJS.ProcessEnv }): Promise<DataTarget> {
+  const env = options.env ?? process.env;
+  const tableName = options.table ?? env.TABLE_NAME ?? LOCAL_DEFAULTS.tableName;
+  if (options.cloud) return { doc: createDocumentClient({ region: env.AWS_REGION }), tableName };
+  const endpoint = options.endpoint ?? (env.DYNAMODB_ENDPOINT || LOCAL_DEFAULTS.endpoint);
+  const doc = createDocumentClient({ endpoint });
+  if (!(await isEndpointReachable(doc))) throw new LocalEngineDownError(endpoint);
+  await ensureTable(doc, tableName);
+  return { doc, tableName, endpoint };
+}
+
+export class LocalEngineDownError extends Error {
+  constructor(readonly endpoint: string) {
+    super(`no local DynamoDB answers at ${endpoint}: run \`npm start\` in another terminal first (or pass --endpoint <url>, or --cloud for the deployed table)`);
+    this.name = 'LocalEngineDownError';
+  }
+}

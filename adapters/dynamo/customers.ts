@@ -1,6 +1,6 @@
 // Customer profiles in the single table (`C#<id>` / `PROFILE`): upsert that keeps ask history, reads by id, the due
 // index Query the workflow pages through, ask history updates and the registry of `<zone>#<shard>` partitions.
-import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { DEFAULT_DUE_SHARDS, DUE_DATE_FIELDS, dueKeysFor, partitionOf, type DueKeys } from '../../core/due-keys.js';
 import { AskHistory, Customer } from '../../core/schemas/customer.js';
@@ -36,9 +36,16 @@ export interface PutOptions {
 }
 
 export interface PutManyOptions extends PutOptions {
-  /** Parallel UpdateItem requests (default 24). */
+  /** Chunks of 100 in flight at once (default 16). */
   concurrency?: number;
   onProgress?: (done: number) => void;
+}
+
+export interface PutManyResult {
+  created: number;
+  updated: number;
+  /** Already stored exactly so: nothing written. */
+  unchanged: number;
 }
 
 export interface QueryDueInput {
@@ -59,6 +66,17 @@ export interface QueryDueOutput {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** JSON with sorted keys, so two equal items compare equal whatever their key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v instanceof Set) return [...(v as Set<unknown>)].sort();
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    }
+    return v;
+  }) ?? 'undefined';
 }
 
 function stripInternal(item: Record<string, unknown>): Record<string, unknown> {
@@ -126,25 +144,91 @@ export class CustomerStore {
     return { created: out.Attributes === undefined || Object.keys(out.Attributes).length === 0 };
   }
 
-  /** Upsert many (bounded parallel UpdateItem, never a blind BatchWrite: history must survive) and register partitions. */
-  async putMany(customers: Customer[], options: PutManyOptions = {}): Promise<{ created: number; updated: number }> {
-    const concurrency = Math.max(1, options.concurrency ?? 24);
+  /** The full item a brand-new customer is stored as. */
+  private toItem(customer: Customer): Record<string, unknown> {
+    return { ...customer, ...dueKeysFor(customer, this.shards), PK: customerPk(customer.id), SK: PROFILE_SK, entity: 'customer' };
+  }
+
+  /**
+   * Upsert many. Per chunk of 100: one BatchGet; brand-new customers go in with BatchWrite (nothing to preserve),
+   * unchanged ones are skipped (re-import writes nothing), changed ones get the history-preserving UpdateItem.
+   * A blind BatchWrite could only lose data if another writer created the same profile between the read and the
+   * write — only another import does, and it writes the same profile.
+   */
+  async putMany(customers: Customer[], options: PutManyOptions = {}): Promise<PutManyResult> {
+    const concurrency = Math.max(1, options.concurrency ?? 16);
+    const result: PutManyResult = { created: 0, updated: 0, unchanged: 0 };
+    const byId = new Map<string, Customer>();
+    for (const c of customers) byId.set(c.id, Customer.parse(c)); // the last row for an id wins
+    const unique = [...byId.values()];
+    const chunks: Customer[][] = [];
+    for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
+    let done = customers.length - unique.length;
     let next = 0;
-    let done = 0;
-    let created = 0;
     const worker = async (): Promise<void> => {
-      while (next < customers.length) {
-        const customer = customers[next]!;
+      while (next < chunks.length) {
+        const chunk = chunks[next]!;
         next += 1;
-        const result = await this.put(customer, options);
-        if (result.created) created += 1;
-        done += 1;
+        const existing = await this.rawGetMany(chunk.map((c) => customerPk(c.id)));
+        const fresh: Array<Record<string, unknown>> = [];
+        const changed: Customer[] = [];
+        for (const customer of chunk) {
+          const stored = existing.get(customerPk(customer.id));
+          if (!stored) fresh.push(this.toItem(customer));
+          else if (this.sameProfile(stored, customer, options.counters === 'preserve')) result.unchanged += 1;
+          else changed.push(customer);
+        }
+        await this.batchPut(fresh);
+        result.created += fresh.length;
+        for (const customer of changed) await this.put(customer, options);
+        result.updated += changed.length;
+        done += chunk.length;
         options.onProgress?.(done);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, customers.length) }, worker));
-    await this.registerPartitions([...new Set(customers.map((c) => this.partitionOf(c)))]);
-    return { created, updated: customers.length - created };
+    await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
+    await this.registerPartitions([...new Set(unique.map((c) => this.partitionOf(c)))]);
+    return result;
+  }
+
+  private sameProfile(stored: Record<string, unknown>, customer: Customer, ignoreCounters: boolean): boolean {
+    const wanted = this.toItem(customer);
+    const relevant = new Set<string>([...PROFILE_FIELDS, ...DUE_ATTRIBUTES]);
+    if (ignoreCounters) relevant.delete('counters');
+    for (const key of relevant) {
+      if (canonical(stored[key]) !== canonical(wanted[key])) return false;
+    }
+    return true;
+  }
+
+  /** Raw BatchGet by PK (profile items), retrying UnprocessedKeys. */
+  private async rawGetMany(pks: string[]): Promise<Map<string, Record<string, unknown>>> {
+    const found = new Map<string, Record<string, unknown>>();
+    let keys: Array<Record<string, unknown>> = pks.map((pk) => ({ PK: pk, SK: PROFILE_SK }));
+    for (let attempt = 0; keys.length > 0; attempt += 1) {
+      if (attempt > 8) throw new Error(`BatchGetItem left ${keys.length} keys unprocessed after ${attempt} attempts`);
+      if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
+      this.readStats.gets += 1;
+      const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }));
+      for (const item of out.Responses?.[this.tableName] ?? []) {
+        this.readStats.itemsRead += 1;
+        found.set(String(item.PK), item);
+      }
+      keys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Array<Record<string, unknown>>;
+    }
+    return found;
+  }
+
+  private async batchPut(items: Array<Record<string, unknown>>): Promise<void> {
+    for (let i = 0; i < items.length; i += 25) {
+      let requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; requests.length > 0; attempt += 1) {
+        if (attempt > 8) throw new Error(`BatchWriteItem left ${requests.length} items unprocessed after ${attempt} attempts`);
+        if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
+        const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+        requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+      }
+    }
   }
 
   private parse(item: Record<string, unknown>): { ok: true; customer: StoredCustomer } | { ok: false; customerId: string; errors: string[] } {
@@ -172,18 +256,10 @@ export class CustomerStore {
     const unique = [...new Set(customerIds)];
     const found = new Map<string, StoredCustomer>();
     for (let i = 0; i < unique.length; i += 100) {
-      let keys: Array<Record<string, unknown>> = unique.slice(i, i + 100).map((id) => ({ PK: customerPk(id), SK: PROFILE_SK }));
-      for (let attempt = 0; keys.length > 0; attempt += 1) {
-        if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
-        if (attempt > 8) throw new Error(`BatchGetItem left ${keys.length} keys unprocessed after ${attempt} attempts`);
-        this.readStats.gets += 1;
-        const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }));
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          this.readStats.itemsRead += 1;
-          const parsed = this.parse(item);
-          if (parsed.ok) found.set(parsed.customer.id, parsed.customer);
-        }
-        keys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Array<Record<string, unknown>>;
+      const raw = await this.rawGetMany(unique.slice(i, i + 100).map(customerPk));
+      for (const item of raw.values()) {
+        const parsed = this.parse(item);
+        if (parsed.ok) found.set(parsed.customer.id, parsed.customer);
       }
     }
     return customerIds.map((id) => found.get(id)).filter((c): c is StoredCustomer => c !== undefined);

@@ -3,9 +3,13 @@ import type { Command } from 'commander';
 import { registerValidate } from './validate.js';
 import { registerPreview } from './preview.js';
 import { registerSchema } from './schema.js';
+import { registerImport } from './import.js';
+import { registerSeed } from './seed.js';
 
 export const commands: Array<(program: Command) => void> = [
   registerValidate,
   registerPreview,
   registerSchema,
+  registerImport,
+  registerSeed,
 ];
