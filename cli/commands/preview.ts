@@ -1,5 +1,6 @@
 // `asks preview`: renders what a sample (or given) customer would receive from a campaign, per variant and channel,
 // without writing anything anywhere but the HTML file it prints the path of.
+import { computeRewards } from '../../core/rewards.js';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
@@ -59,16 +60,6 @@ export function sampleMilestone(campaign: Campaign, customer: Customer, today: D
 }
 
 /** The tenure tier for `years` (the highest tier whose range holds it) and the friend's money offer. */
-export function previewRewards(campaign: Campaign, years: number): { advocate: Money; friend: Money | null; tierLabel: string } {
-  const tiers = [...campaign.reward.tenureTiers].sort((a, b) => a.minYears - b.minYears);
-  const tier = [...tiers].reverse().find((t) => years >= t.minYears && (t.maxYears === undefined || years <= t.maxYears)) ?? tiers[0]!;
-  const offer = campaign.offer;
-  return {
-    advocate: { amountMinor: tier.amountMinor, currency: campaign.reward.currency },
-    friend: offer.amountMinor !== undefined ? { amountMinor: offer.amountMinor, currency: offer.currency } : null,
-    tierLabel: tier.label ?? `${tier.minYears}+ years`,
-  };
-}
 
 async function findCampaign(ref: string, campaignsDir: string, templatesDir: string): Promise<Campaign> {
   const looksLikeFile = ['.yaml', '.yml', '.json'].includes(extname(ref)) || (existsSync(ref) && !existsSync(join(campaignsDir, ref)));
@@ -162,7 +153,7 @@ export async function previewCampaign(ref: string, options: PreviewOptions, now:
     variant,
     customer,
     milestone,
-    reward: previewRewards(campaign, years),
+    reward: computeRewards(campaign, { tenureYears: years, successfulReferrals: customer.counters.successfulReferrals }),
     links: {
       shareUrl: `${base}/s/preview-token`,
       referralUrl: `${base}/r/PREVIEW1`,
