@@ -11,7 +11,7 @@ import { defaultTemplatesDir, FsTemplateSource } from '../../adapters/templates-
 import { buildAskContext, renderAsk, smsSegments, type RenderedAsk } from '../../core/render.js';
 import type { MilestoneOccurrence } from '../../core/schemas/ask.js';
 import type { Campaign, Variant } from '../../core/schemas/campaign.js';
-import { Channel, type Money } from '../../core/schemas/common.js';
+import { Channel } from '../../core/schemas/common.js';
 import { Customer } from '../../core/schemas/customer.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
 
