@@ -1,0 +1,53 @@
+// The CDK app: validates every campaign file, then builds the stateful stack, the HTTP stack and the workflow stack.
+// `npx cdk synth` works offline (env-agnostic stacks, no lookups); cdk-nag AwsSolutions checks run on every synth.
+import { App, Aspects } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from './nag.js';
+import { loadCampaignDir } from '../adapters/campaign-files.js';
+import { HttpStack } from './http-stack.js';
+import { REPO_ROOT } from './lambda.js';
+import { StatefulStack } from './stateful-stack.js';
+import { WorkflowStack } from './workflow-stack.js';
+import { join } from 'node:path';
+
+export interface BuildOptions {
+  app?: App;
+  campaignsDir?: string;
+}
+
+export async function buildApp(options: BuildOptions = {}): Promise<{ app: App; stateful: StatefulStack; http: HttpStack; workflow: WorkflowStack }> {
+  const app = options.app ?? new App();
+  const { campaigns, problems } = await loadCampaignDir(options.campaignsDir ?? join(REPO_ROOT, 'campaigns'), { templatesDir: join(REPO_ROOT, 'templates') });
+  if (problems.length > 0) {
+    throw new Error(`campaign files are not valid (run \`npx asks validate\`):\n${problems.map((p) => `${p.file}: ${p.path}: ${p.message}`).join('\n')}`);
+  }
+  const stage = String(app.node.tryGetContext('stage') ?? 'dev');
+  const prefix = `ReferralAsks-${stage}`;
+  const stateful = new StatefulStack(app, `${prefix}-Stateful`, { description: 'Milestone referral asks: table, bus, keys, SES configuration set' });
+  const http = new HttpStack(app, `${prefix}-Http`, {
+    table: stateful.table,
+    bus: stateful.bus,
+    signingSecret: stateful.signingSecret,
+    publicBaseUrl: app.node.tryGetContext('publicBaseUrl'),
+    description: 'Milestone referral asks: public pages and webhooks',
+  });
+  const workflow = new WorkflowStack(app, `${prefix}-Workflow`, {
+    table: stateful.table,
+    idempotencyTable: stateful.idempotencyTable,
+    bus: stateful.bus,
+    signingSecret: stateful.signingSecret,
+    configurationSetName: stateful.configurationSet.configurationSetName,
+    publicBaseUrl: http.publicBaseUrl,
+    campaigns,
+    sesFromAddress: String(app.node.tryGetContext('sesFromAddress') ?? 'referrals@example.com'),
+    sendRatePerSecond: Number(app.node.tryGetContext('sendRatePerSecond') ?? 14),
+    description: 'Milestone referral asks: run workflow, schedules and event handlers',
+  });
+  Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+  return { app, stateful, http, workflow };
+}
+
+// Run as the CDK app entry (cdk.json), not when imported by tests.
+if (process.argv[1] && /infra[\\/]app\.ts$/.test(process.argv[1])) {
+  const { app } = await buildApp();
+  app.synth();
+}

@@ -1,0 +1,86 @@
+// The public HTTP surface: share pages, referral clicks, landing pages, unsubscribe, preferences, status, the
+// signed conversions webhook and the in-app endpoint — all routes to one Lambda that runs the shared router.
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { EventBus } from 'aws-cdk-lib/aws-events';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { NagSuppressions, suppressLambdaBaseline } from './nag.js';
+import type { Construct } from 'constructs';
+import { grantTableData } from './grants.js';
+import { ProjectFunction } from './lambda.js';
+
+export const HTTP_ROUTES: Array<{ method: HttpMethod; path: string }> = [
+  { method: HttpMethod.GET, path: '/s/{token}' },
+  { method: HttpMethod.GET, path: '/s/{token}/to/{network}' },
+  { method: HttpMethod.GET, path: '/r/{code}' },
+  { method: HttpMethod.GET, path: '/l/{campaign}' },
+  { method: HttpMethod.POST, path: '/l/{campaign}' },
+  { method: HttpMethod.GET, path: '/u/{token}' },
+  { method: HttpMethod.POST, path: '/u/{token}' },
+  { method: HttpMethod.GET, path: '/p/{token}' },
+  { method: HttpMethod.POST, path: '/p/{token}' },
+  { method: HttpMethod.GET, path: '/me/{token}' },
+  { method: HttpMethod.POST, path: '/conversions' },
+  { method: HttpMethod.GET, path: '/inapp/asks' },
+  { method: HttpMethod.POST, path: '/inapp/asks/{askId}' },
+  { method: HttpMethod.GET, path: '/assets/{file}' },
+];
+
+export interface HttpStackProps extends StackProps {
+  table: Table;
+  bus: EventBus;
+  signingSecret: Secret;
+  /** Custom domain base URL; defaults to the API's own URL. */
+  publicBaseUrl?: string;
+}
+
+export class HttpStack extends Stack {
+  readonly api: HttpApi;
+  readonly handler: ProjectFunction;
+  readonly publicBaseUrl: string;
+
+  constructor(scope: Construct, id: string, props: HttpStackProps) {
+    super(scope, id, props);
+    this.handler = new ProjectFunction(this, 'Api', {
+      entry: 'functions/http/api.ts',
+      memorySize: 512,
+      timeout: Duration.seconds(10),
+      description: 'Share, click, landing, unsubscribe, preferences, status pages and the conversions webhook',
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        EVENT_BUS_NAME: props.bus.eventBusName,
+        SIGNING_SECRET_ARN: props.signingSecret.secretArn,
+      },
+    });
+    grantTableData(this.handler.fn, props.table);
+    props.bus.grantPutEventsTo(this.handler.fn);
+    props.signingSecret.grantRead(this.handler.fn);
+
+    this.api = new HttpApi(this, 'HttpApi', { description: 'Milestone referral asks: public pages and webhooks' });
+    const integration = new HttpLambdaIntegration('ApiIntegration', this.handler.fn);
+    for (const route of HTTP_ROUTES) {
+      this.api.addRoutes({ path: route.path, methods: [route.method], integration });
+    }
+    this.publicBaseUrl = props.publicBaseUrl ?? this.api.apiEndpoint;
+    this.handler.fn.addEnvironment('PUBLIC_BASE_URL', this.publicBaseUrl);
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
+    const stage = this.api.defaultStage!.node.defaultChild as CfnStage;
+    stage.accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      format: JSON.stringify({ requestId: '$context.requestId', ip: '$context.identity.sourceIp', method: '$context.httpMethod', path: '$context.path', status: '$context.status', latency: '$context.responseLatency' }),
+    };
+    stage.defaultRouteSettings = { throttlingBurstLimit: 500, throttlingRateLimit: 1000 };
+
+    NagSuppressions.addResourceSuppressions(
+      this.api,
+      [{ id: 'AwsSolutions-APIG4', reason: 'Public pages by design: share, click and landing pages are opened by anyone with the link; tokens are HMAC-signed and the conversions webhook verifies an HMAC signature in the handler.' }],
+      true,
+    );
+    suppressLambdaBaseline(this);
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+  }
+}

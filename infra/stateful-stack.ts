@@ -1,0 +1,87 @@
+// The stateful stack: what must survive a redeploy (the table, the idempotency table, the event bus, the signing key,
+// the SES configuration set). Deletion protection, PITR and RETAIN: never lose customer data to a stack update.
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
+import { NagSuppressions } from './nag.js';
+import type { Construct } from 'constructs';
+import { GSIS, TABLE_KEY } from '../adapters/dynamo/table-def.js';
+
+export class StatefulStack extends Stack {
+  readonly table: Table;
+  readonly idempotencyTable: Table;
+  readonly bus: EventBus;
+  readonly signingSecret: Secret;
+  readonly configurationSet: ConfigurationSet;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    // AWS-owned keys would be free but opaque; AWS-managed (aws/dynamodb) gives CloudTrail visibility with no key to run.
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE_KEY.pk, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEY.sk, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const gsi of GSIS) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: gsi.name,
+        partitionKey: { name: gsi.pk, type: AttributeType.STRING },
+        sortKey: { name: gsi.sk, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      });
+    }
+
+    this.idempotencyTable = new Table(this, 'IdempotencyTable', {
+      partitionKey: { name: 'id', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiration',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.bus = new EventBus(this, 'Bus', { eventBusName: 'referral-asks' });
+
+    // The keyring: {"currentKid":"k1","k1":"<random>"}; add k2 and switch currentKid to rotate without breaking links.
+    this.signingSecret = new Secret(this, 'SigningKeys', {
+      description: 'HMAC keyring for share, unsubscribe and status tokens',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ currentKid: 'k1' }),
+        generateStringKey: 'k1',
+        passwordLength: 48,
+        excludePunctuation: true,
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    NagSuppressions.addResourceSuppressions(this.signingSecret, [
+      { id: 'AwsSolutions-SMG4', reason: 'Rotation is a keyring operation (add a key id, switch currentKid) so links already sent keep verifying; an automatic single-value rotation would break them.' },
+    ]);
+
+    this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', { configurationSetName: 'referral-asks' });
+    // SES v2 event destinations to EventBridge always use the default bus; a rule there forwards to the handler.
+    this.configurationSet.addEventDestination('ToEventBridge', {
+      destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      events: [
+        EmailSendingEvent.SEND,
+        EmailSendingEvent.DELIVERY,
+        EmailSendingEvent.BOUNCE,
+        EmailSendingEvent.COMPLAINT,
+        EmailSendingEvent.REJECT,
+        EmailSendingEvent.OPEN,
+        EmailSendingEvent.CLICK,
+        EmailSendingEvent.DELIVERY_DELAY,
+        EmailSendingEvent.RENDERING_FAILURE,
+      ],
+    });
+
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+  }
+}

@@ -1,0 +1,158 @@
+// The stateless workflow stack: the run state machine and its four task functions, one EventBridge Scheduler
+// schedule per active campaign (cron + the campaign's IANA zone) targeting start-run, and the event-driven handlers
+// (customer activity, SES events, inbound SMS, conversion events, the hourly reward approver).
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Dashboard, GraphWidget, Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule, Schedule, type EventBus as Bus } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Alias } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { NagSuppressions, suppressLambdaBaseline } from './nag.js';
+import type { Construct } from 'constructs';
+import type { Campaign } from '../core/schemas/campaign.js';
+import { grantSesSend, grantSmsSend, grantTableData } from './grants.js';
+import { ProjectFunction } from './lambda.js';
+import { runDefinition, SUBSTITUTIONS } from './run-definition.js';
+
+export interface WorkflowStackProps extends StackProps {
+  table: Table;
+  idempotencyTable: Table;
+  bus: Bus;
+  signingSecret: Secret;
+  configurationSetName: string;
+  publicBaseUrl: string;
+  /** Validated campaign files; one schedule per active campaign. */
+  campaigns: Campaign[];
+  sesFromAddress: string;
+  /** SES account send rate (messages per second) shared by all batches. */
+  sendRatePerSecond?: number;
+  maxConcurrency?: number;
+}
+
+export class WorkflowStack extends Stack {
+  readonly stateMachine: StateMachine;
+  readonly functions: Record<string, ProjectFunction> = {};
+
+  constructor(scope: Construct, id: string, props: WorkflowStackProps) {
+    super(scope, id, props);
+    if (!/^[^@\s]+@[^@\s]+$/.test(props.sesFromAddress)) throw new Error(`sesFromAddress "${props.sesFromAddress}" is not an email address`);
+
+    const env = {
+      TABLE_NAME: props.table.tableName,
+      IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
+      EVENT_BUS_NAME: props.bus.eventBusName,
+      SIGNING_SECRET_ARN: props.signingSecret.secretArn,
+      PUBLIC_BASE_URL: props.publicBaseUrl,
+      SES_FROM_ADDRESS: props.sesFromAddress,
+      SES_CONFIGURATION_SET: props.configurationSetName,
+      SEND_RATE_PER_SECOND: String(props.sendRatePerSecond ?? 14),
+    };
+    const make = (name: string, entry: string, opts: { memorySize?: number; timeout?: Duration; sends?: boolean } = {}) => {
+      const f = new ProjectFunction(this, name, { entry, environment: env, memorySize: opts.memorySize, timeout: opts.timeout });
+      grantTableData(f.fn, props.table);
+      grantTableData(f.fn, props.idempotencyTable);
+      props.bus.grantPutEventsTo(f.fn);
+      props.signingSecret.grantRead(f.fn);
+      if (opts.sends) {
+        grantSesSend(f.fn, this, props.configurationSetName);
+        grantSmsSend(f.fn, this);
+      }
+      this.functions[name] = f;
+      return f;
+    };
+
+    const load = make('LoadCampaign', 'functions/workflow/load-campaign.ts');
+    const query = make('QueryDuePage', 'functions/workflow/query-due-page.ts');
+    const batch = make('ProcessBatch', 'functions/workflow/process-batch.ts', { memorySize: 1024, timeout: Duration.minutes(5), sends: true });
+    const summarize = make('Summarize', 'functions/workflow/summarize.ts');
+
+    const logs = new LogGroup(this, 'RunLogs', { retention: RetentionDays.ONE_MONTH });
+    this.stateMachine = new StateMachine(this, 'RunStateMachine', {
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromString(JSON.stringify(runDefinition({ maxConcurrency: props.maxConcurrency }))),
+      definitionSubstitutions: {
+        [SUBSTITUTIONS.LoadCampaign]: load.fn.functionArn,
+        [SUBSTITUTIONS.QueryDuePage]: query.fn.functionArn,
+        [SUBSTITUTIONS.ProcessBatch]: batch.fn.functionArn,
+        [SUBSTITUTIONS.Summarize]: summarize.fn.functionArn,
+      },
+      tracingEnabled: true,
+      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
+      timeout: Duration.hours(23),
+    });
+    for (const f of [load, query, batch, summarize]) f.fn.grantInvoke(this.stateMachine);
+
+    const startRun = make('StartRun', 'functions/schedule/start-run.ts');
+    startRun.fn.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
+    this.stateMachine.grantStartExecution(startRun.fn);
+
+    // One schedule per active campaign, in the campaign's timezone; a failed delivery lands in an encrypted DLQ.
+    const dlq = new Queue(this, 'ScheduleDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    NagSuppressions.addResourceSuppressions(dlq, [{ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the campaign schedules.' }]);
+    const schedulerRole = new Role(this, 'SchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
+    startRun.fn.grantInvoke(schedulerRole);
+    dlq.grantSendMessages(schedulerRole);
+    for (const campaign of props.campaigns.filter((c) => c.status === 'active')) {
+      const expression = campaign.schedule.cron !== undefined ? `cron(${campaign.schedule.cron})` : `rate(${campaign.schedule.rate})`;
+      new CfnSchedule(this, `Schedule-${campaign.id}`, {
+        name: `referral-asks-${campaign.id}`.slice(0, 64),
+        description: `${campaign.name} (${campaign.milestone.kind})`,
+        scheduleExpression: expression,
+        scheduleExpressionTimezone: campaign.schedule.timezone,
+        flexibleTimeWindow: { mode: 'OFF' },
+        state: 'ENABLED',
+        target: {
+          arn: startRun.fn.functionArn,
+          roleArn: schedulerRole.roleArn,
+          input: JSON.stringify({ campaignId: campaign.id, at: '<aws.scheduler.scheduled-time>', mode: 'hour' }),
+          retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 },
+          deadLetterConfig: { arn: dlq.queueArn },
+        },
+      });
+    }
+
+    // Threshold milestones from the app's activity events.
+    const activity = make('CustomerActivity', 'functions/activity/customer-activity.ts');
+    new Rule(this, 'ActivityRule', { eventBus: props.bus, eventPattern: { detailType: ['customer.activity'] }, targets: [new LambdaFunction(activity.fn)] });
+
+    // Conversions as events (the same flow as the signed webhook).
+    const conversions = make('ConversionEvents', 'functions/conversions/conversion-events.ts');
+    new Rule(this, 'ConversionRule', { eventBus: props.bus, eventPattern: { detailType: [{ prefix: 'conversion.' }] as unknown as string[] }, targets: [new LambdaFunction(conversions.fn)] });
+
+    // SES events arrive on the default bus (SES v2 event destinations always use it).
+    const sesEvents = make('SesEvents', 'functions/channels/ses-events.ts');
+    new Rule(this, 'SesEventsRule', {
+      eventBus: EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+      eventPattern: { source: ['aws.ses'] },
+      targets: [new LambdaFunction(sesEvents.fn)],
+    });
+
+    // Inbound SMS (STOP, HELP) from End User Messaging two-way SMS through SNS.
+    const smsInbound = make('SmsInbound', 'functions/channels/sms-inbound.ts', { sends: true });
+    const inboundTopic = new Topic(this, 'InboundSms', { enforceSSL: true, masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns') });
+    inboundTopic.addSubscription(new LambdaSubscription(smsInbound.fn));
+
+    // Held rewards move on when their refund window ends.
+    const approver = make('RewardApprover', 'functions/rewards/approver.ts', { timeout: Duration.minutes(5) });
+    new Rule(this, 'ApproverSchedule', { schedule: Schedule.rate(Duration.hours(1)), targets: [new LambdaFunction(approver.fn)] });
+
+    const metric = (name: string) => new Metric({ namespace: 'ReferralAsks', metricName: name, dimensionsMap: { service: 'referral-asks' }, statistic: 'Sum', period: Duration.hours(1) });
+    new Dashboard(this, 'Funnel', {
+      dashboardName: 'referral-asks-funnel',
+      widgets: [[
+        new GraphWidget({ title: 'Asks', left: ['AsksSent', 'AsksSkipped', 'AsksHeldOut'].map(metric), width: 12 }),
+        new GraphWidget({ title: 'Funnel', left: ['Shares', 'Clicks', 'Conversions', 'RewardsEarned'].map(metric), width: 12 }),
+      ]],
+    });
+
+    suppressLambdaBaseline(this);
+  }
+}

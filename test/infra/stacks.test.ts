@@ -1,0 +1,130 @@
+// Template assertions on the synthesized stacks (real esbuild bundling, one synth for the file) plus cdk-nag.
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { App, type Stack } from 'aws-cdk-lib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app.js';
+import { STATE } from '../../core/schemas/workflow.js';
+import { loadCampaignDir } from '../../adapters/campaign-files.js';
+
+let stacks: { stateful: Stack; http: Stack; workflow: Stack };
+let t: { stateful: Template; http: Template; workflow: Template };
+
+beforeAll(async () => {
+  // Prepare: the same app `cdk synth` builds, with the cdk-nag aspect.
+  const built = await buildApp({ app: new App({ context: { stage: 'test', sesFromAddress: 'referrals@example.com' } }) });
+  stacks = { stateful: built.stateful, http: built.http, workflow: built.workflow };
+  t = { stateful: Template.fromStack(built.stateful), http: Template.fromStack(built.http), workflow: Template.fromStack(built.workflow) };
+}, 180_000);
+
+function statements(template: Template): Array<{ Action: string | string[] }> {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[] }> } } }).Properties.PolicyDocument.Statement);
+}
+
+describe('stateful stack', () => {
+  it('keeps the table on-demand, with PITR, encryption and deletion protection, retained on delete', () => {
+    t.stateful.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: Match.objectLike({ SSEEnabled: true }),
+        KeySchema: [
+          { AttributeName: 'PK', KeyType: 'HASH' },
+          { AttributeName: 'SK', KeyType: 'RANGE' },
+        ],
+      }),
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('has every due index with projection ALL', () => {
+    const tables = t.stateful.findResources('AWS::DynamoDB::Table', { Properties: { KeySchema: Match.arrayWith([{ AttributeName: 'PK', KeyType: 'HASH' }]) } });
+    const [main] = Object.values(tables) as Array<{ Properties: { GlobalSecondaryIndexes: Array<{ IndexName: string; Projection: { ProjectionType: string } }> } }>;
+    const names = main!.Properties.GlobalSecondaryIndexes.map((g) => g.IndexName).sort();
+    expect(names).toEqual(['DueBirthday', 'DueFirstPurchase', 'DueRenewal', 'DueSignup', 'GSI1', 'PendingMilestones']);
+    expect(main!.Properties.GlobalSecondaryIndexes.every((g) => g.Projection.ProjectionType === 'ALL')).toBe(true);
+  });
+
+  it('has the SES configuration set with an EventBridge event destination for bounces and complaints', () => {
+    t.stateful.resourceCountIs('AWS::SES::ConfigurationSet', 1);
+    t.stateful.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        EventBridgeDestination: Match.anyValue(),
+        MatchingEventTypes: Match.arrayWith(['delivery', 'bounce', 'complaint']),
+      }),
+    });
+  });
+
+  it('has the project event bus', () => {
+    t.stateful.hasResourceProperties('AWS::Events::EventBus', { Name: 'referral-asks' });
+  });
+});
+
+describe('workflow stack', () => {
+  it('runs every function on Node 22 or newer, arm64', () => {
+    for (const template of [t.workflow, t.http]) {
+      const fns = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Runtime: string; Architectures: string[] } }>;
+      expect(fns.length).toBeGreaterThan(0);
+      for (const fn of fns) {
+        expect(Number(/^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
+        expect(fn.Properties.Architectures).toEqual(['arm64']);
+      }
+    }
+  });
+
+  it('never grants dynamodb:Scan (nor dynamodb:*)', () => {
+    for (const template of [t.workflow, t.http]) {
+      const actions = statements(template).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+      expect(actions).toContain('dynamodb:Query');
+      expect(actions).not.toContain('dynamodb:Scan');
+      expect(actions).not.toContain('dynamodb:*');
+    }
+  });
+
+  it('defines the run state machine with the named states, a Map over batches, retries and a catch', () => {
+    const [sm] = Object.values(t.workflow.findResources('AWS::StepFunctions::StateMachine')) as Array<{ Properties: { DefinitionString: string } }>;
+    const definition = JSON.parse(sm!.Properties.DefinitionString) as { States: Record<string, Record<string, unknown>> };
+    expect(Object.keys(definition.States)).toEqual(expect.arrayContaining([STATE.LoadCampaign, STATE.QueryDuePage, STATE.HasBatches, STATE.ProcessBatches, STATE.Summarize]));
+    const map = definition.States[STATE.ProcessBatches] as { ItemsPath: string; ItemProcessor: { States: Record<string, { Retry?: Array<{ ErrorEquals: string[] }>; Catch?: Array<{ Next: string }> }> } };
+    expect(map.ItemsPath).toBe('$.batches');
+    const task = map.ItemProcessor.States[STATE.ProcessBatch]!;
+    expect(task.Retry?.[0]?.ErrorEquals).toContain('ThrottlingError');
+    expect(task.Catch?.[0]?.Next).toBe(STATE.BatchFailed);
+    const text = sm!.Properties.DefinitionString;
+    for (const unsupported of ['JSONata', '"Assign"', 'ItemReader', 'ItemBatcher', 'ResultWriter']) expect(text).not.toContain(unsupported);
+  });
+
+  it('has one schedule per active campaign, in the campaign timezone', async () => {
+    const { campaigns } = await loadCampaignDir('campaigns', { templatesDir: 'templates' });
+    const active = campaigns.filter((c) => c.status === 'active');
+    t.workflow.resourceCountIs('AWS::Scheduler::Schedule', active.length);
+    for (const c of active) {
+      t.workflow.hasResourceProperties('AWS::Scheduler::Schedule', {
+        Name: `referral-asks-${c.id}`,
+        ScheduleExpressionTimezone: c.schedule.timezone,
+        FlexibleTimeWindow: { Mode: 'OFF' },
+      });
+    }
+  });
+});
+
+describe('http stack', () => {
+  it('routes the public pages and the conversions webhook', () => {
+    for (const key of ['GET /s/{token}', 'GET /r/{code}', 'GET /l/{campaign}', 'POST /u/{token}', 'GET /me/{token}', 'POST /conversions']) {
+      t.http.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key });
+    }
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports no unsuppressed errors or warnings in any stack', () => {
+    for (const stack of Object.values(stacks)) {
+      const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+      const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+      expect(errors.map((e) => `${e.id}: ${String(e.entry.data).slice(0, 120)}`)).toEqual([]);
+      expect(warnings.map((e) => `${e.id}: ${String(e.entry.data).slice(0, 120)}`)).toEqual([]);
+    }
+  });
+});
