@@ -5,6 +5,8 @@ import { registerPreview } from './preview.js';
 import { registerSchema } from './schema.js';
 import { registerImport } from './import.js';
 import { registerSeed } from './seed.js';
+import { registerRun } from './run.js';
+import { registerPlan } from './plan.js';
 
 export const commands: Array<(program: Command) => void> = [
   registerValidate,
@@ -12,4 +14,6 @@ export const commands: Array<(program: Command) => void> = [
   registerSchema,
   registerImport,
   registerSeed,
+  registerRun,
+  registerPlan,
 ];

@@ -1,4 +1,13 @@
-// STUB: replaced by the owning area's real handler.
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented');
+// Lambda entry: ProcessBatch (about 100 due customers: decide, claim, link, render, send, record).
+import { makeHandlers } from './handlers.js';
+import { observabilityFromEnv } from './env.js';
+import { processDepsFromEnv } from './process-deps.js';
+
+let cached: { key: string; handlers: ReturnType<typeof makeHandlers> } | undefined;
+
+export const handler = async (event: unknown) => {
+  // Rebuilt only when the environment changes (locally several tables or endpoints may be used in one process).
+  const key = [process.env.TABLE_NAME, process.env.DYNAMODB_ENDPOINT, process.env.SES_ENDPOINT, process.env.PUBLIC_BASE_URL].join('|');
+  if (cached?.key !== key) cached = { key, handlers: makeHandlers({ process: processDepsFromEnv(), observability: observabilityFromEnv() }) };
+  return cached.handlers.processBatch(event);
 };

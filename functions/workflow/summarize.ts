@@ -1,4 +1,14 @@
-// STUB: replaced by the owning area's real handler.
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented');
+// Lambda entry: Summarize (run record + referral.run.completed.v1).
+import { systemClock } from '../../adapters/clock.js';
+import { DynamoRunStore } from '../../adapters/dynamo/runs.js';
+import { publisherFromEnv } from '../../adapters/eventbridge.js';
+import { makeHandlers } from './handlers.js';
+import { observabilityFromEnv, tableFromEnv } from './env.js';
+
+export const handler = async (event: unknown) => {
+  const { doc, tableName } = tableFromEnv();
+  return makeHandlers({
+    summarize: { runs: new DynamoRunStore(doc, tableName), events: publisherFromEnv(), clock: systemClock },
+    observability: observabilityFromEnv(),
+  }).summarize(event);
 };

@@ -1,0 +1,65 @@
+// EventPublisher on EventBridge (the project's own bus), plus an in-memory publisher for the local runtime and tests.
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { EventPublisher } from '../core/ports.js';
+import { EVENT_SOURCE } from '../core/schemas/events.js';
+import { ThrottlingError, TransientError } from '../core/errors.js';
+
+export class EventBridgePublisher implements EventPublisher {
+  constructor(
+    private readonly client: EventBridgeClient,
+    private readonly busName: string,
+  ) {}
+
+  async publish(events: Array<{ detailType: string; detail: Record<string, unknown> }>): Promise<void> {
+    // PutEvents takes at most 10 entries per call.
+    for (let i = 0; i < events.length; i += 10) {
+      const chunk = events.slice(i, i + 10);
+      let out;
+      try {
+        out = await this.client.send(
+          new PutEventsCommand({
+            Entries: chunk.map((e) => ({ EventBusName: this.busName, Source: EVENT_SOURCE, DetailType: e.detailType, Detail: JSON.stringify(e.detail) })),
+          }),
+        );
+      } catch (error) {
+        const name = (error as Error).name;
+        if (/Throttl|TooManyRequests/.test(name)) throw new ThrottlingError(`EventBridge throttled: ${name}`, { cause: error });
+        throw new TransientError(`EventBridge PutEvents failed: ${name}`, { cause: error });
+      }
+      if ((out.FailedEntryCount ?? 0) > 0) throw new TransientError(`EventBridge rejected ${out.FailedEntryCount} of ${chunk.length} events`);
+    }
+  }
+}
+
+/** Keeps published events in memory (local runtime, tests). */
+export class MemoryPublisher implements EventPublisher {
+  readonly events: Array<{ detailType: string; detail: Record<string, unknown> }> = [];
+  async publish(events: Array<{ detailType: string; detail: Record<string, unknown> }>): Promise<void> {
+    this.events.push(...events);
+  }
+}
+
+/** Appends one JSON line per event: the local runtime's stand-in for the bus (`.local/events.jsonl`). */
+export class FileEventPublisher implements EventPublisher {
+  constructor(private readonly file: string) {}
+
+  async publish(events: Array<{ detailType: string; detail: Record<string, unknown> }>): Promise<void> {
+    if (events.length === 0) return;
+    const { appendFile, mkdir } = await import('node:fs/promises');
+    const { dirname } = await import('node:path');
+    await mkdir(dirname(this.file), { recursive: true });
+    await appendFile(this.file, `${events.map((e) => JSON.stringify({ source: EVENT_SOURCE, 'detail-type': e.detailType, detail: e.detail })).join('\n')}\n`);
+  }
+}
+
+let busPublisher: { bus: string; publisher: EventBridgePublisher } | undefined;
+
+/** EVENT_BUS_NAME set: the bus; else EVENTS_FILE (local JSON lines); else kept in memory. */
+export function publisherFromEnv(env: NodeJS.ProcessEnv = process.env): EventPublisher {
+  if (env.EVENT_BUS_NAME) {
+    if (busPublisher?.bus !== env.EVENT_BUS_NAME) busPublisher = { bus: env.EVENT_BUS_NAME, publisher: new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME) };
+    return busPublisher.publisher;
+  }
+  if (env.EVENTS_FILE) return new FileEventPublisher(env.EVENTS_FILE);
+  return new MemoryPublisher();
+}

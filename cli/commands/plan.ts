@@ -1,0 +1,247 @@
+// `asks plan <campaign>`: a dry run that writes nothing. Who would be asked, who skipped and why, the variant split and
+// the projected reward cost against the budget, for one day or each of the next N days; from the local table or a
+// streamed JSONL export (constant memory: only counters and a few ids are kept).
+import { createReadStream, existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { DateTime } from 'luxon';
+import { evaluateEligibility } from '../../core/eligibility.js';
+import { dateMilestoneOn, tenureYears, type DateTrigger } from '../../core/milestones.js';
+import { potentialCostMinor } from '../../core/rewards.js';
+import { DATE_FIELD_BY_KIND, monthDaysToRead } from '../../core/due-keys.js';
+import type { Campaign } from '../../core/schemas/campaign.js';
+import { isDateMilestoneKind } from '../../core/schemas/campaign.js';
+import { AskHistory, Customer } from '../../core/schemas/customer.js';
+import { planSegments, runFor } from '../../core/workflow/plan.js';
+import { decisionTime } from '../../core/workflow/process.js';
+import type { DueCustomer } from '../../core/workflow/ports.js';
+import { CliError, EXIT, out, printJson } from '../output.js';
+
+const SAMPLE_IDS = 5;
+const StoredCustomer = Customer.extend(AskHistory.shape);
+
+export interface DayPlan {
+  date: string;
+  due: number;
+  ask: number;
+  askIds: string[];
+  heldOut: number;
+  deferred: number;
+  skipped: Record<string, number>;
+  variants: Record<string, number>;
+  channels: Record<string, number>;
+  projectedCostMinor: number;
+}
+
+export interface PlanReport {
+  campaignId: string;
+  source: string;
+  currency: string;
+  budgetMinor: number;
+  spentMinor: number;
+  days: DayPlan[];
+  projectedCostMinor: number;
+  withinBudget: boolean;
+  invalidRows: number;
+  notes: string[];
+}
+
+function emptyDay(date: string): DayPlan {
+  return { date, due: 0, ask: 0, askIds: [], heldOut: 0, deferred: 0, skipped: {}, variants: {}, channels: {}, projectedCostMinor: 0 };
+}
+
+/** Decide one customer for one day as the run would (nothing written; suppressions only when the table is read). */
+function planCustomer(day: DayPlan, campaign: Campaign, customer: DueCustomer, date: string, budgetRemaining: () => number, suppressed: { email?: boolean; phone?: boolean } = {}): void {
+  const occurrence = dateMilestoneOn(customer, campaign.milestone as DateTrigger, date);
+  if (!occurrence) return;
+  day.due += 1;
+  const run = runFor({ campaignId: campaign.id, at: `${date}T00:00:00Z`, mode: 'day', runDate: date });
+  const cost = potentialCostMinor(campaign, tenureYears(customer.signupDate, date));
+  const decision = evaluateEligibility({
+    campaign,
+    customer,
+    history: { lastAskAt: customer.lastAskAt, recentAskAts: customer.recentAskAts ?? [] },
+    suppressed,
+    now: decisionTime(campaign, run, customer, date),
+    budgetRemainingMinor: budgetRemaining(),
+    potentialCostMinor: cost,
+  });
+  switch (decision.outcome) {
+    case 'ask':
+      day.ask += 1;
+      if (day.askIds.length < SAMPLE_IDS) day.askIds.push(customer.id);
+      day.variants[decision.variantId] = (day.variants[decision.variantId] ?? 0) + 1;
+      day.channels[decision.channel] = (day.channels[decision.channel] ?? 0) + 1;
+      day.projectedCostMinor += cost;
+      break;
+    case 'holdout':
+      day.heldOut += 1;
+      break;
+    case 'defer':
+      day.deferred += 1;
+      break;
+    case 'skip':
+      day.skipped[decision.reason] = (day.skipped[decision.reason] ?? 0) + 1;
+      break;
+  }
+}
+
+function datesFrom(start: string, days: number): string[] {
+  const first = DateTime.fromISO(start, { zone: 'utc' });
+  return Array.from({ length: days }, (_, i) => first.plus({ days: i }).toFormat('yyyy-MM-dd'));
+}
+
+/** Stream a JSONL export: only customers whose date falls on a planned month-day are parsed in full. */
+export async function planFromJsonl(campaign: Campaign, file: string, dates: string[]): Promise<{ days: DayPlan[]; invalidRows: number }> {
+  if (!isDateMilestoneKind(campaign.milestone.kind)) throw new CliError(`--customers: campaign ${campaign.id} has a threshold milestone (${campaign.milestone.kind}); plan it from the table instead`, EXIT.usage);
+  const field = DATE_FIELD_BY_KIND[campaign.milestone.kind];
+  const days = dates.map(emptyDay);
+  const byMonthDay = new Map<string, number[]>();
+  dates.forEach((d, i) => monthDaysToRead(d).forEach((md) => byMonthDay.set(md, [...(byMonthDay.get(md) ?? []), i])));
+  let spent = 0;
+  let invalidRows = 0;
+  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    let raw: Record<string, unknown>;
+    try {
+      raw = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      invalidRows += 1;
+      continue;
+    }
+    const date = raw[field];
+    if (typeof date !== 'string') continue;
+    const hits = byMonthDay.get(date.slice(5, 10));
+    if (!hits) continue;
+    const parsed = StoredCustomer.safeParse(raw);
+    if (!parsed.success) {
+      invalidRows += 1;
+      continue;
+    }
+    for (const i of hits) {
+      const before = days[i]!.projectedCostMinor;
+      planCustomer(days[i]!, campaign, parsed.data, dates[i]!, () => campaign.budget.amountMinor - spent);
+      spent += days[i]!.projectedCostMinor - before;
+    }
+  }
+  return { days, invalidRows };
+}
+
+async function planFromTable(campaign: Campaign, dates: string[], options: { endpoint?: string; table?: string }): Promise<{ days: DayPlan[]; spentMinor: number }> {
+  const { createDocumentClient, isEndpointReachable, LOCAL_DEFAULTS } = await import('../../adapters/dynamo/client.js');
+  const { CustomerStore } = await import('../../adapters/dynamo/customers.js');
+  const { DynamoAskStore } = await import('../../adapters/dynamo/asks.js');
+  const { DynamoBudgetStore } = await import('../../adapters/dynamo/budget.js');
+  const endpoint = options.endpoint ?? (process.env.DYNAMODB_ENDPOINT || LOCAL_DEFAULTS.endpoint);
+  const tableName = options.table ?? process.env.TABLE_NAME ?? LOCAL_DEFAULTS.tableName;
+  const doc = createDocumentClient({ endpoint });
+  try {
+    if (!(await isEndpointReachable(doc))) throw new CliError(`no local DynamoDB answers at ${endpoint}: run \`npm start\` first, or pass --customers <file.jsonl>`);
+    if (!isDateMilestoneKind(campaign.milestone.kind)) throw new CliError(`campaign ${campaign.id}: planning threshold milestones (${campaign.milestone.kind}) is not supported yet; date milestones only`, EXIT.usage);
+    const store = new CustomerStore(doc, tableName);
+    const asks = new DynamoAskStore(doc, tableName);
+    const spentMinor = await new DynamoBudgetStore(doc, tableName).spentMinor(campaign.id);
+    const partitions = await store.listPartitions();
+    let spent = spentMinor;
+    const days: DayPlan[] = [];
+    for (const date of dates) {
+      const day = emptyDay(date);
+      const run = runFor({ campaignId: campaign.id, at: `${date}T00:00:00Z`, mode: 'day', runDate: date });
+      for (const segment of planSegments(campaign, run, partitions)) {
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const page = await store.queryDue({ index: segment.index, partition: segment.partition, limit: 500, ...(startKey ? { startKey } : {}) });
+          const found = await asks.suppressed(page.items.flatMap((c) => [c.email, c.phone].filter((a): a is string => a !== undefined)));
+          for (const c of page.items) {
+            const before = day.projectedCostMinor;
+            planCustomer(day, campaign, c, date, () => campaign.budget.amountMinor - spent, {
+              email: c.email !== undefined && found.has(c.email.trim().toLowerCase()),
+              phone: c.phone !== undefined && found.has(c.phone),
+            });
+            spent += day.projectedCostMinor - before;
+          }
+          startKey = page.lastKey;
+        } while (startKey);
+      }
+      days.push(day);
+    }
+    return { days, spentMinor };
+  } finally {
+    doc.destroy();
+  }
+}
+
+function money(minor: number, currency: string): string {
+  return `${(minor / 100).toFixed(2)} ${currency}`;
+}
+
+export function registerPlan(program: Command): void {
+  program
+    .command('plan')
+    .description('dry run: who would be asked or skipped (and why), the variant split and the projected cost; writes nothing')
+    .argument('<campaign>', 'campaign id (campaigns/<id>.yaml)')
+    .option('--date <date>', 'first local date YYYY-MM-DD (default: today, UTC)')
+    .option('--days <n>', 'plan this many days from --date', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 366) throw new CliError(`--days: must be a whole number from 1 to 366 (got "${v}")`, EXIT.usage);
+      return n;
+    }, 1)
+    .option('--customers <file>', 'plan from a JSONL export (one customer per line) instead of the local table')
+    .option('--endpoint <url>', 'local DynamoDB endpoint (default: DYNAMODB_ENDPOINT or http://127.0.0.1:8700)')
+    .option('--table <name>', 'table name (default: TABLE_NAME or referral-asks-local)')
+    .option('--json', 'print the plan as JSON')
+    .action(async (campaignId: string, options: { date?: string; days: number; customers?: string; endpoint?: string; table?: string; json?: boolean }) => {
+      const start = options.date ?? new Date().toISOString().slice(0, 10);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || !DateTime.fromISO(start).isValid) throw new CliError(`--date: must be a date YYYY-MM-DD (got "${start}")`, EXIT.usage);
+      if (options.customers !== undefined && !existsSync(options.customers)) throw new CliError(`--customers: file not found: ${options.customers}`, EXIT.usage);
+      const { FileCampaignRepository } = await import('../../adapters/campaign-files.js');
+      const repo = new FileCampaignRepository();
+      const campaign = await repo.get(campaignId);
+      if (!campaign) throw new CliError(`campaign: no campaign "${campaignId}" (known: ${(await repo.list()).map((c) => c.id).join(', ') || 'none'})`, EXIT.usage);
+      const dates = datesFrom(start, options.days);
+      const notes: string[] = [];
+      let days: DayPlan[];
+      let spentMinor = 0;
+      let invalidRows = 0;
+      if (options.customers) {
+        ({ days, invalidRows } = await planFromJsonl(campaign, options.customers, dates));
+        notes.push('from a file: suppression list, existing asks and spent budget are not known (assumed none)');
+      } else {
+        ({ days, spentMinor } = await planFromTable(campaign, dates, options));
+        notes.push('asks already made for an occurrence are not subtracted (a rerun would skip them as already_asked)');
+      }
+      const projected = days.reduce((s, d) => s + d.projectedCostMinor, 0);
+      const report: PlanReport = {
+        campaignId,
+        source: options.customers ?? 'table',
+        currency: campaign.budget.currency,
+        budgetMinor: campaign.budget.amountMinor,
+        spentMinor,
+        days,
+        projectedCostMinor: projected,
+        withinBudget: spentMinor + projected <= campaign.budget.amountMinor,
+        invalidRows,
+        notes,
+      };
+      if (options.json) {
+        printJson(report);
+        return;
+      }
+      for (const d of days) {
+        const skipped = Object.entries(d.skipped).sort((a, b) => b[1] - a[1]);
+        out(
+          `${d.date}: ${d.due} due · ${d.ask} would be asked · ${d.heldOut} held out · ${d.deferred} deferred · ${skipped.reduce((s, [, n]) => s + n, 0)} skipped`,
+          ...(d.askIds.length ? [`  e.g. ${d.askIds.join(', ')}${d.ask > d.askIds.length ? ', …' : ''}`] : []),
+          ...skipped.map(([reason, n]) => `  skipped ${reason.padEnd(22)} ${n}`),
+          ...(Object.keys(d.variants).length ? [`  variants ${Object.entries(d.variants).map(([v, n]) => `${v} ${n}`).join(' · ')}   channels ${Object.entries(d.channels).map(([c, n]) => `${c} ${n}`).join(' · ')}`] : []),
+          `  projected cost ${money(d.projectedCostMinor, report.currency)}`,
+        );
+      }
+      out(
+        `total projected cost ${money(projected, report.currency)} (advocate + friend reward if every ask converts once); budget ${money(report.budgetMinor, report.currency)}, spent ${money(spentMinor, report.currency)}: ${report.withinBudget ? 'within budget' : 'OVER BUDGET'}`,
+        ...(invalidRows ? [`${invalidRows} rows were not valid customers and were ignored`] : []),
+        ...notes.map((n) => `note: ${n}`),
+      );
+    });
+}

@@ -1,0 +1,335 @@
+// ProcessBatch: read a batch's segments (each due customer exactly once), decide every customer, claim the ask with a
+// conditional put, mint the code and signed links, render, send through the channel port, record the outcome.
+// Everything outside comes in through ports, so this runs the same in Lambda, in `npm start` and in tests.
+import { DateTime } from 'luxon';
+import type { Clock, ChannelSender, EventPublisher, IdGenerator, Keyring, OutboundMessage, TemplateSource, CampaignRepository } from '../ports.js';
+import type { Renderer } from '../render.js';
+import { buildAskContext, renderAsk } from '../render.js';
+import type { Ask, MilestoneOccurrence, SkipReason } from '../schemas/ask.js';
+import type { Campaign } from '../schemas/campaign.js';
+import { isDateMilestoneKind } from '../schemas/campaign.js';
+import type { Channel } from '../schemas/common.js';
+import type { BatchResult, Counts, ProcessBatchInput, Run, Segment } from '../schemas/workflow.js';
+import { detailType } from '../schemas/events.js';
+import { dateMilestoneOn, localDateIn, tenureYears, type DateTrigger } from '../milestones.js';
+import { evaluateEligibility, recordAsk, type EligibilityDecision } from '../eligibility.js';
+import { computeRewards, potentialCostMinor } from '../rewards.js';
+import { signToken } from '../links.js';
+import { NotFoundError, PermanentSendError, ValidationError } from '../errors.js';
+import type { AskWriter, BudgetReader, CodeIssuer, CustomerReader, DueCustomer, PendingMilestone, PendingReader, SuppressionReader } from './ports.js';
+import { PENDING_INDEX } from './plan.js';
+
+export interface ProcessDeps {
+  campaigns: CampaignRepository;
+  customers: CustomerReader;
+  pending?: PendingReader;
+  asks: AskWriter;
+  suppressions: SuppressionReader;
+  codes: CodeIssuer;
+  budget: BudgetReader;
+  senders: Partial<Record<Channel, ChannelSender>>;
+  events: EventPublisher;
+  keyring: () => Promise<Keyring>;
+  templates: TemplateSource | Renderer;
+  clock: Clock;
+  ids: IdGenerator;
+  publicBaseUrl: string;
+  company?: { name: string; address: string };
+  /** Customers decided at once inside one batch (sends overlap; the SES rate bounds it in the cloud). */
+  concurrency?: number;
+  /** Called before each customer is handled (tests use it to crash a batch half way). */
+  beforeCustomer?: (customerId: string, index: number) => void | Promise<void>;
+}
+
+interface Entry {
+  customer: DueCustomer;
+  occurrence: MilestoneOccurrence | null;
+  segment: Segment;
+  pending?: PendingMilestone;
+}
+
+/** Error names that mean "try the batch again": the claim is released so the retry can send. */
+function isPermanent(error: unknown): boolean {
+  const name = (error as { name?: string }).name;
+  return name === 'PermanentSendError' || name === 'ValidationError';
+}
+
+function bump(counts: Counts, key: string, n = 1): void {
+  counts[key] = (counts[key] ?? 0) + n;
+}
+
+function maxWindowDays(campaign: Campaign): number {
+  return Math.max(campaign.eligibility.frequencyCap.windowDays, campaign.eligibility.cooldownDays, 1);
+}
+
+function thresholdMatches(campaign: Campaign, record: PendingMilestone): boolean {
+  const m = campaign.milestone;
+  if (m.kind !== record.kind) return false;
+  switch (m.kind) {
+    case 'nth_purchase':
+      return m.thresholds.map(String).includes(record.threshold);
+    case 'spend_threshold':
+      return m.thresholdsMinor.map(String).includes(record.threshold);
+    case 'tier_reached':
+      return m.tiers.includes(record.threshold);
+    case 'project_completed':
+      return Number(record.threshold) % m.every === 0;
+    default:
+      return false;
+  }
+}
+
+/**
+ * When the decision is taken. Hour mode: the scheduled instant. Day mode (a whole local day at once, `asks run` and
+ * `npm start`): the send hour on the customer's local date, as if each zone's hourly run had fired.
+ */
+export function decisionTime(campaign: Campaign, run: Run, customer: DueCustomer, localDate: string): Date {
+  if (run.mode === 'hour' || !isDateMilestoneKind(campaign.milestone.kind)) return new Date(run.at);
+  const local = DateTime.fromISO(`${localDate}T${String(campaign.schedule.sendHour).padStart(2, '0')}:00`, { zone: customer.timezone });
+  return local.isValid ? local.toUTC().toJSDate() : new Date(run.at);
+}
+
+/** Read the batch's segments in order until `limit` customers; the rest goes back as continuation. */
+async function readBatch(input: ProcessBatchInput, campaign: Campaign, deps: ProcessDeps): Promise<{ entries: Entry[]; continuation: Segment[]; counts: Counts }> {
+  const { batch, run } = input;
+  const entries: Entry[] = [];
+  const continuation: Segment[] = [];
+  const counts: Counts = {};
+  let remaining = batch.limit;
+  for (let i = 0; i < batch.segments.length; i += 1) {
+    let segment = batch.segments[i]!;
+    if (remaining <= 0) {
+      continuation.push(...batch.segments.slice(i));
+      break;
+    }
+    for (;;) {
+      let lastKey: Record<string, unknown> | undefined;
+      if (segment.index === PENDING_INDEX) {
+        if (!deps.pending) throw new ValidationError(`campaign ${campaign.id}: threshold milestones need the pending milestone reader`);
+        const page = await deps.pending.queryPending({ day: segment.partition, startKey: segment.startKey, limit: remaining });
+        remaining -= page.items.length;
+        lastKey = page.lastKey;
+        const due = page.items.filter((r) => thresholdMatches(campaign, r) && r.dueAt <= run.at);
+        const customers = new Map((await deps.customers.getMany([...new Set(due.map((r) => r.customerId))])).map((c) => [c.id, c]));
+        for (const record of due) {
+          const customer = customers.get(record.customerId);
+          if (!customer) {
+            bump(counts, 'unknown_customer');
+            continue;
+          }
+          const threshold = /^\d+$/.test(record.threshold) ? Number(record.threshold) : record.threshold;
+          entries.push({
+            customer,
+            segment,
+            pending: record,
+            occurrence: { kind: record.kind as MilestoneOccurrence['kind'], occurrenceId: record.occurrenceId, occurredOn: localDateIn(new Date(record.occurredAt), customer.timezone), threshold },
+          });
+        }
+      } else {
+        const page = await deps.customers.queryDue({ index: segment.index, partition: segment.partition, startKey: segment.startKey, limit: remaining });
+        remaining -= page.items.length + page.invalid.length;
+        if (page.invalid.length) bump(counts, 'invalid_customer', page.invalid.length);
+        lastKey = page.lastKey;
+        for (const customer of page.items) {
+          const occurrence = dateMilestoneOn(customer, campaign.milestone as DateTrigger, segment.localDate);
+          entries.push({ customer, segment, occurrence });
+        }
+      }
+      if (!lastKey) break;
+      segment = { ...segment, startKey: lastKey };
+      if (remaining <= 0) {
+        continuation.push(segment, ...batch.segments.slice(i + 1));
+        return { entries, continuation, counts };
+      }
+    }
+  }
+  return { entries, continuation, counts };
+}
+
+function addressesToCheck(customer: DueCustomer): string[] {
+  if (customer.optOut || customer.doNotAsk) return [];
+  const out: string[] = [];
+  if (customer.email && customer.consents?.email) out.push(customer.email.trim().toLowerCase());
+  if (customer.phone && customer.consents?.sms) out.push(customer.phone);
+  return out;
+}
+
+/** Run one batch. Throws ThrottlingError/TransientError (the state machine retries the batch; claims make it safe). */
+export async function processBatch(input: ProcessBatchInput, deps: ProcessDeps): Promise<BatchResult> {
+  const { run, batch } = input;
+  const campaign = await deps.campaigns.get(run.campaignId);
+  if (!campaign) throw new NotFoundError(`campaign "${run.campaignId}" is not in the campaign files`);
+  const { entries, continuation, counts } = await readBatch(input, campaign, deps);
+
+  const due = entries.filter((e) => {
+    if (e.occurrence) return true;
+    bump(counts, 'not_due');
+    return false;
+  });
+  // One suppression lookup for the whole batch (BatchGet on S#<address>), only for addresses a channel could use.
+  const suppressed = await deps.suppressions.suppressed([...new Set(due.flatMap((e) => addressesToCheck(e.customer)))]);
+  const budgetRemainingMinor = campaign.budget.amountMinor - (await deps.budget.spentMinor(campaign.id));
+  const keyring = await deps.keyring();
+
+  const outbox: Array<{ detailType: string; detail: Record<string, unknown> }> = [];
+  const flush = async (all: boolean): Promise<void> => {
+    while (outbox.length >= 10 || (all && outbox.length > 0)) await deps.events.publish(outbox.splice(0, 10));
+  };
+
+  let next = 0;
+  let failure: unknown;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < due.length) {
+      const index = next;
+      next += 1;
+      const entry = due[index]!;
+      try {
+        await deps.beforeCustomer?.(entry.customer.id, index);
+        const outcome = await handleCustomer(entry, { campaign, run, deps, suppressed, budgetRemainingMinor, keyring, outbox });
+        bump(counts, outcome);
+        if (outbox.length >= 10) await flush(false);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.concurrency ?? 4, due.length)) }, worker));
+  // Events of asks already sent go out even when the batch fails: the retry will not send those asks again.
+  await flush(true);
+  if (failure !== undefined) throw failure;
+  return { batchId: batch.batchId, counts, continuation, failed: false };
+}
+
+interface Ctx {
+  campaign: Campaign;
+  run: Run;
+  deps: ProcessDeps;
+  suppressed: Set<string>;
+  budgetRemainingMinor: number;
+  keyring: Keyring;
+  outbox: Array<{ detailType: string; detail: Record<string, unknown> }>;
+}
+
+/** Decide, claim, and (for an ask) send. Returns the count key of the outcome. */
+async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
+  const { campaign, run, deps } = ctx;
+  const { customer } = entry;
+  const occurrence = entry.occurrence!;
+  const nowIso = deps.clock.now().toISOString();
+  const decidedAt = decisionTime(campaign, run, customer, entry.segment.localDate);
+  const years = tenureYears(customer.signupDate, occurrence.occurredOn);
+  const decision: EligibilityDecision = evaluateEligibility({
+    campaign,
+    customer,
+    history: { lastAskAt: customer.lastAskAt, recentAskAts: customer.recentAskAts ?? [] },
+    suppressed: {
+      email: customer.email !== undefined && ctx.suppressed.has(customer.email.trim().toLowerCase()),
+      phone: customer.phone !== undefined && ctx.suppressed.has(customer.phone),
+    },
+    now: decidedAt,
+    budgetRemainingMinor: ctx.budgetRemainingMinor,
+    potentialCostMinor: potentialCostMinor(campaign, years),
+  });
+
+  const askId = `${customer.id}~${occurrence.occurrenceId}`;
+  const base: Ask = { askId, customerId: customer.id, campaignId: campaign.id, runId: run.runId, milestone: occurrence, status: 'claimed', createdAt: nowIso, updatedAt: nowIso };
+  const claimToken = deps.ids.id(16);
+  let ask: Ask;
+  let outcome: string;
+  switch (decision.outcome) {
+    case 'skip':
+      ask = { ...base, status: 'skipped', skipReason: decision.reason, ...(decision.detail ? { error: decision.detail } : {}) };
+      outcome = `skipped:${decision.reason}`;
+      break;
+    case 'defer':
+      ask = { ...base, status: 'deferred', deferredUntil: decision.until };
+      outcome = 'deferred';
+      break;
+    case 'holdout':
+      ask = { ...base, status: 'held_out', variantId: decision.variantId };
+      outcome = 'held_out';
+      break;
+    case 'ask':
+      ask = { ...base, status: 'claimed', variantId: decision.variantId, channel: decision.channel, channelReason: decision.channelReason };
+      outcome = 'sent';
+      break;
+  }
+  const { claimed } = await deps.asks.claim(ask, claimToken);
+  const handled = async (): Promise<void> => {
+    if (entry.pending && decision.outcome !== 'defer') await deps.pending!.markHandled(customer.id, entry.pending.sk, nowIso);
+  };
+  if (!claimed) {
+    await handled();
+    return 'skipped:already_asked' satisfies `skipped:${SkipReason}`;
+  }
+  if (decision.outcome !== 'ask') {
+    await handled();
+    return outcome;
+  }
+
+  let sent = false;
+  try {
+    const variant = campaign.variants.find((v) => v.id === decision.variantId)!;
+    const code = await deps.codes.ensure({ customerId: customer.id, campaignId: campaign.id, askId, firstName: customer.firstName }, nowIso);
+    const base64 = (p: Parameters<typeof signToken>[0]): string => signToken(p, ctx.keyring);
+    const url = deps.publicBaseUrl.replace(/\/+$/, '');
+    const shareUrl = `${url}/s/${base64({ p: 'share', c: customer.id, k: campaign.id, o: occurrence.occurrenceId, r: code })}`;
+    const links = {
+      shareUrl,
+      referralUrl: `${url}/r/${code}`,
+      unsubscribeUrl: `${url}/u/${base64({ p: 'unsub', c: customer.id, k: campaign.id })}`,
+      preferencesUrl: `${url}/p/${base64({ p: 'prefs', c: customer.id })}`,
+      statusUrl: `${url}/me/${base64({ p: 'status', c: customer.id, k: campaign.id, o: occurrence.occurrenceId, r: code })}`,
+    };
+    const reward = computeRewards(campaign, { tenureYears: years, successfulReferrals: customer.counters?.successfulReferrals ?? 0 });
+    const context = buildAskContext({ campaign, variant, customer, milestone: occurrence, reward, links, ...(deps.company ? { company: deps.company } : {}) });
+    const channel = decision.channel;
+    const rendered = await renderAsk(deps.templates, campaign, variant, channel, context);
+    const message: OutboundMessage = {
+      askId,
+      customerId: customer.id,
+      campaignId: campaign.id,
+      channel,
+      idempotencyKey: `${askId}#${channel}`,
+      to:
+        channel === 'account_manager'
+          ? { email: customer.accountManager?.email, name: customer.accountManager?.name }
+          : { email: customer.email, phone: customer.phone, name: [customer.firstName, customer.lastName].filter(Boolean).join(' ') },
+      ...(rendered.subject !== undefined ? { subject: rendered.subject } : {}),
+      ...(rendered.preheader !== undefined ? { preheader: rendered.preheader } : {}),
+      ...(rendered.html !== undefined ? { html: rendered.html } : {}),
+      text: rendered.text,
+      shareUrl,
+      ...(channel === 'email' || channel === 'sms' ? { unsubscribeUrl: links.unsubscribeUrl } : {}),
+      data: { shareMessage: rendered.shareMessage, referralUrl: links.referralUrl, statusUrl: links.statusUrl, variantId: variant.id, ...(customer.accountManager ? { accountManager: customer.accountManager } : {}) },
+    };
+    const sender = deps.senders[channel];
+    if (!sender) throw new PermanentSendError(`no sender configured for channel ${channel}`);
+    const { messageId } = await sender.send(message);
+    sent = true;
+    const sentAt = deps.clock.now().toISOString();
+    await deps.asks.complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'sent', messageId, referralCode: code, updatedAt: sentAt });
+    const history = recordAsk({ lastAskAt: customer.lastAskAt, recentAskAts: customer.recentAskAts ?? [] }, new Date(sentAt), maxWindowDays(campaign));
+    await deps.customers.recordAsk(customer.id, sentAt, history.recentAskAts);
+    await handled();
+    ctx.outbox.push({
+      detailType: detailType('referral.ask.sent'),
+      detail: { version: 1, occurredAt: sentAt, askId, campaignId: campaign.id, customerId: customer.id, channel, variantId: variant.id },
+    });
+    return 'sent';
+  } catch (error) {
+    if (sent) throw error; // sent but not recorded: keep the claim so nobody sends twice; the lease expiry re-examines it
+    if (isPermanent(error)) {
+      const message = error instanceof Error ? error.message : String(error);
+      await deps.asks.complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'failed', error: message.slice(0, 500), updatedAt: deps.clock.now().toISOString() });
+      await handled();
+      return 'failed';
+    }
+    // Retryable (or unexpected): give the claim back so the batch retry can send this ask.
+    await deps.asks
+      .complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'deferred', deferredUntil: nowIso, error: `released after ${(error as Error).name ?? 'error'}`, updatedAt: deps.clock.now().toISOString() })
+      .catch(() => undefined);
+    throw error;
+  }
+}
+

@@ -1,0 +1,82 @@
+// The four workflow steps as handlers over injected dependencies: `makeHandlers(deps)` is what each Lambda entry
+// wires from its environment, and what the local runtime and tests call with their own adapters. A handler accepts the
+// raw payload or the `{ Payload }` envelope of a lambda:invoke task and always answers `{ Payload }`.
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { ProcessBatchInput, RunState, type BatchResult, type RunSummary } from '../../core/schemas/workflow.js';
+import { nextPage, DEFAULT_PLAN, type PlanOptions } from '../../core/workflow/plan.js';
+import { processBatch, type ProcessDeps } from '../../core/workflow/process.js';
+import { loadCampaign, summarize, type LoadDeps, type SummarizeDeps } from '../../core/workflow/run.js';
+
+export interface Observability {
+  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  metrics?: Pick<Metrics, 'addMetric' | 'publishStoredMetrics' | 'addDimension'>;
+}
+
+export interface WorkflowDeps {
+  load?: LoadDeps;
+  plan?: Partial<PlanOptions>;
+  process?: ProcessDeps;
+  summarize?: SummarizeDeps;
+  observability?: Observability;
+}
+
+export type Envelope<T> = { Payload: T };
+
+/** The payload inside a `{ FunctionName, Payload }` / `{ Payload }` envelope, or the event itself. */
+export function unwrap(event: unknown): unknown {
+  if (event && typeof event === 'object' && 'Payload' in event) return (event as { Payload: unknown }).Payload;
+  return event;
+}
+
+function need<T>(dep: T | undefined, name: string): T {
+  if (dep === undefined) throw new Error(`workflow handler wired without ${name}`);
+  return dep;
+}
+
+const METRIC_BY_OUTCOME: Record<string, string> = { sent: 'AsksSent', held_out: 'AsksHeldOut', failed: 'AsksFailed', deferred: 'AsksDeferred' };
+
+export function makeHandlers(deps: WorkflowDeps) {
+  const { logger, metrics } = deps.observability ?? {};
+  const plan: PlanOptions = { ...DEFAULT_PLAN, ...deps.plan };
+  return {
+    async loadCampaign(event: unknown): Promise<Envelope<RunState>> {
+      const state = await loadCampaign(unwrap(event), { ...need(deps.load, 'load deps'), plan });
+      logger?.info('run loaded', { runId: state.run.runId, segments: state.pending.length, totals: state.totals });
+      return { Payload: state };
+    },
+    async queryDuePage(event: unknown): Promise<Envelope<RunState>> {
+      const state = nextPage(RunState.parse(unwrap(event)), plan);
+      logger?.info('page planned', { runId: state.run.runId, page: state.page, batches: state.batches.length, pending: state.pending.length, done: state.done });
+      return { Payload: state };
+    },
+    async processBatch(event: unknown): Promise<Envelope<BatchResult>> {
+      const input = ProcessBatchInput.parse(unwrap(event));
+      try {
+        const result = await processBatch(input, need(deps.process, 'process deps'));
+        if (metrics) {
+          let skipped = 0;
+          for (const [key, n] of Object.entries(result.counts)) {
+            if (METRIC_BY_OUTCOME[key]) metrics.addMetric(METRIC_BY_OUTCOME[key]!, MetricUnit.Count, n);
+            if (key.startsWith('skipped:')) skipped += n;
+          }
+          metrics.addMetric('AsksSkipped', MetricUnit.Count, skipped);
+          metrics.publishStoredMetrics();
+        }
+        logger?.info('batch done', { runId: input.run.runId, batchId: input.batch.batchId, counts: result.counts, continuation: result.continuation.length });
+        return { Payload: result };
+      } catch (error) {
+        logger?.warn('batch failed', { runId: input.run.runId, batchId: input.batch.batchId, error: (error as Error).name, message: (error as Error).message });
+        throw error;
+      }
+    },
+    async summarize(event: unknown): Promise<Envelope<RunSummary>> {
+      const summary = await summarize(RunState.parse(unwrap(event)), need(deps.summarize, 'summarize deps'));
+      logger?.info('run completed', { runId: summary.run.runId, totals: summary.totals, pages: summary.pages });
+      return { Payload: summary };
+    },
+  };
+}
+
+export type WorkflowHandlers = ReturnType<typeof makeHandlers>;

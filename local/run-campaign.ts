@@ -1,0 +1,150 @@
+// One run of one campaign through aws-local-stepfunctions with the synthesized definition and the real handlers in
+// this process: the same states, retries and catches as in the cloud. Counts state transitions from the event log.
+import './polyfills.js';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { systemClock } from '../adapters/clock.js';
+import { FileCampaignRepository } from '../adapters/campaign-files.js';
+import { CustomerStore } from '../adapters/dynamo/customers.js';
+import { DynamoRunStore } from '../adapters/dynamo/runs.js';
+import { FileEventPublisher, MemoryPublisher } from '../adapters/eventbridge.js';
+import { loadKeyring } from '../adapters/signing-keys.js';
+import type { CampaignRepository, EventPublisher } from '../core/ports.js';
+import { STATE, type BatchResult, type Counts, type RunInput, type RunSummary } from '../core/schemas/workflow.js';
+import type { PlanOptions } from '../core/workflow/plan.js';
+import type { ProcessDeps } from '../core/workflow/process.js';
+import { makeHandlers, type WorkflowHandlers } from '../functions/workflow/handlers.js';
+import { buildProcessDeps } from '../functions/workflow/process-deps.js';
+
+export interface LocalWiring {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  sesUrl: string;
+  publicBaseUrl: string;
+  keysFile?: string;
+  eventsFile?: string;
+  smsOutboxFile?: string;
+  campaigns?: CampaignRepository;
+  templatesDir?: string;
+  plan?: Partial<PlanOptions>;
+  /** Overrides for ProcessBatch's dependencies (tests: a crash hook). */
+  process?: Partial<ProcessDeps>;
+}
+
+export type LocalDeps = ReturnType<typeof localDeps>;
+
+/** The workflow's dependencies on local servers, with the concrete stores exposed for read counters. */
+export function localDeps(w: LocalWiring) {
+  const events: EventPublisher = w.eventsFile ? new FileEventPublisher(w.eventsFile) : new MemoryPublisher();
+  const campaigns = w.campaigns ?? new FileCampaignRepository(w.templatesDir ? { templatesDir: w.templatesDir } : {});
+  const keysFile = w.keysFile ?? '.local/keys.json';
+  const processDeps = buildProcessDeps({
+    doc: w.doc,
+    tableName: w.tableName,
+    sesEndpoint: w.sesUrl,
+    publicBaseUrl: w.publicBaseUrl,
+    events,
+    keyring: () => loadKeyring({ SIGNING_KEYS_FILE: keysFile }),
+    campaigns,
+    ...(w.templatesDir ? { templatesDir: w.templatesDir } : {}),
+    ...(w.smsOutboxFile ? { smsOutboxFile: w.smsOutboxFile } : {}),
+  });
+  const loadCustomers = new CustomerStore(w.doc, w.tableName);
+  const handlers = makeHandlers({
+    load: { campaigns, customers: loadCustomers },
+    ...(w.plan ? { plan: w.plan } : {}),
+    process: { ...processDeps, ...w.process },
+    summarize: { runs: new DynamoRunStore(w.doc, w.tableName), events, clock: systemClock },
+  });
+  return { handlers, events, stores: { ...processDeps.stores, loadCustomers }, campaigns };
+}
+
+export interface RunProgress {
+  batchesDone: number;
+  counts: Counts;
+}
+
+export interface LocalRunResult {
+  summary?: RunSummary;
+  /** State transitions as Step Functions bills them: states entered (inside Map iterations too) plus retries. */
+  transitions: number;
+  /** Lambda invocations by state, with their total duration. */
+  invocations: Record<string, { count: number; totalMs: number }>;
+  durationMs: number;
+  error?: string;
+  aborted?: boolean;
+}
+
+export interface RunOptions {
+  definition: Record<string, unknown>;
+  handlers: WorkflowHandlers;
+  input: RunInput;
+  onProgress?: (p: RunProgress) => void;
+  /** Milliseconds between retries locally (the definition's backoff is seconds: too slow for a laptop). */
+  retryIntervalMs?: number;
+  /** Abort the execution when this returns true (checked after each batch). */
+  abortWhen?: (p: RunProgress) => boolean;
+}
+
+/** Run one execution to the end. Never throws for a failed execution: `error` says why. */
+export async function runExecution(options: RunOptions): Promise<LocalRunResult> {
+  const started = Date.now();
+  const invocations: LocalRunResult['invocations'] = {};
+  const progress: RunProgress = { batchesDone: 0, counts: {} };
+  let execution: ReturnType<StateMachine['run']> | undefined;
+  let aborted = false;
+  const timed =
+    <T>(name: string, fn: (input: unknown) => Promise<T>) =>
+    async (input: unknown): Promise<T> => {
+      const t0 = performance.now();
+      try {
+        return await fn(input);
+      } finally {
+        const slot = (invocations[name] ??= { count: 0, totalMs: 0 });
+        slot.count += 1;
+        slot.totalMs += performance.now() - t0;
+      }
+    };
+  const h = options.handlers;
+  const processBatch = timed(STATE.ProcessBatch, async (input: unknown) => {
+    const out = await h.processBatch(input);
+    const result = out.Payload as BatchResult;
+    progress.batchesDone += 1;
+    for (const [k, v] of Object.entries(result.counts)) progress.counts[k] = (progress.counts[k] ?? 0) + v;
+    options.onProgress?.(progress);
+    if (options.abortWhen?.(progress) && execution) {
+      aborted = true;
+      execution.abort();
+    }
+    return out;
+  });
+  const machine = new StateMachine(options.definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: false } });
+  const retry = options.retryIntervalMs ?? 20;
+  execution = machine.run(options.input as unknown as Parameters<StateMachine['run']>[0], {
+    noThrowOnAbort: true,
+    overrides: {
+      taskResourceLocalHandlers: {
+        [STATE.LoadCampaign]: timed(STATE.LoadCampaign, h.loadCampaign) as never,
+        [STATE.QueryDuePage]: timed(STATE.QueryDuePage, h.queryDuePage) as never,
+        [STATE.ProcessBatch]: processBatch as never,
+        [STATE.Summarize]: timed(STATE.Summarize, h.summarize) as never,
+      },
+      retryIntervalOverrides: { [STATE.LoadCampaign]: retry, [STATE.QueryDuePage]: retry, [STATE.ProcessBatch]: retry, [STATE.Summarize]: retry },
+    },
+  });
+  let transitions = 0;
+  const counting = (async () => {
+    for await (const event of execution.eventLogs) {
+      if (event.type === 'StateEntered' || event.type === 'StateRetried') transitions += 1;
+    }
+  })();
+  let summary: RunSummary | undefined;
+  let error: string | undefined;
+  try {
+    summary = ((await execution.result) ?? undefined) as RunSummary | undefined;
+  } catch (e) {
+    error = `${(e as Error).name}: ${(e as Error).message}`;
+  }
+  await counting.catch(() => undefined);
+  return { ...(summary ? { summary } : {}), transitions, invocations, durationMs: Date.now() - started, ...(error ? { error } : {}), ...(aborted ? { aborted } : {}) };
+}

@@ -1,0 +1,123 @@
+// The local stand-ins for AWS: dynalite (DynamoDB, data on disk under .local/dynamo), the aws-ses-v2-local server
+// (SES v2 with a web mailbox) and the project's HTTP server. A server that already answers on its port (another
+// `npm start`) is reused rather than started twice: leveldb allows one process per data directory.
+import { createRequire } from 'node:module';
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { createDocumentClient, isEndpointReachable } from '../adapters/dynamo/client.js';
+
+const require = createRequire(import.meta.url);
+
+export const LOCAL_PORTS = { http: 3000, dynamo: 8700, ses: 8705 } as const;
+
+export interface StartedServer {
+  url: string;
+  /** True when an already running server was found and reused (we do not stop it). */
+  reused: boolean;
+  stop(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host = '127.0.0.1'): Promise<number> {
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => ok((server.address() as AddressInfo).port));
+  });
+}
+
+function closer(server: Server): () => Promise<void> {
+  return () =>
+    new Promise((ok) => {
+      (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+      server.close(() => ok());
+    });
+}
+
+/** dynalite on `port` (0 = random) with data under `dataDir`, or in memory when dataDir is null. */
+export async function startDynamo(options: { port?: number; dataDir?: string | null } = {}): Promise<StartedServer> {
+  const port = options.port ?? LOCAL_PORTS.dynamo;
+  if (port !== 0) {
+    const url = `http://127.0.0.1:${port}`;
+    if (await isEndpointReachable(createDocumentClient({ endpoint: url })).catch(() => false)) return { url, reused: true, stop: async () => {} };
+  }
+  const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
+  const dataDir = options.dataDir === undefined ? resolve('.local/dynamo') : options.dataDir;
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const server = dynalite({ createTableMs: 0, updateTableMs: 0, deleteTableMs: 0, ...(dataDir ? { path: dataDir } : {}) });
+  const bound = await listen(server, port);
+  return { url: `http://127.0.0.1:${bound}`, reused: false, stop: closer(server) };
+}
+
+/** The aws-ses-v2-local server: SES v2 API, a mailbox UI at /, raw messages at /get-emlContent?messageId=. */
+export async function startSes(options: { port?: number } = {}): Promise<StartedServer> {
+  const port = options.port ?? LOCAL_PORTS.ses;
+  if (port !== 0) {
+    const url = `http://127.0.0.1:${port}`;
+    const alive = await fetch(`${url}/health-check`).then((r) => r.ok).catch(() => false);
+    if (alive) return { url, reused: true, stop: async () => {} };
+  }
+  const mod = (await import('aws-ses-v2-local')) as unknown as { default?: unknown };
+  const inner = (mod.default ?? mod) as { default?: unknown };
+  const start = (typeof inner === 'function' ? inner : inner.default) as (config: { host: string; port: number }) => Promise<Server>;
+  const server = await start({ host: '127.0.0.1', port });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, reused: false, stop: closer(server) };
+}
+
+/**
+ * The project's HTTP API on node:http (helper F's local/http-server.ts `startHttpServer`). Returns undefined with
+ * the reason when that module is not there yet.
+ */
+export async function startHttp(options: { port?: number; env?: Record<string, string> } = {}): Promise<StartedServer | { skipped: string }> {
+  const port = options.port ?? LOCAL_PORTS.http;
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(['.', 'http-server.js'].join('/'))) as Record<string, unknown>;
+  } catch (error) {
+    return { skipped: `HTTP server not started: local/http-server.ts is not available (${(error as Error).message.split('\n')[0]})` };
+  }
+  const start = mod.startHttpServer as ((o: Record<string, unknown>) => Promise<unknown>) | undefined;
+  if (typeof start !== 'function') return { skipped: 'HTTP server not started: local/http-server.ts has no startHttpServer export' };
+  const started = (await start({ port, host: '127.0.0.1', ...(options.env ? { env: options.env } : {}) })) as
+    | (Server & { address(): AddressInfo })
+    | { url?: string; port?: number; server?: Server; close?: () => Promise<void> | void; stop?: () => Promise<void> | void };
+  if (started && typeof (started as Server).listen === 'function') {
+    const s = started as Server;
+    return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, reused: false, stop: closer(s) };
+  }
+  const o = started as { url?: string; port?: number; server?: Server; close?: () => Promise<void> | void; stop?: () => Promise<void> | void };
+  const boundPort = o.port ?? (o.server ? (o.server.address() as AddressInfo).port : port);
+  return {
+    url: o.url ?? `http://127.0.0.1:${boundPort}`,
+    reused: false,
+    stop: async () => {
+      if (o.stop) await o.stop();
+      else if (o.close) await o.close();
+      else if (o.server) await closer(o.server)();
+    },
+  };
+}
+
+/** The raw RFC 5322 message the SES server stored for `messageId`. */
+export async function fetchEml(sesUrl: string, messageId: string): Promise<string | undefined> {
+  const res = await fetch(`${sesUrl}/get-emlContent?messageId=${encodeURIComponent(messageId)}`);
+  if (!res.ok) return undefined;
+  const text = await res.text();
+  // The server answers {messageId, fileName, body: <serialized Buffer>}; older versions send the raw message.
+  try {
+    const json = JSON.parse(text) as { body?: { type?: string; data?: number[] } | string };
+    if (typeof json.body === 'string') return json.body;
+    if (json.body?.data) return Buffer.from(json.body.data).toString('utf8');
+  } catch {
+    // not JSON: the raw message itself
+  }
+  return text;
+}
+
+/** Every email the SES server holds. */
+export async function listEmails(sesUrl: string): Promise<Array<{ messageId: string; at: number; subject?: string; destination?: { to?: string[] } }>> {
+  const res = await fetch(`${sesUrl}/store`);
+  if (!res.ok) throw new Error(`SES local server answered ${res.status} for /store`);
+  const body = (await res.json()) as { emails?: Array<{ messageId: string; at: number; subject?: string; destination?: { to?: string[] } }> };
+  return body.emails ?? [];
+}

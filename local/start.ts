@@ -1,0 +1,142 @@
+// `npm start`: the whole product on this machine, no Docker, no AWS account. Starts DynamoDB (dynalite), SES v2
+// (aws-ses-v2-local) and the HTTP API; seeds demo customers when the table is empty; runs every active campaign for
+// today through the deployed state machine definition; writes each sent email to .local/mailbox/<messageId>.eml;
+// prints the funnel and the URLs to open; keeps serving until Ctrl-C (`npm start -- --no-serve` exits instead).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { generateCustomers } from '../core/seed.js';
+import type { Counts, RunInput } from '../core/schemas/workflow.js';
+import { loadRunDefinition } from './definition.js';
+import { startLocalEnvironment, type LocalEnvironment } from './environment.js';
+import { runExecution, type LocalRunResult } from './run-campaign.js';
+import { fetchEml, listEmails } from './servers.js';
+
+const DEMO_CUSTOMERS = Number(process.env.DEMO_CUSTOMERS ?? 2000);
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+/** Seed the demo base once: an empty partition registry means nobody was imported or seeded yet. */
+export async function seedIfEmpty(env: LocalEnvironment, day: string, log: (s: string) => void): Promise<number> {
+  if ((await env.customers.listPartitions()).length > 0) return 0;
+  const started = Date.now();
+  // A larger share than `asks seed` so today's demo run has a few dozen people to ask.
+  const customers = generateCustomers({ count: DEMO_CUSTOMERS, seed: 42, today: day, dueTodayShare: 0.03 });
+  await env.customers.putMany(customers);
+  log(`seeded ${customers.length} demo customers in ${Date.now() - started} ms`);
+  return customers.length;
+}
+
+/** Run one campaign for a local date; the progress bar moves per batch. */
+export async function runDay(env: LocalEnvironment, definition: Record<string, unknown>, campaignId: string, day: string, options: { progress?: boolean } = {}): Promise<LocalRunResult> {
+  const input: RunInput = { campaignId, at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), mode: 'day', runDate: day };
+  const bar = options.progress && process.stderr.isTTY ? new cliProgress.SingleBar({ format: `${campaignId.padEnd(24)} [{bar}] {value} batches | {sent} sent`, stream: process.stderr, clearOnComplete: false }, cliProgress.Presets.shades_classic) : undefined;
+  bar?.start(1, 0, { sent: 0 });
+  try {
+    return await runExecution({
+      definition,
+      handlers: env.deps.handlers,
+      input,
+      onProgress: (p) => {
+        bar?.setTotal(Math.max(p.batchesDone, 1));
+        bar?.update(p.batchesDone, { sent: p.counts.sent ?? 0 });
+      },
+    });
+  } finally {
+    bar?.stop();
+  }
+}
+
+/** Write every email the SES server holds as .local/mailbox/<messageId>.eml; returns the files written. */
+export async function exportMailbox(env: LocalEnvironment): Promise<string[]> {
+  const dir = join(env.stateDir, 'mailbox');
+  await mkdir(dir, { recursive: true });
+  const files: string[] = [];
+  for (const email of await listEmails(env.ses.url)) {
+    const eml = await fetchEml(env.ses.url, email.messageId);
+    if (eml === undefined) continue;
+    const file = join(dir, `${email.messageId.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`);
+    await writeFile(file, eml);
+    files.push(file);
+  }
+  return files;
+}
+
+/** A share page URL from one sent ask (the first one found). */
+async function oneShareUrl(env: LocalEnvironment, campaignIds: string[]): Promise<string | undefined> {
+  for (const id of campaignIds) {
+    const out = await env.doc.send(new QueryCommand({ TableName: env.tableName, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :p', ExpressionAttributeValues: { ':p': `ASKS#${id}` }, Limit: 200 }));
+    const sent = (out.Items ?? []).find((i) => i.status === 'sent' && i.channel === 'email');
+    if (!sent) continue;
+    const eml = await fetchEml(env.ses.url, String(sent.messageId));
+    const match = eml?.replace(/=\r?\n/g, '').match(/https?:\/\/[^\s"'<>]+\/s\/[A-Za-z0-9_.=-]+/);
+    if (match) return match[0].replace(/=3D/g, '=');
+  }
+  return undefined;
+}
+
+export function funnelLines(campaignId: string, totals: Counts): string[] {
+  const skipped = Object.entries(totals).filter(([k]) => k.startsWith('skipped:')).sort((a, b) => b[1] - a[1]);
+  const skippedTotal = skipped.reduce((s, [, n]) => s + n, 0);
+  const lines = [
+    `  ${campaignId}: ${totals.sent ?? 0} asked, ${totals.held_out ?? 0} held out, ${skippedTotal} skipped, ${totals.deferred ?? 0} deferred, ${totals.failed ?? 0} failed${totals.batch_failed ? `, ${totals.batch_failed} batches failed` : ''}`,
+  ];
+  for (const [k, n] of skipped) lines.push(`      skipped ${k.slice(8).padEnd(22)} ${n}`);
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const serve = !process.argv.includes('--no-serve');
+  const log = (...s: string[]) => void process.stdout.write(`${s.join("\n")}\n`);
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  const started = Date.now();
+  const { definition, synthMs } = await loadRunDefinition({ log });
+  if (synthMs) log(`cdk synth took ${(synthMs / 1000).toFixed(1)} s`);
+  const env = await startLocalEnvironment({ http: true });
+  log(`DynamoDB ${env.dynamo.url}${env.dynamo.reused ? ' (already running)' : ''} · SES ${env.ses.url}${env.ses.reused ? ' (already running)' : ''} · table ${env.tableName}`);
+  if (env.httpNote) log(env.httpNote);
+  const day = today();
+  await seedIfEmpty(env, day, log);
+  const campaigns = (await env.deps.campaigns.list()).filter((c) => c.status === 'active');
+  log(`running ${campaigns.length} active campaigns for ${day}`);
+  const lines: string[] = [];
+  let failed = false;
+  for (const campaign of campaigns) {
+    const result = await runDay(env, definition, campaign.id, day, { progress: true });
+    if (result.error || !result.summary) {
+      failed = true;
+      lines.push(`  ${campaign.id}: run failed: ${result.error ?? 'no summary'}`);
+      continue;
+    }
+    lines.push(...funnelLines(campaign.id, result.summary.totals));
+  }
+  const files = await exportMailbox(env);
+  const share = await oneShareUrl(env, campaigns.map((c) => c.id));
+  log('', 'Funnel', ...lines, '');
+  log(`Open:`);
+  if (share) log(`  a share page      ${share}`);
+  log(`  the mailbox       ${env.ses.url}`, `  mailbox folder    ${join(env.stateDir, 'mailbox')} (${files.length} .eml files)`, `  events            ${join(env.stateDir, 'events.jsonl')}`);
+  if (env.http) log(`  HTTP API          ${env.http.url}`);
+  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (!serve) {
+    await env.stop();
+    process.exit(failed ? 1 : 0);
+  }
+  log('serving; Ctrl-C to stop');
+  const stop = async () => {
+    await env.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
+}

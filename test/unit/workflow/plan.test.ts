@@ -1,0 +1,82 @@
+// Run planning: run ids, the segments a run reads, batching and folding results between Map rounds.
+import { describe, expect, it } from 'vitest';
+import { initialState, nextPage, planBatches, planSegments, runFor, DEFAULT_PLAN } from '../../../core/workflow/plan.js';
+import type { Segment } from '../../../core/schemas/workflow.js';
+import { makeCampaign } from '../core/fixtures.js';
+
+const partitions = ['Asia/Tokyo#00', 'Europe/Berlin#00', 'Europe/Berlin#01', 'America/New_York#00'];
+
+describe('runFor', () => {
+  it('gives a day run a deterministic id without hour', () => {
+    expect(runFor({ campaignId: 'c1', at: '2026-05-01T07:00:00Z', mode: 'day', runDate: '2026-05-02' }).runId).toBe('c1#2026-05-02');
+  });
+  it('gives an hour run the UTC date and hour', () => {
+    expect(runFor({ campaignId: 'c1', at: '2026-05-01T07:00:00Z', mode: 'hour' }).runId).toBe('c1#2026-05-01T07');
+  });
+});
+
+describe('planSegments', () => {
+  it('reads every zone and shard in day mode', () => {
+    const run = runFor({ campaignId: 'c', at: '2026-05-01T00:00:00Z', mode: 'day', runDate: '2026-05-01' });
+    expect(planSegments(makeCampaign(), run, partitions).map((s) => s.partition).sort()).toEqual([
+      '05-01#America/New_York#00',
+      '05-01#Asia/Tokyo#00',
+      '05-01#Europe/Berlin#00',
+      '05-01#Europe/Berlin#01',
+    ]);
+  });
+  it('reads only zones at the send hour in hour mode', () => {
+    // 08:00Z is 10:00 in Berlin (CEST) on May 1.
+    const run = runFor({ campaignId: 'c', at: '2026-05-01T08:00:00Z', mode: 'hour' });
+    expect(planSegments(makeCampaign(), run, partitions).map((s) => s.partition)).toEqual(['05-01#Europe/Berlin#00', '05-01#Europe/Berlin#01']);
+  });
+  it('also reads Feb 29 customers on Feb 28 of a non-leap year', () => {
+    const run = runFor({ campaignId: 'c', at: '2027-02-28T00:00:00Z', mode: 'day', runDate: '2027-02-28' });
+    expect(planSegments(makeCampaign(), run, ['Asia/Tokyo#00']).map((s) => s.partition)).toEqual(['02-28#Asia/Tokyo#00', '02-29#Asia/Tokyo#00']);
+  });
+  it('reads pending days (with catch-up) for threshold campaigns', () => {
+    const campaign = makeCampaign({ milestone: { kind: 'nth_purchase', thresholds: [10] } });
+    const run = runFor({ campaignId: 'c', at: '2026-05-10T08:00:00Z', mode: 'hour' });
+    const segments = planSegments(campaign, run, [], { catchUpDays: 2 });
+    expect(segments.map((s) => `${s.index}:${s.partition}`)).toEqual(['PendingMilestones:2026-05-08', 'PendingMilestones:2026-05-09', 'PendingMilestones:2026-05-10']);
+  });
+});
+
+const seg = (n: number): Segment => ({ index: 'DueSignup', partition: `05-01#Z#${String(n).padStart(2, '0')}`, localDate: '2026-05-01' });
+
+describe('planBatches', () => {
+  it('puts up to segmentsPerBatch segments in a batch', () => {
+    const { batches } = planBatches(Array.from({ length: 20 }, (_, i) => seg(i)), 0, { ...DEFAULT_PLAN, segmentsPerBatch: 8 });
+    expect(batches.map((b) => b.segments.length)).toEqual([8, 8, 4]);
+  });
+  it('leaves what exceeds maxBatchesPerRound pending', () => {
+    const out = planBatches(Array.from({ length: 20 }, (_, i) => seg(i)), 0, { ...DEFAULT_PLAN, segmentsPerBatch: 4, maxBatchesPerRound: 2 });
+    expect([out.batches.length, out.pending.length]).toEqual([2, 12]);
+  });
+});
+
+describe('nextPage', () => {
+  it('is done at once when there is nothing to read', () => {
+    const run = runFor({ campaignId: 'c', at: '2026-05-01T00:00:00Z', mode: 'day', runDate: '2026-05-01' });
+    expect(nextPage(initialState(run, [])).done).toBe(true);
+  });
+  it('folds counts, counts failed batches and reads continuations first', () => {
+    // Prepare
+    const run = runFor({ campaignId: 'c', at: '2026-05-01T00:00:00Z', mode: 'day', runDate: '2026-05-01' });
+    const state = { ...initialState(run, [seg(5)], { sent: 1 }), batches: [{ batchId: 'p0b0', segments: [seg(1)], limit: 100 }] };
+    const resumed = { ...seg(1), startKey: { PK: 'C#x' } };
+    // Act
+    const next = nextPage({
+      ...state,
+      results: [
+        { batchId: 'p0b0', counts: { sent: 2, 'skipped:cooldown': 1 }, continuation: [resumed], failed: false },
+        { batchId: 'p0b1', counts: {}, continuation: [], failed: true },
+      ],
+    });
+    // Assess
+    expect(next.totals).toEqual({ sent: 3, 'skipped:cooldown': 1, batch_failed: 1 });
+    expect(next.batches[0]!.segments[0]).toEqual(resumed);
+    expect(next.page).toBe(1);
+    expect(next.results).toEqual([]);
+  });
+});
