@@ -91,7 +91,6 @@ export async function runExecution(options: RunOptions): Promise<LocalRunResult>
   const started = Date.now();
   const invocations: LocalRunResult['invocations'] = {};
   const progress: RunProgress = { batchesDone: 0, counts: {} };
-  let execution: ReturnType<StateMachine['run']> | undefined;
   let aborted = false;
   const timed =
     <T>(name: string, fn: (input: unknown) => Promise<T>) =>
@@ -112,7 +111,7 @@ export async function runExecution(options: RunOptions): Promise<LocalRunResult>
     progress.batchesDone += 1;
     for (const [k, v] of Object.entries(result.counts)) progress.counts[k] = (progress.counts[k] ?? 0) + v;
     options.onProgress?.(progress);
-    if (options.abortWhen?.(progress) && execution) {
+    if (options.abortWhen?.(progress)) {
       aborted = true;
       execution.abort();
     }
@@ -120,7 +119,7 @@ export async function runExecution(options: RunOptions): Promise<LocalRunResult>
   });
   const machine = new StateMachine(options.definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: false } });
   const retry = options.retryIntervalMs ?? 20;
-  execution = machine.run(options.input as unknown as Parameters<StateMachine['run']>[0], {
+  const execution = machine.run(options.input as unknown as Parameters<StateMachine['run']>[0], {
     noThrowOnAbort: true,
     overrides: {
       taskResourceLocalHandlers: {

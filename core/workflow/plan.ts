@@ -3,7 +3,7 @@
 import { DateTime } from 'luxon';
 import type { Campaign } from '../schemas/campaign.js';
 import { isDateMilestoneKind } from '../schemas/campaign.js';
-import type { Batch, BatchResult, Counts, Run, RunInput, RunState, Segment } from '../schemas/workflow.js';
+import type { Batch, Counts, Run, RunInput, RunState, Segment } from '../schemas/workflow.js';
 import { dueMonthDays, zonesAtLocalHour } from '../milestones.js';
 import { dueKey, parsePartition } from '../due-keys.js';
 import { ValidationError } from '../errors.js';

@@ -8,6 +8,7 @@ import { ProcessBatchInput, RunState, type BatchResult, type RunSummary } from '
 import { nextPage, DEFAULT_PLAN, type PlanOptions } from '../../core/workflow/plan.js';
 import { processBatch, type ProcessDeps } from '../../core/workflow/process.js';
 import { loadCampaign, summarize, type LoadDeps, type SummarizeDeps } from '../../core/workflow/run.js';
+import { unwrap } from './unwrap.js';
 
 export interface Observability {
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -24,11 +25,7 @@ export interface WorkflowDeps {
 
 export type Envelope<T> = { Payload: T };
 
-/** The payload inside a `{ FunctionName, Payload }` / `{ Payload }` envelope, or the event itself. */
-export function unwrap(event: unknown): unknown {
-  if (event && typeof event === 'object' && 'Payload' in event) return (event as { Payload: unknown }).Payload;
-  return event;
-}
+export { unwrap };
 
 function need<T>(dep: T | undefined, name: string): T {
   if (dep === undefined) throw new Error(`workflow handler wired without ${name}`);
