@@ -36,8 +36,11 @@ type Check =
 function check(ch: Channel, input: ChannelChoiceInput): Check {
   const { campaign, customer, suppressed } = input;
   if (ch === 'account_manager') {
-    // A person asks, so no consent is needed; but somebody has to own the account.
-    return customer.accountManager ? { ok: true } : { ok: false, kind: 'unavailable', why: 'no account manager' };
+    // A person asks, so no consent is needed; but somebody has to own the account, and the campaign must route
+    // asks to account managers at all (an assisted rule or account_manager in its fallback order).
+    if (!customer.accountManager) return { ok: false, kind: 'unavailable', why: 'no account manager' };
+    const routes = campaign.channels.assisted !== undefined || campaign.channels.fallback.includes('account_manager');
+    return routes ? { ok: true } : { ok: false, kind: 'unavailable', why: 'campaign does not use account managers' };
   }
   if (!campaign.variants.every((v) => v.templates[ch] !== undefined)) {
     return { ok: false, kind: 'unavailable', why: 'no template' };

@@ -46,7 +46,7 @@ export class SesEmailSender implements ChannelSender {
     const headers: Record<string, string> = { ...(message.headers ?? {}) };
     if (message.unsubscribeUrl) {
       const token = message.unsubscribeUrl.split('/').pop() ?? '';
-      Object.assign(headers, unsubscribeHeaders(message.unsubscribeUrl, this.options.unsubscribeMailbox ?? `unsubscribe@${this.options.from.split('@')[1] ?? 'example.com'}`, token));
+      Object.assign(headers, unsubscribeHeaders(message.unsubscribeUrl, this.options.unsubscribeMailbox ?? `unsubscribe@${/@([^>\s]+)/.exec(this.options.from)?.[1] ?? 'example.com'}`, token));
     }
     try {
       const out = await this.options.client.send(

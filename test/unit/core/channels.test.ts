@@ -69,6 +69,13 @@ describe('chooseChannel', () => {
     expect(r).toEqual({ channel: 'account_manager', reason: 'assisted_rule' });
   });
 
+  it('passes over a preferred account manager when the campaign does not route to account managers', () => {
+    // Prepare: a customer who prefers their account manager, a campaign with email only and no assisted rule
+    const r = choose({ preferredChannel: 'account_manager', accountManager: { name: 'Max', email: 'max@example.com' } });
+    // Assess
+    expect(r).toEqual({ channel: 'email', reason: 'fallback:email (account_manager: campaign does not use account managers)' });
+  });
+
   it('ignores the assisted rule for a customer without an account manager', () => {
     const r = choose({ plan: 'enterprise' }, {}, { channels: { usePreferred: true, fallback: ['email'], assisted: { when: [{ field: 'plan', op: 'eq', value: 'enterprise' }] } } });
     expect(r).toEqual({ channel: 'email', reason: 'fallback:email' });
