@@ -1,77 +1,103 @@
-// Email over SES v2: HTML and text parts, RFC 8058 one-click unsubscribe headers, tags for the event handler, and
-// SDK errors mapped to the named errors the workflow retries (throttling, transient) or records (permanent).
+// Email over SES v2: HTML and text parts, RFC 8058 one-click unsubscribe headers, tags the SES event handler reads
+// back (ask id, campaign), and SDK errors mapped to the named errors the workflow retries (throttling, transient)
+// or records (permanent).
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { ChannelSender, OutboundMessage, SendResult } from '../../core/ports.js';
 import { PermanentSendError, ThrottlingError, TransientError } from '../../core/errors.js';
+import { defaultUnsubscribeMailbox, EMAIL_TAGS, encodeTagValue, tokenFromUnsubscribeUrl, unsubscribeHeaders } from '../../core/email-headers.js';
 
 export interface SesEmailSenderOptions {
   client: SESv2Client;
+  /** Verified sender, e.g. "Acme <asks@news.acme.com>". */
   from: string;
+  /** Configuration set whose event destination (EventBridge) feeds functions/channels/ses-events.ts. */
   configurationSet?: string;
-  /** mailto address for List-Unsubscribe (beside the https URL). */
+  /** mailto address for List-Unsubscribe (beside the https URL); default unsubscribe@<from domain>. */
   unsubscribeMailbox?: string;
 }
 
+/** An SES v2 client; with `endpoint` (the local server, e.g. http://127.0.0.1:8705) it signs with dummy credentials. */
 export function createSesClient(options: { endpoint?: string; region?: string } = {}): SESv2Client {
+  const local = options.endpoint !== undefined && options.endpoint !== '';
   return new SESv2Client({
     region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
-    ...(options.endpoint ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    ...(local ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });
 }
 
-/** List-Unsubscribe with an https URL and a mailto, plus List-Unsubscribe-Post for one-click (RFC 8058). */
-export function unsubscribeHeaders(url: string, mailbox: string, token: string): Record<string, string> {
-  return {
-    'List-Unsubscribe': `<${url}>, <mailto:${mailbox}?subject=unsubscribe-${encodeURIComponent(token)}>`,
-    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-  };
+const THROTTLING = /TooManyRequests|Throttl|LimitExceeded|SlowDown/;
+const PERMANENT = /MessageRejected|MailFromDomainNotVerified|BadRequest|AccountSuspended|NotFound|SendingPaused|InvalidParameter|Validation/;
+const TRANSIENT_NETWORK = /Timeout|TimedOut|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up|NetworkingError|InternalFailure|ServiceUnavailable/;
+
+/** SDK error -> ThrottlingError (retry with backoff), TransientError (retry), PermanentSendError (record, never retry). */
+export function classifySesError(error: unknown): Error {
+  const e = (error ?? {}) as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; message?: string };
+  const name = e.name ?? e.code ?? 'Error';
+  const status = e.$metadata?.httpStatusCode ?? 0;
+  const text = `${name}: ${e.message ?? ''}`.trim();
+  if (THROTTLING.test(name) || status === 429) return new ThrottlingError(`SES throttled: ${text}`, { cause: error });
+  if (status >= 500 || TRANSIENT_NETWORK.test(name) || TRANSIENT_NETWORK.test(e.code ?? '') || TRANSIENT_NETWORK.test(e.message ?? '')) {
+    return new TransientError(`SES failed: ${text}`, { cause: error });
+  }
+  if (PERMANENT.test(name) || (status >= 400 && status < 500)) return new PermanentSendError(`SES refused the message: ${text}`, { cause: error });
+  // Unknown errors without a status are treated as transient: a bounded retry is cheaper than a lost ask.
+  return new TransientError(`SES failed: ${text}`, { cause: error });
 }
 
-export function classifySesError(error: unknown): Error {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; message?: string };
-  const name = e.name ?? 'Error';
-  const status = e.$metadata?.httpStatusCode ?? 0;
-  if (/TooManyRequests|Throttl|LimitExceeded/.test(name) || status === 429) return new ThrottlingError(`SES throttled: ${name}`, { cause: error });
-  if (/MessageRejected|MailFromDomainNotVerified|BadRequest|AccountSuspended|NotFound|SendingPaused/.test(name) || (status >= 400 && status < 500)) {
-    return new PermanentSendError(`SES refused the message: ${name}: ${e.message ?? ''}`.trim(), { cause: error });
-  }
-  return new TransientError(`SES failed: ${name}`, { cause: error });
+/** RFC 5322 display name, quoted so commas and quotes in names cannot split the address list. */
+function formatAddress(email: string, name?: string): string {
+  if (!name) return email;
+  const clean = name.replace(/[\r\n]/g, ' ').replace(/["\\]/g, (c) => `\\${c}`);
+  return `"${clean}" <${email}>`;
 }
 
 export class SesEmailSender implements ChannelSender {
   constructor(private readonly options: SesEmailSenderOptions) {}
 
-  async send(message: OutboundMessage): Promise<SendResult> {
-    if (!message.to.email) throw new PermanentSendError('no email address');
+  /** The SendEmail input for a message (exposed so tests can assert on it without a client). */
+  buildInput(message: OutboundMessage): ConstructorParameters<typeof SendEmailCommand>[0] {
+    if (!message.to.email) throw new PermanentSendError('email: the message has no "to.email" address');
     const headers: Record<string, string> = { ...(message.headers ?? {}) };
     if (message.unsubscribeUrl) {
-      const token = message.unsubscribeUrl.split('/').pop() ?? '';
-      Object.assign(headers, unsubscribeHeaders(message.unsubscribeUrl, this.options.unsubscribeMailbox ?? `unsubscribe@${/@([^>\s]+)/.exec(this.options.from)?.[1] ?? 'example.com'}`, token));
-    }
-    try {
-      const out = await this.options.client.send(
-        new SendEmailCommand({
-          FromEmailAddress: this.options.from,
-          Destination: { ToAddresses: [message.to.name ? `${JSON.stringify(message.to.name)} <${message.to.email}>` : message.to.email] },
-          ConfigurationSetName: this.options.configurationSet,
-          EmailTags: [
-            { Name: 'askId', Value: message.askId.replace(/[^A-Za-z0-9_-]/g, '_') },
-            { Name: 'campaignId', Value: message.campaignId },
-          ],
-          Content: {
-            Simple: {
-              Subject: { Data: message.subject ?? '', Charset: 'UTF-8' },
-              Body: {
-                Text: { Data: message.text, Charset: 'UTF-8' },
-                ...(message.html ? { Html: { Data: message.html, Charset: 'UTF-8' } } : {}),
-              },
-              Headers: Object.entries(headers).map(([Name, Value]) => ({ Name, Value })),
-            },
-          },
+      Object.assign(
+        headers,
+        unsubscribeHeaders({
+          url: message.unsubscribeUrl,
+          mailbox: this.options.unsubscribeMailbox ?? defaultUnsubscribeMailbox(this.options.from),
+          token: tokenFromUnsubscribeUrl(message.unsubscribeUrl),
         }),
       );
-      return { messageId: out.MessageId ?? message.idempotencyKey };
+    }
+    return {
+      FromEmailAddress: this.options.from,
+      Destination: { ToAddresses: [formatAddress(message.to.email, message.to.name)] },
+      ...(this.options.configurationSet ? { ConfigurationSetName: this.options.configurationSet } : {}),
+      EmailTags: [
+        { Name: EMAIL_TAGS.askId, Value: encodeTagValue(message.askId) },
+        { Name: EMAIL_TAGS.campaignId, Value: encodeTagValue(message.campaignId) },
+        { Name: EMAIL_TAGS.customerId, Value: encodeTagValue(message.customerId) },
+      ],
+      Content: {
+        Simple: {
+          Subject: { Data: message.subject ?? '', Charset: 'UTF-8' },
+          Body: {
+            Text: { Data: message.text, Charset: 'UTF-8' },
+            ...(message.html ? { Html: { Data: message.html, Charset: 'UTF-8' } } : {}),
+          },
+          Headers: Object.entries(headers).map(([Name, Value]) => ({ Name, Value })),
+        },
+      },
+    };
+  }
+
+  async send(message: OutboundMessage): Promise<SendResult> {
+    const input = this.buildInput(message);
+    try {
+      const out = await this.options.client.send(new SendEmailCommand(input));
+      if (!out.MessageId) throw new TransientError('SES returned no MessageId');
+      return { messageId: out.MessageId };
     } catch (error) {
+      if (error instanceof TransientError) throw error;
       throw classifySesError(error);
     }
   }

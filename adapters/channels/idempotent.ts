@@ -1,0 +1,182 @@
+// Exactly-once sending per ask and channel: a send marker `C#<customerId>` / `SEND#<askId>#<channel>` is claimed by
+// conditional put before the channel is called and finished with the message id after. Also the suppression guard:
+// a suppressed address is refused before anything is written or sent.
+//
+// The rule for a marker left in 'sending' (a worker crashed between the call and the record, or the call timed out):
+// we cannot know whether the provider accepted the message, and a duplicate referral ask is worse than a missing one,
+// so the marker is turned into 'unknown' and the send is refused with SendOutcomeUnknownError (a PermanentSendError:
+// the ask is recorded as failed with that reason, never resent automatically). A marker younger than the lease is a
+// send in flight elsewhere: TransientError, so the caller retries later and then finds 'sent' (or 'unknown').
+import { randomUUID } from 'node:crypto';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ChannelSender, Clock, OutboundMessage, SendResult } from '../../core/ports.js';
+import { PermanentSendError, TransientError } from '../../core/errors.js';
+import { normalizeAddress } from '../../core/suppression.js';
+import { isSuppressed } from '../dynamo/suppressions.js';
+import { SendOutcomeUnknownError } from './errors.js';
+
+/** A marker in 'sending' older than this belongs to a worker that is gone (longer than any send plus its retries). */
+export const SEND_LEASE_MS = 10 * 60_000;
+
+export type SendMarkerState = 'sending' | 'sent' | 'unknown';
+
+export interface SendMarker {
+  state: SendMarkerState;
+  messageId?: string;
+  leaseToken?: string;
+  startedAt: string;
+  sentAt?: string;
+}
+
+export const sendMarkerKey = (m: Pick<OutboundMessage, 'customerId' | 'askId' | 'channel'>): { PK: string; SK: string } => ({
+  PK: `C#${m.customerId}`,
+  SK: `SEND#${m.askId}#${m.channel}`,
+});
+
+function isConditionFailed(error: unknown): boolean {
+  return (error as { name?: string }).name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * Whether a failed call may have reached the provider. Errors the provider answered (HTTP status present, or our
+ * own refusals before the call) are definite; a transient error without a response (timeout, reset) is ambiguous.
+ */
+export function mayHaveBeenSent(error: unknown): boolean {
+  const name = (error as { name?: string }).name;
+  if (name !== 'TransientError') return false;
+  const cause = (error as { cause?: { $metadata?: { httpStatusCode?: number } } }).cause;
+  return cause?.$metadata?.httpStatusCode === undefined;
+}
+
+/** The address a channel sends to, when that channel has a suppressible address. */
+export function suppressibleAddress(message: OutboundMessage): string | undefined {
+  if (message.channel === 'email') return message.to.email;
+  if (message.channel === 'sms') return message.to.phone;
+  return undefined;
+}
+
+export interface IdempotentSenderOptions {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  clock: Clock;
+  leaseMs?: number;
+  /** Check `S#<address>` before sending (default true). */
+  checkSuppression?: boolean;
+  newToken?: () => string;
+}
+
+export class IdempotentSender implements ChannelSender {
+  private readonly leaseMs: number;
+  private readonly newToken: () => string;
+
+  constructor(
+    private readonly inner: ChannelSender,
+    private readonly options: IdempotentSenderOptions,
+  ) {
+    this.leaseMs = options.leaseMs ?? SEND_LEASE_MS;
+    this.newToken = options.newToken ?? randomUUID;
+  }
+
+  async send(message: OutboundMessage): Promise<SendResult> {
+    const { doc, tableName } = this.options;
+    const key = sendMarkerKey(message);
+    const address = suppressibleAddress(message);
+    if (address && this.options.checkSuppression !== false) {
+      const found = await isSuppressed(doc, tableName, [address]);
+      if (found.has(normalizeAddress(address))) throw new PermanentSendError(`suppressed: ${message.channel} address is on the suppression list`);
+    }
+
+    const leaseToken = this.newToken();
+    const startedAt = this.options.clock.now().toISOString();
+    try {
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...key, entity: 'send', state: 'sending', leaseToken, startedAt, askId: message.askId, channel: message.channel, idempotencyKey: message.idempotencyKey },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      return this.resolveExisting(message);
+    }
+
+    let result: SendResult;
+    try {
+      result = await this.inner.send(message);
+    } catch (error) {
+      if (mayHaveBeenSent(error)) {
+        await this.markUnknown(message, leaseToken, (error as Error).message);
+        throw new SendOutcomeUnknownError(`send outcome unknown (${(error as Error).message}); not resent to avoid a duplicate`, { cause: error });
+      }
+      // The provider refused before sending: give the marker back so a later try may send.
+      await doc
+        .send(new DeleteCommand({ TableName: tableName, Key: key, ConditionExpression: 'leaseToken = :t', ExpressionAttributeValues: { ':t': leaseToken } }))
+        .catch(() => undefined);
+      throw error;
+    }
+    await this.markSent(message, leaseToken, result.messageId);
+    return result;
+  }
+
+  private async resolveExisting(message: OutboundMessage): Promise<SendResult> {
+    const { doc, tableName } = this.options;
+    const out = await doc.send(new GetCommand({ TableName: tableName, Key: sendMarkerKey(message), ConsistentRead: true }));
+    const marker = out.Item as SendMarker | undefined;
+    // Deleted between our put and get (a refused send released it): let the caller retry.
+    if (!marker) throw new TransientError('send marker changed while checking it; retry');
+    if (marker.state === 'sent' && marker.messageId) return { messageId: marker.messageId };
+    if (marker.state === 'unknown') throw new SendOutcomeUnknownError('an earlier send of this ask ended with an unknown outcome; not resent');
+    const age = this.options.clock.now().getTime() - Date.parse(marker.startedAt);
+    if (age < this.leaseMs) throw new TransientError('this ask is being sent by another worker right now');
+    await this.markUnknown(message, marker.leaseToken ?? '', 'lease expired: the sending worker vanished');
+    throw new SendOutcomeUnknownError('an earlier send of this ask was interrupted; outcome unknown, not resent');
+  }
+
+  private async markSent(message: OutboundMessage, leaseToken: string, messageId: string): Promise<void> {
+    const { doc, tableName } = this.options;
+    // The message is out: failing to record it must not turn into an error that makes somebody send it again.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: sendMarkerKey(message),
+            UpdateExpression: 'SET #s = :sent, messageId = :m, sentAt = :at REMOVE leaseToken',
+            ConditionExpression: 'leaseToken = :t',
+            ExpressionAttributeNames: { '#s': 'state' },
+            ExpressionAttributeValues: { ':sent': 'sent', ':m': messageId, ':at': this.options.clock.now().toISOString(), ':t': leaseToken },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (isConditionFailed(error)) return;
+        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async markUnknown(message: OutboundMessage, leaseToken: string, why: string): Promise<void> {
+    const { doc, tableName } = this.options;
+    await doc
+      .send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: sendMarkerKey(message),
+          UpdateExpression: 'SET #s = :unknown, reason = :why, unknownAt = :at REMOVE leaseToken',
+          ConditionExpression: '#s = :sending AND leaseToken = :t',
+          ExpressionAttributeNames: { '#s': 'state' },
+          ExpressionAttributeValues: { ':unknown': 'unknown', ':sending': 'sending', ':t': leaseToken, ':why': why.slice(0, 300), ':at': this.options.clock.now().toISOString() },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailed(error)) throw error;
+      });
+  }
+
+  /** The stored marker (tests, support tools). */
+  async marker(message: Pick<OutboundMessage, 'customerId' | 'askId' | 'channel'>): Promise<SendMarker | undefined> {
+    const out = await this.options.doc.send(new GetCommand({ TableName: this.options.tableName, Key: sendMarkerKey(message), ConsistentRead: true }));
+    return out.Item as SendMarker | undefined;
+  }
+}

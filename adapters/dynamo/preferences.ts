@@ -1,0 +1,128 @@
+// Preferences on the customer profile (`C#<id>` / `PROFILE`): consents per channel, preferred channel and
+// "don't ask me again", changed by UpdateItem only (never a rewrite of the profile), plus the phone pointer
+// `P#<e164>` / `PHONE` -> customerId that inbound SMS (STOP) uses to find the customer.
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { PreferenceUpdate, PreferenceView } from '../../core/preferences.js';
+import type { Channel, ConsentChannel } from '../../core/schemas/common.js';
+import { normalizeAddress } from '../../core/suppression.js';
+
+export const phonePointerKey = (phone: string): { PK: string; SK: string } => ({ PK: `P#${normalizeAddress(phone)}`, SK: 'PHONE' });
+const profileKey = (customerId: string): { PK: string; SK: string } => ({ PK: `C#${customerId}`, SK: 'PROFILE' });
+
+function isConditionFailed(error: unknown): boolean {
+  return (error as { name?: string }).name === 'ConditionalCheckFailedException';
+}
+
+/** dynalite and DynamoDB refuse SET on a nested path whose parent map is missing. */
+function isMissingParent(error: unknown): boolean {
+  const e = error as { name?: string; message?: string };
+  return e.name === 'ValidationException' && /document path/i.test(e.message ?? '');
+}
+
+export class PreferenceStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** The current choices, or undefined for an unknown customer. */
+  async view(customerId: string): Promise<PreferenceView | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: profileKey(customerId),
+        ConsistentRead: true,
+        ProjectionExpression: 'consents, doNotAsk, preferredChannel, email, phone',
+      }),
+    );
+    if (!out.Item) return undefined;
+    const item = out.Item as { consents?: Record<string, boolean>; doNotAsk?: boolean; preferredChannel?: Channel; email?: string; phone?: string };
+    return {
+      consents: item.consents ?? {},
+      doNotAsk: item.doNotAsk === true,
+      ...(item.preferredChannel ? { preferredChannel: item.preferredChannel } : {}),
+      hasEmail: typeof item.email === 'string',
+      hasPhone: typeof item.phone === 'string',
+    };
+  }
+
+  /**
+   * Apply an update to an existing profile. Returns false when the customer does not exist (nothing is created:
+   * a token for a deleted customer must not resurrect a half profile).
+   */
+  async apply(customerId: string, update: PreferenceUpdate, at: string): Promise<boolean> {
+    const names: Record<string, string> = { '#c': 'consents', '#u': 'preferencesUpdatedAt' };
+    const values: Record<string, unknown> = { ':at': at };
+    const sets: string[] = ['#u = :at'];
+    const removes: string[] = [];
+    let n = 0;
+    for (const [channel, allowed] of Object.entries(update.consents) as Array<[ConsentChannel, boolean | undefined]>) {
+      if (allowed === undefined) continue;
+      n += 1;
+      names[`#ch${n}`] = channel;
+      values[`:ch${n}`] = allowed;
+      sets.push(`#c.#ch${n} = :ch${n}`);
+    }
+    if (update.doNotAsk !== undefined) {
+      names['#dna'] = 'doNotAsk';
+      values[':dna'] = update.doNotAsk;
+      sets.push('#dna = :dna');
+    }
+    if (update.preferredChannel !== undefined) {
+      names['#pc'] = 'preferredChannel';
+      if (update.preferredChannel === null) removes.push('#pc');
+      else {
+        values[':pc'] = update.preferredChannel;
+        sets.push('#pc = :pc');
+      }
+    }
+    const expression = `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`;
+    const send = () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: profileKey(customerId),
+          UpdateExpression: expression,
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    try {
+      await send();
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      if (!isMissingParent(error)) throw error;
+    }
+    // The profile has no consents map yet: create it empty (only if still missing), then set the channels.
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: profileKey(customerId),
+          UpdateExpression: 'SET #c = if_not_exists(#c, :empty)',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: { '#c': 'consents' },
+          ExpressionAttributeValues: { ':empty': {} },
+        }),
+      );
+      await send();
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Write (or move) the pointer from a phone number to its customer. The import should call this for every phone. */
+  async putPhonePointer(phone: string, customerId: string, at: string): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...phonePointerKey(phone), entity: 'phone', customerId, updatedAt: at } }));
+  }
+
+  async customerIdByPhone(phone: string): Promise<string | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: phonePointerKey(phone), ConsistentRead: true }));
+    const id = out.Item?.customerId;
+    return typeof id === 'string' ? id : undefined;
+  }
+}
