@@ -4,8 +4,8 @@
 //
 // The rule for a marker left in 'sending' (a worker crashed between the call and the record, or the call timed out):
 // we cannot know whether the provider accepted the message, and a duplicate referral ask is worse than a missing one,
-// so the marker is turned into 'unknown' and the send is refused with SendOutcomeUnknownError (a PermanentSendError:
-// the ask is recorded as failed with that reason, never resent automatically). A marker younger than the lease is a
+// so the marker is turned into 'unknown' and the send is refused with a PermanentSendError ("send outcome unknown"):
+// the ask is recorded as failed with that reason and never resent automatically. A marker younger than the lease is a
 // send in flight elsewhere: TransientError, so the caller retries later and then finds 'sent' (or 'unknown').
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -13,7 +13,6 @@ import type { ChannelSender, Clock, OutboundMessage, SendResult } from '../../co
 import { PermanentSendError, TransientError } from '../../core/errors.js';
 import { normalizeAddress } from '../../core/suppression.js';
 import { isSuppressed } from '../dynamo/suppressions.js';
-import { SendOutcomeUnknownError } from './errors.js';
 
 /** A marker in 'sending' older than this belongs to a worker that is gone (longer than any send plus its retries). */
 export const SEND_LEASE_MS = 10 * 60_000;
@@ -107,7 +106,7 @@ export class IdempotentSender implements ChannelSender {
     } catch (error) {
       if (mayHaveBeenSent(error)) {
         await this.markUnknown(message, leaseToken, (error as Error).message);
-        throw new SendOutcomeUnknownError(`send outcome unknown (${(error as Error).message}); not resent to avoid a duplicate`, { cause: error });
+        throw new PermanentSendError(`send outcome unknown (${(error as Error).message}); not resent to avoid a duplicate`, { cause: error });
       }
       // The provider refused before sending: give the marker back so a later try may send.
       await doc
@@ -126,11 +125,11 @@ export class IdempotentSender implements ChannelSender {
     // Deleted between our put and get (a refused send released it): let the caller retry.
     if (!marker) throw new TransientError('send marker changed while checking it; retry');
     if (marker.state === 'sent' && marker.messageId) return { messageId: marker.messageId };
-    if (marker.state === 'unknown') throw new SendOutcomeUnknownError('an earlier send of this ask ended with an unknown outcome; not resent');
+    if (marker.state === 'unknown') throw new PermanentSendError('an earlier send of this ask ended with an unknown outcome; not resent');
     const age = this.options.clock.now().getTime() - Date.parse(marker.startedAt);
     if (age < this.leaseMs) throw new TransientError('this ask is being sent by another worker right now');
     await this.markUnknown(message, marker.leaseToken ?? '', 'lease expired: the sending worker vanished');
-    throw new SendOutcomeUnknownError('an earlier send of this ask was interrupted; outcome unknown, not resent');
+    throw new PermanentSendError('an earlier send of this ask was interrupted; outcome unknown, not resent');
   }
 
   private async markSent(message: OutboundMessage, leaseToken: string, messageId: string): Promise<void> {

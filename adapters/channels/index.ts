@@ -15,7 +15,7 @@ import { withRetry, type RetryOptions } from './retry.js';
 import { SesEmailSender } from './ses-email.js';
 import { OutboxSmsSender, SmsSender, type OriginationIdentities, type QuietHours } from './sms.js';
 
-export { SendDeferredError, SendOutcomeUnknownError, isSendDeferred } from './errors.js';
+export { SendDeferredError, isSendDeferred } from './errors.js';
 
 export interface ChannelSenderDeps {
   doc: DynamoDBDocumentClient;

@@ -81,6 +81,7 @@ export class InProcessRateLimiter implements RateLimiter {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly maxWaitMs: number;
   private queue: Promise<void> = Promise.resolve();
+  private readonly burst: number | undefined;
 
   constructor(
     private readonly ratePerSecond: number,
@@ -93,8 +94,6 @@ export class InProcessRateLimiter implements RateLimiter {
     this.burst = timing.burst;
     this.state = initialBucket(this.config(), this.now());
   }
-
-  private readonly burst: number | undefined;
 
   private config(): { ratePerSecond: number; burst?: number } {
     return { ratePerSecond: this.ratePerSecond, ...(this.burst !== undefined ? { burst: this.burst } : {}) };

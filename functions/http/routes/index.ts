@@ -1,5 +1,8 @@
 // The route table of the HTTP API: one entry per page or webhook. Each area adds its routes here.
 import type { Route } from '../types.js';
+import { unsubscribeRoutes } from './unsubscribe.js';
+import { preferencesRoutes } from './preferences.js';
+import { inappRoutes } from './inapp.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const routes: Array<Route<any>> = [];
+export const routes: Array<Route<any>> = [...unsubscribeRoutes, ...preferencesRoutes, ...inappRoutes];

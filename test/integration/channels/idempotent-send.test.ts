@@ -147,7 +147,7 @@ describe('IdempotentSender + withRetry under throttling', () => {
     const error = await sender.send(m).catch((e: unknown) => e);
 
     // Assess
-    expect(error).toMatchObject({ name: 'SendOutcomeUnknownError' });
+    expect(error).toMatchObject({ name: 'PermanentSendError', message: expect.stringMatching(/outcome unknown/) });
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
     expect((await sender.marker(m))?.state).toBe('unknown');
   });
@@ -162,7 +162,7 @@ describe('IdempotentSender + withRetry under throttling', () => {
     const error = await sender.send(ask(8)).catch((e: unknown) => e);
 
     // Assess
-    expect(error).toMatchObject({ name: 'SendOutcomeUnknownError' });
+    expect(error).toMatchObject({ name: 'PermanentSendError', message: expect.stringMatching(/outcome unknown/) });
     expect((await sender.marker(ask(8)))?.state).toBe('unknown');
   });
 

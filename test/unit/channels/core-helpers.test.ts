@@ -102,3 +102,19 @@ describe('preference forms', () => {
     expect(unsubscribeUpdate(parseUnsubscribeBody('doNotAsk=on'))).toEqual({ consents: { email: false }, doNotAsk: true });
   });
 });
+
+describe('InProcessRateLimiter', () => {
+  it('lets `rate` sends through at once, then one per 1/rate s', async () => {
+    // Prepare
+    const { InProcessRateLimiter } = await import('../../../adapters/channels/rate-limiter.js');
+    let now = 0;
+    const limiter = new InProcessRateLimiter(2, { now: () => now, sleep: async (ms) => void (now += ms) });
+    const at: number[] = [];
+
+    // Act
+    await Promise.all(Array.from({ length: 5 }, () => limiter.acquire().then(() => at.push(now))));
+
+    // Assess
+    expect(at).toEqual([0, 0, 500, 1000, 1500]);
+  });
+});
