@@ -1,6 +1,7 @@
 // Customer profiles in the single table (`C#<id>` / `PROFILE`): upsert that keeps ask history, reads by id, the due
 // index Query the workflow pages through, ask history updates and the registry of `<zone>#<shard>` partitions.
-import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { normalizeAddress } from '../../core/suppression.js';
 import { z } from 'zod';
 import { DEFAULT_DUE_SHARDS, DUE_DATE_FIELDS, dueKeysFor, partitionOf, type DueKeys } from '../../core/due-keys.js';
 import { AskHistory, Customer } from '../../core/schemas/customer.js';
@@ -8,6 +9,9 @@ import { GSIS } from './table-def.js';
 
 export const customerPk = (customerId: string): string => `C#${customerId}`;
 export const PROFILE_SK = 'PROFILE';
+
+/** Phone -> customer pointer (P#<e164> / PHONE): inbound SMS (STOP) finds the customer by number with one GetItem. */
+export const phonePointerItem = (phone: string, customerId: string): Record<string, unknown> => ({ PK: `P#${normalizeAddress(phone)}`, SK: 'PHONE', entity: 'phone', customerId });
 export const META_PK = 'META';
 export const PARTITIONS_SK = 'PARTITIONS';
 
@@ -141,6 +145,7 @@ export class CustomerStore {
         ReturnValues: 'UPDATED_OLD',
       }),
     );
+    if (valid.phone) await this.doc.send(new PutCommand({ TableName: this.tableName, Item: phonePointerItem(valid.phone, valid.id) }));
     return { created: out.Attributes === undefined || Object.keys(out.Attributes).length === 0 };
   }
 
@@ -178,7 +183,7 @@ export class CustomerStore {
           else if (this.sameProfile(stored, customer, options.counters === 'preserve')) result.unchanged += 1;
           else changed.push(customer);
         }
-        await this.batchPut(fresh);
+        await this.batchPut([...fresh, ...fresh.filter((item) => typeof item.phone === 'string').map((item) => phonePointerItem(String(item.phone), String(item.id)))]);
         result.created += fresh.length;
         for (const customer of changed) await this.put(customer, options);
         result.updated += changed.length;

@@ -301,7 +301,7 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
       text: rendered.text,
       shareUrl,
       ...(channel === 'email' || channel === 'sms' ? { unsubscribeUrl: links.unsubscribeUrl } : {}),
-      data: { shareMessage: rendered.shareMessage, referralUrl: links.referralUrl, statusUrl: links.statusUrl, variantId: variant.id, ...(customer.accountManager ? { accountManager: customer.accountManager } : {}) },
+      data: { shareMessage: rendered.shareMessage, referralUrl: links.referralUrl, statusUrl: links.statusUrl, variantId: variant.id, timezone: customer.timezone, ...(customer.country ? { country: customer.country } : {}), ...(customer.accountManager ? { accountManager: customer.accountManager } : {}) },
     };
     const sender = deps.senders[channel];
     if (!sender) throw new PermanentSendError(`no sender configured for channel ${channel}`);
@@ -324,6 +324,12 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
       await deps.asks.complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'failed', error: message.slice(0, 500), updatedAt: deps.clock.now().toISOString() });
       await handled();
       return 'failed';
+    }
+    // A channel that may not send now (SMS quiet hours) but later: the ask waits, the batch goes on.
+    const until = (error as { name?: string; until?: unknown }).until;
+    if ((error as Error).name === 'SendDeferredError' && typeof until === 'string') {
+      await deps.asks.complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'deferred', deferredUntil: until, updatedAt: deps.clock.now().toISOString() });
+      return 'deferred';
     }
     // Retryable (or unexpected): give the claim back so the batch retry can send this ask.
     await deps.asks

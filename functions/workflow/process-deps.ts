@@ -1,7 +1,5 @@
 // Everything ProcessBatch talks to, built from explicit options (local runtime, tests, bench) or from the environment
 // (the Lambda): the table adapters, SES v2 email, the other channels, events, the keyring, campaigns and templates.
-import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { nanoIds, systemClock } from '../../adapters/clock.js';
 import { FileCampaignRepository } from '../../adapters/campaign-files.js';
@@ -12,41 +10,14 @@ import { CustomerStore } from '../../adapters/dynamo/customers.js';
 import { MilestoneStore } from '../../adapters/dynamo/milestones.js';
 import { publisherFromEnv } from '../../adapters/eventbridge.js';
 import { keyringFromEnv } from '../../adapters/signing-keys.js';
-import { createSesClient, SesEmailSender } from '../../adapters/channels/ses-email.js';
+import { createSesClient } from '../../adapters/channels/ses-email.js';
+import { createChannelSenders } from '../../adapters/channels/index.js';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { FsTemplateSource } from '../../adapters/templates-fs.js';
 import { createRenderer } from '../../core/render.js';
-import { PermanentSendError } from '../../core/errors.js';
-import type { ChannelSender, EventPublisher, OutboundMessage } from '../../core/ports.js';
-import type { Channel } from '../../core/schemas/common.js';
-import { detailType } from '../../core/schemas/events.js';
+import type { EventPublisher } from '../../core/ports.js';
 import type { ProcessDeps } from '../../core/workflow/process.js';
 import { campaignsFromEnv, tableFromEnv } from './env.js';
-
-// TEMPORARY SHIM (until helper E's adapters/channels for SMS and in-app land): in-app and account-manager asks are
-// handed on as events (the app or CRM shows them); SMS goes to a local JSON-lines outbox or fails permanently.
-export function eventChannelSenders(events: EventPublisher, options: { smsOutboxFile?: string; now?: () => string } = {}): Partial<Record<Channel, ChannelSender>> {
-  const now = options.now ?? (() => new Date().toISOString());
-  const viaEvent = (name: 'referral.ask.inapp' | 'referral.ask.assisted') => ({
-    async send(m: OutboundMessage) {
-      const data = m.data ?? {};
-      const detail =
-        name === 'referral.ask.inapp'
-          ? { version: 1, occurredAt: now(), askId: m.askId, campaignId: m.campaignId, customerId: m.customerId, title: m.subject ?? '', body: m.text, shareUrl: m.shareUrl }
-          : { version: 1, occurredAt: now(), askId: m.askId, campaignId: m.campaignId, customerId: m.customerId, ...(data.accountManager ? { accountManager: data.accountManager } : {}), shareMessage: String(data.shareMessage ?? ''), shareUrl: m.shareUrl };
-      await events.publish([{ detailType: detailType(name), detail }]);
-      return { messageId: m.idempotencyKey };
-    },
-  });
-  const sms: ChannelSender = {
-    async send(m) {
-      if (!options.smsOutboxFile) throw new PermanentSendError('no SMS sender configured');
-      await mkdir(dirname(options.smsOutboxFile), { recursive: true });
-      await appendFile(options.smsOutboxFile, `${JSON.stringify({ at: now(), to: m.to.phone, text: m.text, askId: m.askId })}\n`);
-      return { messageId: m.idempotencyKey };
-    },
-  };
-  return { in_app: viaEvent('referral.ask.inapp'), account_manager: viaEvent('referral.ask.assisted'), sms };
-}
 
 export interface ProcessWiring {
   doc: DynamoDBDocumentClient;
@@ -61,6 +32,8 @@ export interface ProcessWiring {
   campaigns?: ProcessDeps['campaigns'];
   templatesDir?: string;
   smsOutboxFile?: string;
+  /** SES sends per second across all workers (the account quota). */
+  sendRatePerSecond?: number;
   concurrency?: number;
 }
 
@@ -71,10 +44,28 @@ export function buildProcessDeps(w: ProcessWiring): ProcessDeps & { stores: { cu
   const codes = new DynamoCodeStore(w.doc, w.tableName, nanoIds);
   const budget = new DynamoBudgetStore(w.doc, w.tableName);
   const pending = new MilestoneStore(w.doc, w.tableName);
-  const email = new SesEmailSender({
-    client: createSesClient(w.sesEndpoint ? { endpoint: w.sesEndpoint } : {}),
-    from: w.sesFrom ?? 'asks@example.com',
-    ...(w.sesConfigurationSet ? { configurationSet: w.sesConfigurationSet } : {}),
+  // Every channel behind the idempotency + suppression guard; email rate limited (in process for the one local
+  // worker, a shared DynamoDB window in the cloud) and retried on throttling.
+  const senders = createChannelSenders({
+    doc: w.doc,
+    tableName: w.tableName,
+    ses: {
+      client: createSesClient(w.sesEndpoint ? { endpoint: w.sesEndpoint } : {}),
+      from: w.sesFrom ?? 'asks@example.com',
+      ...(w.sesConfigurationSet ? { configurationSet: w.sesConfigurationSet } : {}),
+    },
+    // Locally (the outbox) eligibility already decided quiet hours as at each customer's send hour of the run date;
+    // the SMS sender's own wall-clock quiet-hours net is for live sends only.
+    // With a local SES endpoint and no outbox there is no SMS at all (never the real service from a local run).
+    ...(w.smsOutboxFile
+      ? { sms: { outboxFile: w.smsOutboxFile, quietHours: false as const } }
+      : w.sesEndpoint
+        ? {}
+        : { sms: { client: new PinpointSMSVoiceV2Client({}) } }),
+    publisher: w.events,
+    clock: systemClock,
+    rateLimitPerSecond: w.sendRatePerSecond ?? 14,
+    rateLimitScope: w.sesEndpoint ? 'process' : 'shared',
   });
   return {
     campaigns: w.campaigns ?? new FileCampaignRepository(),
@@ -84,7 +75,7 @@ export function buildProcessDeps(w: ProcessWiring): ProcessDeps & { stores: { cu
     suppressions: asks,
     codes,
     budget,
-    senders: { ...eventChannelSenders(w.events, w.smsOutboxFile ? { smsOutboxFile: w.smsOutboxFile } : {}), email },
+    senders,
     events: w.events,
     keyring: w.keyring,
     templates: createRenderer(new FsTemplateSource(w.templatesDir)),
@@ -112,6 +103,7 @@ export function processDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Proces
     campaigns: campaignsFromEnv(env),
     ...(env.TEMPLATES_DIR ? { templatesDir: env.TEMPLATES_DIR } : {}),
     ...(env.SMS_OUTBOX_FILE ? { smsOutboxFile: env.SMS_OUTBOX_FILE } : {}),
+    sendRatePerSecond: Number(env.SEND_RATE_PER_SECOND ?? 14) || 14,
     concurrency: Number(env.SEND_CONCURRENCY ?? 4) || 4,
   });
 }
