@@ -1,4 +1,25 @@
-// STUB: replaced by the owning area's real handler.
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented');
+// Lambda entry for the HTTP API (API Gateway HTTP API, payload format 2.0): event -> HttpRequest, route, response.
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { parse as parseCookies } from 'cookie';
+import { httpDepsFromEnv } from './deps.js';
+import { handleHttp } from './handle.js';
+import type { HttpRequest } from './types.js';
+
+const logger = new Logger({ serviceName: 'referral-asks' });
+
+export function toHttpRequest(event: APIGatewayProxyEventV2): HttpRequest {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
+  const cookies = parseCookies((event.cookies ?? []).join('; ')) as Record<string, string>;
+  const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const query: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
+  return { method: event.requestContext.http.method, path: event.rawPath, query, headers, cookies, body, sourceIp: event.requestContext.http.sourceIp };
+}
+
+export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  const deps = await httpDepsFromEnv();
+  const res = await handleHttp(toHttpRequest(event), deps, (error) => logger.error('route failed', { error: error as Error, path: event.rawPath }));
+  return { statusCode: res.status, headers: res.headers ?? {}, ...(res.cookies ? { cookies: res.cookies } : {}), body: res.body ?? '' };
 };

@@ -3,6 +3,7 @@ import type { Route } from '../types.js';
 import { unsubscribeRoutes } from './unsubscribe.js';
 import { preferencesRoutes } from './preferences.js';
 import { inappRoutes } from './inapp.js';
+import { referralRoutes } from './referrals.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const routes: Array<Route<any>> = [...unsubscribeRoutes, ...preferencesRoutes, ...inappRoutes];
+export const routes: Array<Route<any>> = [...referralRoutes, ...unsubscribeRoutes, ...preferencesRoutes, ...inappRoutes];

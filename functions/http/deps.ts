@@ -1,0 +1,43 @@
+// Everything the pages and webhooks need, built from the environment at call time (locally the embedded runtime sets
+// it; in Lambda the stack does). The channel routes (unsubscribe, preferences, in-app) take a subset.
+import { createDocumentClient } from '../../adapters/dynamo/client.js';
+import { FileCampaignRepository } from '../../adapters/campaign-files.js';
+import { nanoIds, systemClock } from '../../adapters/clock.js';
+import { loadKeyring } from '../../adapters/signing-keys.js';
+import { EventBridgePublisher, MemoryPublisher } from '../../adapters/eventbridge.js';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { ChannelRouteDeps } from './routes/unsubscribe.js';
+import type { CampaignRepository, EventPublisher, IdGenerator } from '../../core/ports.js';
+
+export interface HttpDeps extends ChannelRouteDeps {
+  campaigns: CampaignRepository;
+  publisher: EventPublisher;
+  ids: IdGenerator;
+  /** Plain-http localhost: cookies cannot be Secure there. */
+  insecureCookies: boolean;
+}
+
+let cached: { key: string; deps: Promise<HttpDeps> } | undefined;
+
+export function httpDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<HttpDeps> {
+  const key = [env.TABLE_NAME, env.DYNAMODB_ENDPOINT, env.PUBLIC_BASE_URL, env.SIGNING_SECRET_ARN, env.SIGNING_KEYS_FILE].join('|');
+  if (cached?.key === key) return cached.deps;
+  const deps = (async (): Promise<HttpDeps> => {
+    if (!env.TABLE_NAME) throw new Error('TABLE_NAME is not set');
+    const baseUrl = env.PUBLIC_BASE_URL ?? 'http://localhost:3000';
+    return {
+      doc: createDocumentClient(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
+      tableName: env.TABLE_NAME,
+      keyring: await loadKeyring(env),
+      clock: systemClock,
+      ids: nanoIds,
+      baseUrl,
+      ...(env.TEMPLATES_DIR ? { templatesDir: env.TEMPLATES_DIR } : {}),
+      campaigns: new FileCampaignRepository(env.CAMPAIGNS_DIR ? { dir: env.CAMPAIGNS_DIR } : {}),
+      publisher: env.EVENT_BUS_NAME ? new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME) : new MemoryPublisher(),
+      insecureCookies: baseUrl.startsWith('http://'),
+    };
+  })();
+  cached = { key, deps };
+  return deps;
+}

@@ -1,0 +1,212 @@
+// The pages after the ask: the share page (/s/:token), recorded shares (/s/:token/to/:network), the referral click
+// (/r/:code: stored before the redirect, bots not counted, first-party cookie, no open redirect) and the hosted
+// landing page (/l/:campaign) with its signup form. Unknown or tampered tokens and codes all get the same 404 page.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { Liquid } from 'liquidjs';
+import { serialize as serializeCookie } from 'cookie';
+import { z } from 'zod';
+import { DynamoCodeStore } from '../../../adapters/dynamo/codes.js';
+import { DynamoAskStore } from '../../../adapters/dynamo/asks.js';
+import { CustomerStore } from '../../../adapters/dynamo/customers.js';
+import { pageResponse, PAGE_SECURITY_HEADERS } from '../../../adapters/channels/pages.js';
+import { defaultTemplatesDir } from '../../../adapters/templates-fs.js';
+import { verifyTokenFor, isReferralCode } from '../../../core/links.js';
+import { attributionCookieValue, classifyAgent, CLICK_DEDUPE_SECONDS, isShareNetwork, parseAttributionCookie, shareIntent } from '../../../core/clicks.js';
+import { computeRewards } from '../../../core/rewards.js';
+import { buildAskContext, formatMoney } from '../../../core/render.js';
+import { detailType } from '../../../core/schemas/events.js';
+import type { Campaign } from '../../../core/schemas/campaign.js';
+import type { HttpDeps } from '../deps.js';
+import type { HttpRequest, HttpResponse, Route, RouteParams } from '../types.js';
+
+const liquid = new Liquid();
+
+export const notFound = (deps: Pick<HttpDeps, 'templatesDir'>): Promise<HttpResponse> => pageResponse(404, 'not-found', { title: 'Link not found' }, deps.templatesDir);
+
+/** Pages with the share script may load scripts from this origin only (no inline script). */
+const SHARE_PAGE_HEADERS = { ...PAGE_SECURITY_HEADERS, 'content-security-policy': "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'" };
+
+function offerText(campaign: Campaign, locale: string): string {
+  const o = campaign.offer;
+  if (o.amountMinor !== undefined) return `${formatMoney({ amountMinor: o.amountMinor, currency: o.currency }, locale)} (${o.description})`;
+  if (o.percentOff !== undefined) return `${o.percentOff}% off (${o.description})`;
+  return o.description;
+}
+
+interface ShareView {
+  campaign: Campaign;
+  code: string;
+  customerId: string;
+  shareMessage: string;
+  subject: string;
+  referralUrl: string;
+}
+
+async function loadShare(token: string, deps: HttpDeps): Promise<(ShareView & { page: Record<string, unknown> }) | undefined> {
+  const payload = verifyTokenFor('share', token, deps.keyring, deps.clock.now());
+  if (!payload?.k || !payload.o || !payload.r) return undefined;
+  const [campaign, customer, ask] = await Promise.all([
+    deps.campaigns.get(payload.k),
+    new CustomerStore(deps.doc, deps.tableName).get(payload.c),
+    new DynamoAskStore(deps.doc, deps.tableName).get(payload.c, payload.o),
+  ]);
+  if (!campaign || !customer || !ask) return undefined;
+  const variant = campaign.variants.find((v) => v.id === ask.variantId) ?? campaign.variants[0]!;
+  const referralUrl = `${deps.baseUrl}/r/${payload.r}`;
+  const reward = computeRewards(campaign, { tenureYears: ask.milestone.years ?? 0, successfulReferrals: customer.counters.successfulReferrals });
+  const ctx = buildAskContext({ campaign, variant, customer, milestone: ask.milestone, reward, links: { shareUrl: `${deps.baseUrl}/s/${token}`, referralUrl } });
+  const shareMessage = await liquid.parseAndRender(variant.shareMessage, ctx);
+  return {
+    campaign,
+    code: payload.r,
+    customerId: customer.id,
+    shareMessage,
+    subject: `${customer.firstName} invites you to try ${campaign.name}`,
+    referralUrl,
+    page: {
+      title: `Share ${campaign.name}`,
+      first_name: customer.firstName,
+      achievement: ctx.milestone.achievement,
+      company: campaign.name,
+      friend_offer: offerText(campaign, customer.locale),
+      advocate_reward: ctx.reward.advocate,
+      share_message: shareMessage,
+      referral_url: referralUrl,
+      share_base: `/s/${token}`,
+      status_url: `/me/${token}`,
+    },
+  };
+}
+
+async function sharePage(_req: HttpRequest, params: RouteParams, deps: HttpDeps): Promise<HttpResponse> {
+  const view = await loadShare(params.token!, deps);
+  if (!view) return notFound(deps);
+  await deps.doc.send(
+    new UpdateCommand({ TableName: deps.tableName, Key: { PK: `R#${view.code}`, SK: 'CODE' }, UpdateExpression: 'ADD shareVisits :one', ExpressionAttributeValues: { ':one': 1 } }),
+  );
+  const page = await pageResponse(200, 'share', view.page, deps.templatesDir);
+  return { ...page, headers: SHARE_PAGE_HEADERS };
+}
+
+async function shareTo(req: HttpRequest, params: RouteParams, deps: HttpDeps): Promise<HttpResponse> {
+  const network = params.network!;
+  if (!isShareNetwork(network)) return notFound(deps);
+  const view = await loadShare(params.token!, deps);
+  if (!view) return notFound(deps);
+  const at = deps.clock.now().toISOString();
+  await deps.doc.send(
+    new PutCommand({ TableName: deps.tableName, Item: { PK: `R#${view.code}`, SK: `SHARE#${at}#${network}#${deps.ids.id(8)}`, entity: 'share', network, campaignId: view.campaign.id, customerId: view.customerId, at } }),
+  );
+  await deps.publisher.publish([{ detailType: detailType('referral.share.recorded'), detail: { version: 1, occurredAt: at, askId: `${view.customerId}`, referralCode: view.code, network } }]);
+  if (network === 'copy') return { status: 204, headers: { 'cache-control': 'no-store' } };
+  // The edited message travels only inside the intent's query; the destination host is fixed per network.
+  const text = (req.query.text ?? view.shareMessage).slice(0, 1000);
+  return { status: 302, headers: { location: shareIntent(network, { url: view.referralUrl, text, subject: view.subject }), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } };
+}
+
+function landingUrl(campaign: Campaign, deps: HttpDeps, code: string, clickId: string): string {
+  if (campaign.landing.type === 'url') {
+    const url = new URL(campaign.landing.url);
+    // Only the campaign file chooses the destination, and its host must be allow-listed there.
+    if (!campaign.landing.allowedHosts.includes(url.host)) return `${deps.baseUrl}/l/${campaign.id}?ref=${code}&click=${clickId}`;
+    url.searchParams.set('ref', code);
+    url.searchParams.set('click', clickId);
+    return url.toString();
+  }
+  return `${deps.baseUrl}/l/${campaign.id}?ref=${code}&click=${clickId}`;
+}
+
+async function click(req: HttpRequest, params: RouteParams, deps: HttpDeps): Promise<HttpResponse> {
+  const code = params.code!;
+  if (!isReferralCode(code)) return notFound(deps);
+  const owner = await new DynamoCodeStore(deps.doc, deps.tableName, deps.ids).owner(code);
+  const campaign = owner ? await deps.campaigns.get(owner.campaignId) : undefined;
+  if (!owner || !campaign) return notFound(deps);
+  const now = deps.clock.now();
+  const agent = classifyAgent(req.headers['user-agent']);
+  const previous = parseAttributionCookie(req.cookies.ref_click);
+  const repeat = previous && previous.code === code && now.getTime() - previous.issuedAt.getTime() < CLICK_DEDUPE_SECONDS * 1000;
+  const clickId = repeat ? previous.clickId : deps.ids.id(16);
+  const headers: Record<string, string> = { location: landingUrl(campaign, deps, code, clickId), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+  if (agent !== 'human') return { status: 302, headers }; // scanners and previewers follow links nobody clicked
+  if (!repeat) {
+    const at = now.toISOString();
+    await deps.doc.send(
+      new PutCommand({ TableName: deps.tableName, Item: { PK: `R#${code}`, SK: `CLICK#${clickId}`, entity: 'click', clickId, campaignId: campaign.id, advocateId: owner.customerId, agent, at } }),
+    );
+    await deps.publisher.publish([{ detailType: detailType('referral.click.recorded'), detail: { version: 1, occurredAt: at, clickId, referralCode: code, campaignId: campaign.id } }]);
+  }
+  const cookie = serializeCookie('ref_click', attributionCookieValue(code, clickId, repeat ? previous.issuedAt : now), {
+    httpOnly: true,
+    secure: !deps.insecureCookies,
+    sameSite: 'lax',
+    path: '/',
+    maxAge: campaign.attribution.windowDays * 86_400,
+  });
+  return { status: 302, headers, cookies: [cookie] };
+}
+
+async function landing(req: HttpRequest, params: RouteParams, deps: HttpDeps, extra: Record<string, unknown> = {}): Promise<HttpResponse> {
+  const campaign = await deps.campaigns.get(params.campaign!);
+  if (!campaign) return notFound(deps);
+  const ref = req.query.ref ?? parseAttributionCookie(req.cookies.ref_click)?.code ?? '';
+  const owner = isReferralCode(ref) ? await new DynamoCodeStore(deps.doc, deps.tableName, deps.ids).owner(ref) : undefined;
+  const advocate = owner && owner.campaignId === campaign.id ? owner.firstName : undefined;
+  return pageResponse(
+    200,
+    'landing',
+    { title: campaign.name, advocate, company: campaign.name, friend_offer: offerText(campaign, 'en'), campaign_id: campaign.id, ref: advocate ? ref : '', click: req.query.click ?? '', ...extra },
+    deps.templatesDir,
+  );
+}
+
+const LeadForm = z.object({
+  name: z.string().trim().min(1, 'name: please tell us your first name').max(100),
+  email: z.email('email: please enter a valid email address').max(254),
+  ref: z.string().max(32).default(''),
+  click: z.string().max(64).default(''),
+});
+
+async function signup(req: HttpRequest, params: RouteParams, deps: HttpDeps): Promise<HttpResponse> {
+  const campaign = await deps.campaigns.get(params.campaign!);
+  if (!campaign) return notFound(deps);
+  const form = LeadForm.safeParse(Object.fromEntries(new URLSearchParams(req.body)));
+  if (!form.success) return landing({ ...req, query: { ...req.query } }, params, deps, { error: form.error.issues[0]?.message ?? 'please check the form' });
+  const cookie = parseAttributionCookie(req.cookies.ref_click);
+  const at = deps.clock.now().toISOString();
+  const leadId = deps.ids.id(16);
+  const code = form.data.ref || cookie?.code || '';
+  await deps.doc.send(
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: { PK: code ? `R#${code}` : `LEAD#${campaign.id}`, SK: `LEAD#${leadId}`, entity: 'lead', leadId, campaignId: campaign.id, email: form.data.email.toLowerCase(), name: form.data.name, clickId: form.data.click || cookie?.clickId, rule: form.data.click ? 'click_id' : cookie ? 'cookie' : 'none', at },
+    }),
+  );
+  return landing(req, params, deps, { done: true, name: form.data.name });
+}
+
+const ASSET_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+
+async function asset(_req: HttpRequest, params: RouteParams, deps: HttpDeps): Promise<HttpResponse> {
+  const file = params.file!;
+  const ext = file.slice(file.lastIndexOf('.'));
+  if (!/^[a-z0-9-]+\.(js|css)$/.test(file) || !ASSET_TYPES[ext]) return notFound(deps);
+  try {
+    const body = await readFile(join(deps.templatesDir ?? defaultTemplatesDir(), 'assets', file), 'utf8');
+    return { status: 200, headers: { 'content-type': ASSET_TYPES[ext]!, 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' }, body };
+  } catch {
+    return notFound(deps);
+  }
+}
+
+export const referralRoutes: Array<Route<HttpDeps>> = [
+  { method: 'GET', pattern: '/s/:token', handler: sharePage },
+  { method: 'GET', pattern: '/s/:token/to/:network', handler: shareTo },
+  { method: 'GET', pattern: '/r/:code', handler: click },
+  { method: 'GET', pattern: '/l/:campaign', handler: (req, params, deps) => landing(req, params, deps) },
+  { method: 'POST', pattern: '/l/:campaign', handler: signup },
+  { method: 'GET', pattern: '/assets/:file', handler: asset },
+];
+
