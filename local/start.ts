@@ -6,7 +6,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { MilestoneStore } from '../adapters/dynamo/milestones.js';
 import { generateCustomers } from '../core/seed.js';
+import type { Customer } from '../core/schemas/customer.js';
 import type { Counts, RunInput } from '../core/schemas/workflow.js';
 import { loadRunDefinition } from './definition.js';
 import { startLocalEnvironment, type LocalEnvironment } from './environment.js';
@@ -27,7 +29,35 @@ export async function seedIfEmpty(env: LocalEnvironment, day: string, log: (s: s
   const customers = generateCustomers({ count: DEMO_CUSTOMERS, seed: 42, today: day, dueTodayShare: 0.03 });
   await env.customers.putMany(customers);
   log(`seeded ${customers.length} demo customers in ${Date.now() - started} ms`);
+  const crossed = await replayDemoActivity(env, customers, new Date());
+  log(`replayed recent demo activity: ${crossed} threshold milestones due today (10th orders, finished projects)`);
   return customers.length;
+}
+
+/**
+ * Recent activity for the demo, through the same code path as `customer.activity` events: customers one order short
+ * of ten place an order and some business accounts finish a project, timed so the campaigns' ask delay has just
+ * passed. Returns how many milestone records were written.
+ */
+export async function replayDemoActivity(env: LocalEnvironment, customers: readonly Customer[], now: Date): Promise<number> {
+  const campaigns = (await env.deps.campaigns.list()).filter((c) => c.status === 'active');
+  const delayOf = (kind: string) => campaigns.find((c) => c.milestone.kind === kind)?.milestone.askDelayHours ?? 0;
+  // Due a few minutes ago, but never before today's midnight UTC (the run reads today's pending milestones).
+  const due = Math.max(now.getTime() - 5 * 60_000, Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`));
+  const at = (kind: string) => new Date(due - delayOf(kind) * 3_600_000).toISOString();
+  const store = new MilestoneStore(env.doc, env.tableName);
+  let written = 0;
+  const orders = customers.filter((c) => c.counters.orders === 9).slice(0, 40);
+  const projects = customers.filter((c) => c.plan === 'business' || c.plan === 'enterprise').slice(0, 15);
+  for (const c of orders) {
+    const r = await store.applyActivity({ type: 'order_completed', customerId: c.id, orderId: `demo-${c.id}`, amountMinor: 4200, currency: c.currency ?? 'EUR', at: at('nth_purchase') }, campaigns, now.toISOString());
+    written += r.milestones.filter((m) => m.written).length;
+  }
+  for (const c of projects) {
+    const r = await store.applyActivity({ type: 'project_completed', customerId: c.id, projectId: `demo-${c.id}`, at: at('project_completed') }, campaigns, now.toISOString());
+    written += r.milestones.filter((m) => m.written).length;
+  }
+  return written;
 }
 
 /** Run one campaign for a local date; the progress bar moves per batch. */
