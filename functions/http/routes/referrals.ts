@@ -12,7 +12,7 @@ import { DynamoAskStore } from '../../../adapters/dynamo/asks.js';
 import { CustomerStore } from '../../../adapters/dynamo/customers.js';
 import { pageResponse, PAGE_SECURITY_HEADERS } from '../../../adapters/channels/pages.js';
 import { defaultTemplatesDir } from '../../../adapters/templates-fs.js';
-import { verifyTokenFor, isReferralCode } from '../../../core/links.js';
+import { signToken, verifyTokenFor, isReferralCode } from '../../../core/links.js';
 import { attributionCookieValue, classifyAgent, CLICK_DEDUPE_SECONDS, isShareNetwork, parseAttributionCookie, shareIntent } from '../../../core/clicks.js';
 import { computeRewards } from '../../../core/rewards.js';
 import { buildAskContext, formatMoney } from '../../../core/render.js';
@@ -75,7 +75,8 @@ async function loadShare(token: string, deps: HttpDeps): Promise<(ShareView & { 
       share_message: shareMessage,
       referral_url: referralUrl,
       share_base: `/s/${token}`,
-      status_url: `/me/${token}`,
+      // The status page takes its own token: a share link cannot open it, nor it a share page.
+      status_url: `/me/${signToken({ ...payload, p: 'status' }, deps.keyring)}`,
     },
   };
 }

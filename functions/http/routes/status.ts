@@ -1,0 +1,103 @@
+// The advocate's status page (/me/:token): for one campaign's referral code, how many shares (by network), clicks,
+// signups and conversions it brought, and every reward with its state and amount (formatted from integer minor units).
+// Only a token minted for 'status' opens it; unknown, tampered or mismatched tokens get the same 404 as everywhere.
+import { DynamoCodeStore } from '../../../adapters/dynamo/codes.js';
+import { CustomerStore } from '../../../adapters/dynamo/customers.js';
+import { LedgerStore, type LedgerEntry } from '../../../adapters/dynamo/ledger.js';
+import { ReferralActivityReader } from '../../../adapters/dynamo/status.js';
+import { pageResponse } from '../../../adapters/channels/pages.js';
+import { isReferralCode, verifyTokenFor } from '../../../core/links.js';
+import { formatMoney } from '../../../core/render.js';
+import type { RewardState } from '../../../core/rewards.js';
+import type { HttpDeps } from '../deps.js';
+import type { HttpRequest, HttpResponse, Route, RouteParams } from '../types.js';
+import { notFound } from './referrals.js';
+
+/** What each ledger state means to the advocate (the raw state travels too, as a data attribute). */
+const STATE_LABELS: Record<RewardState, { label: string; note: string }> = {
+  pending: { label: 'Pending', note: 'We are checking the purchase.' },
+  held: { label: 'On hold', note: 'Waiting for the refund window to end.' },
+  approved: { label: 'Approved', note: 'On its way to you.' },
+  issued: { label: 'Paid out', note: 'Sent to you.' },
+  voided: { label: 'Voided', note: 'The purchase was refunded or cancelled.' },
+  review: { label: 'In review', note: 'We are taking a closer look; nothing for you to do.' },
+  over_budget: { label: 'Waiting', note: 'The campaign budget is used up for now.' },
+};
+
+const NETWORK_LABELS: Record<string, string> = { email: 'Email', sms: 'SMS', whatsapp: 'WhatsApp', x: 'X', linkedin: 'LinkedIn', facebook: 'Facebook', copy: 'Copied link', native: 'Share sheet' };
+
+function dateText(iso: string | undefined, locale: string, timeZone: string): string | undefined {
+  if (!iso || !Number.isFinite(Date.parse(iso))) return undefined;
+  try {
+    return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(new Date(iso));
+  } catch {
+    return new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(iso));
+  }
+}
+
+function rewardRow(e: LedgerEntry, locale: string, timeZone: string) {
+  const state = STATE_LABELS[e.state] ?? { label: e.state, note: '' };
+  const holdUntil = e.state === 'held' ? dateText(e.holdUntil, locale, timeZone) : undefined;
+  return {
+    id: e.rewardId,
+    state: e.state,
+    label: state.label,
+    note: holdUntil ? `Waiting for the refund window to end on ${holdUntil}.` : state.note,
+    amount: formatMoney({ amountMinor: e.amountMinor, currency: e.currency }, locale),
+    date: dateText(e.at, locale, timeZone) ?? '',
+  };
+}
+
+/** Sum per currency, formatted ("€30", or "€30 + $10" across currencies). */
+function total(entries: LedgerEntry[], locale: string): string | undefined {
+  if (!entries.length) return undefined;
+  const sums = new Map<string, number>();
+  for (const e of entries) sums.set(e.currency, (sums.get(e.currency) ?? 0) + e.amountMinor);
+  return [...sums].map(([currency, amountMinor]) => formatMoney({ amountMinor, currency }, locale)).join(' + ');
+}
+
+async function statusPage(_req: HttpRequest, params: RouteParams, deps: HttpDeps): Promise<HttpResponse> {
+  const payload = verifyTokenFor('status', params.token!, deps.keyring, deps.clock.now());
+  if (!payload?.k || !payload.r || !isReferralCode(payload.r)) return notFound(deps);
+  const [owner, campaign, customer] = await Promise.all([
+    new DynamoCodeStore(deps.doc, deps.tableName, deps.ids).owner(payload.r),
+    deps.campaigns.get(payload.k),
+    new CustomerStore(deps.doc, deps.tableName).get(payload.c).catch(() => undefined), // locale and zone only
+  ]);
+  // A genuine token whose code belongs to somebody else (or another campaign) shows nothing: same page as a bad one.
+  if (!owner || !campaign || owner.customerId !== payload.c || owner.campaignId !== campaign.id) return notFound(deps);
+  const [activity, ledger] = await Promise.all([new ReferralActivityReader(deps.doc, deps.tableName).activity(payload.r), new LedgerStore(deps.doc, deps.tableName).current(payload.c)]);
+  const locale = customer?.locale ?? 'en';
+  const timeZone = customer?.timezone ?? 'UTC';
+  const mine = ledger.filter((e) => e.campaignId === campaign.id && e.beneficiary === 'advocate').sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+  const earned = mine.filter((e) => e.state === 'approved' || e.state === 'issued');
+  const coming = mine.filter((e) => e.state === 'pending' || e.state === 'held' || e.state === 'review' || e.state === 'over_budget');
+  const shares = Object.entries(activity.shares.byNetwork)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([network, count]) => ({ network: NETWORK_LABELS[network] ?? network, count }));
+  return pageResponse(
+    200,
+    'status',
+    {
+      title: `Your referrals: ${campaign.name}`,
+      lang: locale.split('-')[0],
+      first_name: owner.firstName,
+      company: campaign.name,
+      share_visits: activity.shareVisits,
+      shares_total: activity.shares.total,
+      shares,
+      clicks: activity.clicks,
+      signups: activity.signups,
+      conversions: activity.conversions.byType.purchase ?? activity.conversions.total - (activity.conversions.byType.refund ?? 0) - (activity.conversions.byType.signup ?? 0),
+      refunds: activity.conversions.byType.refund ?? 0,
+      at_least: activity.truncated,
+      rewards: mine.map((e) => rewardRow(e, locale, timeZone)),
+      earned_total: total(earned, locale),
+      coming_total: total(coming, locale),
+      referral_url: `${deps.baseUrl}/r/${payload.r}`,
+    },
+    deps.templatesDir,
+  );
+}
+
+export const statusRoutes: Array<Route<HttpDeps>> = [{ method: 'GET', pattern: '/me/:token', handler: statusPage }];
