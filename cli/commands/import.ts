@@ -6,7 +6,7 @@ import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'csv-parse';
 import cliProgress from 'cli-progress';
-import { connectDataTarget, LocalEngineDownError } from '../../adapters/dynamo/client.js';
+import { openDataTarget, type OpenedTarget } from '../data-target.js';
 import { CustomerStore } from '../../adapters/dynamo/customers.js';
 import { checkCsvHeader, csvRowToCustomer, jsonToCustomer, type RowResult } from '../../core/import-rows.js';
 import type { Customer } from '../../core/schemas/customer.js';
@@ -179,15 +179,11 @@ export function registerImport(program: Command): void {
       if (!existsSync(file)) throw new CliError(`file "${file}": not found`);
       let store: CustomerStore | undefined;
       let table: string | undefined;
+      let target: OpenedTarget | undefined;
       if (!options.dryRun) {
-        try {
-          const target = await connectDataTarget(options);
-          store = new CustomerStore(target.doc, target.tableName);
-          table = target.tableName;
-        } catch (error) {
-          if (error instanceof LocalEngineDownError) throw new CliError(error.message);
-          throw error;
-        }
+        target = await openDataTarget(options);
+        store = new CustomerStore(target.doc, target.tableName);
+        table = target.tableName;
       }
       const bar = !options.json && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'importing [{bar}] {percentage}% | {eta_buffer}s left', etaBuffer: 50, stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
       bar?.start(100, 0);
@@ -196,6 +192,7 @@ export function registerImport(program: Command): void {
         result = await importFile(file, { store, table, onProgress: (bytes, total) => bar?.update(total > 0 ? Math.floor((bytes / total) * 100) : 100) });
       } finally {
         bar?.stop();
+        await target?.close();
       }
       if (!result.ok) setExitCode(EXIT.failure);
       if (options.json) printJson(result);

@@ -129,16 +129,14 @@ export async function planFromJsonl(campaign: Campaign, file: string, dates: str
 }
 
 async function planFromTable(campaign: Campaign, dates: string[], options: { endpoint?: string; table?: string }): Promise<{ days: DayPlan[]; spentMinor: number }> {
-  const { createDocumentClient, isEndpointReachable, LOCAL_DEFAULTS } = await import('../../adapters/dynamo/client.js');
+  const { openDataTarget } = await import('../data-target.js');
   const { CustomerStore } = await import('../../adapters/dynamo/customers.js');
   const { DynamoAskStore } = await import('../../adapters/dynamo/asks.js');
   const { DynamoBudgetStore } = await import('../../adapters/dynamo/budget.js');
-  const endpoint = options.endpoint ?? (process.env.DYNAMODB_ENDPOINT || LOCAL_DEFAULTS.endpoint);
-  const tableName = options.table ?? process.env.TABLE_NAME ?? LOCAL_DEFAULTS.tableName;
-  const doc = createDocumentClient({ endpoint });
+  if (!isDateMilestoneKind(campaign.milestone.kind)) throw new CliError(`campaign ${campaign.id}: planning threshold milestones (${campaign.milestone.kind}) is not supported yet; date milestones only`, EXIT.usage);
+  const target = await openDataTarget(options);
+  const { doc, tableName } = target;
   try {
-    if (!(await isEndpointReachable(doc))) throw new CliError(`no local DynamoDB answers at ${endpoint}: run \`npm start\` first, or pass --customers <file.jsonl>`);
-    if (!isDateMilestoneKind(campaign.milestone.kind)) throw new CliError(`campaign ${campaign.id}: planning threshold milestones (${campaign.milestone.kind}) is not supported yet; date milestones only`, EXIT.usage);
     const store = new CustomerStore(doc, tableName);
     const asks = new DynamoAskStore(doc, tableName);
     const spentMinor = await new DynamoBudgetStore(doc, tableName).spentMinor(campaign.id);
@@ -168,7 +166,7 @@ async function planFromTable(campaign: Campaign, dates: string[], options: { end
     }
     return { days, spentMinor };
   } finally {
-    doc.destroy();
+    await target.close();
   }
 }
 

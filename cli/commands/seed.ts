@@ -1,7 +1,7 @@
 // `asks seed --customers N`: writes deterministic demo customers (some with a signup anniversary today) to the table.
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { connectDataTarget, LocalEngineDownError } from '../../adapters/dynamo/client.js';
+import { openDataTarget } from '../data-target.js';
 import { CustomerStore } from '../../adapters/dynamo/customers.js';
 import { generateCustomers } from '../../core/seed.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
@@ -71,13 +71,7 @@ export function registerSeed(program: Command): void {
       if (!/^\d{4}-\d{2}-\d{2}$/.test(today) || Number.isNaN(Date.parse(`${today}T00:00:00Z`))) {
         throw new CliError(`--today: must be a date YYYY-MM-DD (got "${today}")`, EXIT.usage);
       }
-      let target;
-      try {
-        target = await connectDataTarget(options);
-      } catch (error) {
-        if (error instanceof LocalEngineDownError) throw new CliError(error.message);
-        throw error;
-      }
+      const target = await openDataTarget(options);
       const store = new CustomerStore(target.doc, target.tableName);
       const bar = !options.json && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'seeding [{bar}] {value}/{total} customers', stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
       bar?.start(options.customers, 0);
@@ -86,6 +80,7 @@ export function registerSeed(program: Command): void {
         result = { table: target.tableName, ...(await seedCustomers(store, { count: options.customers, seed: options.seed, today, onProgress: (n) => bar?.update(n) })) };
       } finally {
         bar?.stop();
+        await target.close();
       }
       if (options.json) {
         printJson(result);
