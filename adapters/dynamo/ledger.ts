@@ -1,43 +1,89 @@
 // The reward ledger: append-only entries L#<advocateId> / <rewardId>#<seq 4 digits>. A state change is a new entry
 // written with attribute_not_exists, so two writers can never both append the same step; the current state of a
-// reward is its latest entry. Budgets are spent with a conditional update that can never pass the budget.
+// reward is its latest entry. Every entry is also on GSI1 (`LC#<campaignId>` / `<at>#<rewardId>#<seq>`): the ledger by
+// campaign. Budgets are spent with a conditional update that can never pass the budget.
+// Work items beside it: hold markers `HOLD#<yyyy-mm-dd of holdUntil>` / `<holdUntil>#<advocateId>#<rewardId>` (the
+// approver Queries the days up to today; a marker is deleted once handled) and the review queue `REVIEW` / <conversionId>.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RewardState } from '../../core/rewards.js';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RewardLedger } from '../../core/conversions.js';
+import { ThrottlingError } from '../../core/errors.js';
+import type { HoldMarker, LedgerEntry, ReviewItem } from '../../core/schemas/ledger.js';
+import { GSI1_INDEX } from './table-def.js';
 
-export interface LedgerEntry {
-  rewardId: string;
-  seq: number;
-  state: RewardState;
-  advocateId: string;
-  campaignId: string;
-  beneficiary: 'advocate' | 'friend';
-  beneficiaryId: string;
-  amountMinor: number;
-  currency: string;
-  conversionId: string;
-  reason?: string;
-  holdUntil?: string;
-  at: string;
-}
+export type { LedgerEntry } from '../../core/schemas/ledger.js';
 
 const isConditionFailed = (e: unknown) => e instanceof ConditionalCheckFailedException || (e as { name?: string }).name === 'ConditionalCheckFailedException';
+const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException']);
+const isThrottled = (e: unknown) => THROTTLING.has((e as { name?: string }).name ?? '');
 
-export class LedgerStore {
+export const ledgerPk = (advocateId: string): string => `L#${advocateId}`;
+export const ledgerSk = (rewardId: string, seq: number): string => `${rewardId}#${String(seq).padStart(4, '0')}`;
+export const ledgerCampaignPk = (campaignId: string): string => `LC#${campaignId}`;
+export const holdPk = (holdUntil: string): string => `HOLD#${holdUntil.slice(0, 10)}`;
+export const holdSk = (m: HoldMarker): string => `${m.holdUntil}#${m.advocateId}#${m.rewardId}`;
+export const REVIEW_PK = 'REVIEW';
+const INTERNAL = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'entity']);
+
+function strip<T>(item: Record<string, unknown>): T {
+  return Object.fromEntries(Object.entries(item).filter(([k]) => !INTERNAL.has(k))) as T;
+}
+
+export interface LedgerStoreOptions {
+  /** Days before today the approver also reads (missed runs); markers are deleted when handled. Default 30. */
+  holdLookbackDays?: number;
+  /** Attempts for a throttled write before ThrottlingError surfaces (default 4). */
+  throttleAttempts?: number;
+  /** Base backoff in ms (default 25; doubled per attempt). */
+  backoffMs?: number;
+}
+
+export class LedgerStore implements RewardLedger {
+  private readonly lookback: number;
+  private readonly attempts: number;
+  private readonly backoffMs: number;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    options: LedgerStoreOptions = {},
+  ) {
+    this.lookback = options.holdLookbackDays ?? 30;
+    this.attempts = options.throttleAttempts ?? 4;
+    this.backoffMs = options.backoffMs ?? 25;
+  }
 
-  /** Append an entry; false when that step was already written (a replay). */
+  /** Retry throttling with backoff; still throttled after the last attempt -> ThrottlingError (retryable). */
+  private async withRetry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (!isThrottled(error)) throw error;
+        if (attempt >= this.attempts) throw new ThrottlingError(`${what}: DynamoDB throttled after ${attempt} attempts`, { cause: error });
+        await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  /** Append an entry; false when that step was already written (a replay or a concurrent writer). */
   async append(entry: LedgerEntry): Promise<boolean> {
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { PK: `L#${entry.advocateId}`, SK: `${entry.rewardId}#${String(entry.seq).padStart(4, '0')}`, entity: 'ledger', ...entry },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
+      await this.withRetry('ledger append', () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              PK: ledgerPk(entry.advocateId),
+              SK: ledgerSk(entry.rewardId, entry.seq),
+              GSI1PK: ledgerCampaignPk(entry.campaignId),
+              GSI1SK: `${entry.at}#${ledgerSk(entry.rewardId, entry.seq)}`,
+              entity: 'ledger',
+              ...entry,
+            },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          }),
+        ),
       );
       return true;
     } catch (error) {
@@ -46,35 +92,137 @@ export class LedgerStore {
     }
   }
 
-  /** Every entry of an advocate, oldest first. */
-  async entries(advocateId: string): Promise<LedgerEntry[]> {
-    const out = await this.doc.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `L#${advocateId}` } }));
-    return (out.Items ?? []) as LedgerEntry[];
+  private async queryAll(input: ConstructorParameters<typeof QueryCommand>[0]): Promise<Array<Record<string, unknown>>> {
+    const items: Array<Record<string, unknown>> = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.withRetry('ledger query', () => this.doc.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) })));
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
   }
 
-  /** The latest entry of each reward. */
+  /** Every entry of an advocate, oldest first per reward. */
+  async entries(advocateId: string): Promise<LedgerEntry[]> {
+    const items = await this.queryAll({ TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': ledgerPk(advocateId) }, ConsistentRead: true });
+    return items.map((i) => strip<LedgerEntry>(i));
+  }
+
+  /** Every entry of one reward, oldest first. */
+  async history(advocateId: string, rewardId: string): Promise<LedgerEntry[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :r)',
+      ExpressionAttributeValues: { ':pk': ledgerPk(advocateId), ':r': `${rewardId}#` },
+      ConsistentRead: true,
+    });
+    return items.map((i) => strip<LedgerEntry>(i));
+  }
+
+  /** The latest entry of each reward of an advocate. */
   async current(advocateId: string): Promise<LedgerEntry[]> {
     const latest = new Map<string, LedgerEntry>();
     for (const e of await this.entries(advocateId)) if ((latest.get(e.rewardId)?.seq ?? 0) < e.seq) latest.set(e.rewardId, e);
     return [...latest.values()];
   }
 
+  /** The ledger of a campaign (GSI1), entries in time order; `from`/`to` are ISO instants (inclusive/exclusive). */
+  async byCampaign(campaignId: string, range: { from?: string; to?: string } = {}): Promise<LedgerEntry[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: GSI1_INDEX,
+      KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK BETWEEN :a AND :b',
+      ExpressionAttributeValues: { ':pk': ledgerCampaignPk(campaignId), ':a': range.from ?? '0', ':b': range.to ?? '~' },
+    });
+    return items.map((i) => strip<LedgerEntry>(i));
+  }
+
   /** Spend from the campaign budget unless that would pass it. */
   async spend(campaignId: string, amountMinor: number, budgetMinor: number): Promise<boolean> {
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { PK: `BUDGET#${campaignId}`, SK: 'BUDGET' },
-          UpdateExpression: 'SET spentMinor = if_not_exists(spentMinor, :zero) + :a',
-          ConditionExpression: 'attribute_not_exists(spentMinor) AND :a <= :budget OR spentMinor <= :room',
-          ExpressionAttributeValues: { ':zero': 0, ':a': amountMinor, ':budget': budgetMinor, ':room': budgetMinor - amountMinor },
-        }),
+      await this.withRetry('budget spend', () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { PK: `BUDGET#${campaignId}`, SK: 'BUDGET' },
+            UpdateExpression: 'SET spentMinor = if_not_exists(spentMinor, :zero) + :a, budgetMinor = :budget',
+            ConditionExpression: '(attribute_not_exists(spentMinor) AND :a <= :budget) OR spentMinor <= :room',
+            ExpressionAttributeValues: { ':zero': 0, ':a': amountMinor, ':budget': budgetMinor, ':room': budgetMinor - amountMinor },
+          }),
+        ),
       );
       return true;
     } catch (error) {
       if (isConditionFailed(error)) return false;
       throw error;
     }
+  }
+
+  /** Give a clawed-back amount back to the budget (never below zero). */
+  async release(campaignId: string, amountMinor: number): Promise<void> {
+    try {
+      await this.withRetry('budget release', () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { PK: `BUDGET#${campaignId}`, SK: 'BUDGET' },
+            UpdateExpression: 'SET spentMinor = spentMinor - :a',
+            ConditionExpression: 'spentMinor >= :a',
+            ExpressionAttributeValues: { ':a': amountMinor },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+  }
+
+  async spentMinor(campaignId: string): Promise<number> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: `BUDGET#${campaignId}`, SK: 'BUDGET' }, ConsistentRead: true }));
+    return typeof out.Item?.spentMinor === 'number' ? out.Item.spentMinor : 0;
+  }
+
+  async putHold(marker: HoldMarker): Promise<void> {
+    await this.withRetry('hold marker', () => this.doc.send(new PutCommand({ TableName: this.tableName, Item: { PK: holdPk(marker.holdUntil), SK: holdSk(marker), entity: 'hold', ...marker } })));
+  }
+
+  async deleteHold(marker: HoldMarker): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { PK: holdPk(marker.holdUntil), SK: holdSk(marker) } }));
+  }
+
+  /** Markers with holdUntil <= now: one Query per day from now - lookback to today (never a Scan). */
+  async dueHolds(now: Date): Promise<HoldMarker[]> {
+    const out: HoldMarker[] = [];
+    const nowIso = now.toISOString();
+    for (let d = this.lookback; d >= 0; d -= 1) {
+      const day = new Date(now.getTime() - d * 86_400_000).toISOString();
+      const items = await this.queryAll({
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND SK < :upper',
+        // '$' sorts right after '#': every marker whose holdUntil is <= now.
+        ExpressionAttributeValues: { ':pk': holdPk(day), ':upper': `${nowIso}$` },
+      });
+      out.push(...items.map((i) => strip<HoldMarker>(i)));
+    }
+    return out;
+  }
+
+  async putReview(item: ReviewItem): Promise<void> {
+    await this.withRetry('review item', () => this.doc.send(new PutCommand({ TableName: this.tableName, Item: { PK: REVIEW_PK, SK: item.conversionId, entity: 'review', ...item } })));
+  }
+
+  async getReview(conversionId: string): Promise<ReviewItem | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: REVIEW_PK, SK: conversionId }, ConsistentRead: true }));
+    return out.Item ? strip<ReviewItem>(out.Item) : undefined;
+  }
+
+  async listReviews(): Promise<ReviewItem[]> {
+    const items = await this.queryAll({ TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': REVIEW_PK }, ConsistentRead: true });
+    return items.map((i) => strip<ReviewItem>(i)).sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  async deleteReview(conversionId: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { PK: REVIEW_PK, SK: conversionId } }));
   }
 }

@@ -1,0 +1,466 @@
+// Conversions, end to end and pure (every effect through a port): replay check, attribution, the one-advocate rule for
+// a referee, the conversion record, fraud checks, double-sided rewards through the append-only ledger (pending ->
+// held | review | over_budget | voided by cap), refund clawback, the approver (held -> approved -> issued) and the
+// review decisions. Every step is idempotent: deterministic ids plus conditional writes in the adapters.
+import { createHash } from 'node:crypto';
+import { attribute, type AttributionPolicy, type Touch } from './attribution.js';
+import { fraudReasons, normalizeEmail, type FraudReason } from './fraud.js';
+import type { CampaignRepository, EventPublisher } from './ports.js';
+import { budgetCheck, canTransition, capCheck, computeRewards, holdUntil, transition, type RewardEvent, type RewardState } from './rewards.js';
+import type { Campaign } from './schemas/campaign.js';
+import type { AttributionRule, ConversionInput, ConversionResult, RewardSummary } from './schemas/conversion.js';
+import { detailType, type EventName } from './schemas/events.js';
+import type { HoldMarker, LedgerEntry, ReviewItem } from './schemas/ledger.js';
+
+const DAY_MS = 86_400_000;
+
+export const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
+/** The hash a sender puts in `emailHash`. */
+export const emailHashOf = (email: string): string => sha256Hex(normalizeEmail(email));
+/** One conversion id per idempotency key: a replay can never become a second conversion. */
+export const conversionIdFor = (idempotencyKey: string): string => `cv_${sha256Hex(`conversion:${idempotencyKey}`).slice(0, 24)}`;
+/** One reward per side, campaign and referee: a second purchase by the same friend is never credited twice. */
+export const rewardIdFor = (campaignId: string, side: 'advocate' | 'friend', refereeId: string): string =>
+  `rw_${campaignId}_${side === 'advocate' ? 'a' : 'f'}_${sha256Hex(`referee:${campaignId}:${refereeId}`).slice(0, 20)}`;
+
+/** Conversion types that earn rewards. Signups are recorded (the funnel) but pay nothing. */
+export const QUALIFYING_TYPES: ReadonlySet<ConversionInput['type']> = new Set(['purchase']);
+/** States whose amount counts towards per-advocate caps (live rewards). */
+const LIVE_STATES: ReadonlySet<RewardState> = new Set(['pending', 'held', 'approved', 'issued']);
+
+export interface ClickRecord {
+  referralCode: string;
+  clickId: string;
+  campaignId: string;
+  advocateId: string;
+  at: string;
+}
+export interface LeadRecord {
+  email: string;
+  at: string;
+  clickId?: string;
+}
+export interface CodeOwnerRecord {
+  customerId: string;
+  campaignId: string;
+  askId: string;
+}
+export interface AdvocateRecord {
+  id: string;
+  email?: string;
+  paymentFingerprint?: string;
+  successfulReferrals: number;
+}
+export interface RefereeClaim {
+  campaignId: string;
+  externalCustomerId: string;
+  emailHash?: string;
+  advocateId: string;
+  referralCode: string;
+  rule: AttributionRule;
+  conversionId: string;
+  at: string;
+}
+export type ClaimOutcome = { status: 'claimed' | 'same_advocate' } | { status: 'other_advocate' | 'other_person'; holder: RefereeClaim };
+
+export interface ConversionRecord {
+  conversionId: string;
+  type: ConversionInput['type'];
+  status: ConversionResult['status'];
+  referralCode: string;
+  campaignId: string;
+  advocateId: string;
+  externalCustomerId: string;
+  rule?: AttributionRule;
+  clickId?: string;
+  amountMinor?: number;
+  currency?: string;
+  occurredAt: string;
+  at: string;
+}
+
+/** Where conversions, clicks, leads, claims and advocates live (adapters/dynamo/conversions.ts). */
+export interface ConversionStore {
+  outcome(idempotencyKey: string): Promise<ConversionResult | undefined>;
+  /** Conditional put: the first outcome stored for a key stays. */
+  saveOutcome(idempotencyKey: string, result: ConversionResult, at: string): Promise<void>;
+  codeOwner(code: string): Promise<CodeOwnerRecord | undefined>;
+  /** The stored click, by code + click id (GetItem) or by click id alone when the store can. */
+  click(clickId: string, code?: string): Promise<ClickRecord | undefined>;
+  leads(code: string): Promise<LeadRecord[]>;
+  advocate(customerId: string): Promise<AdvocateRecord | undefined>;
+  /** Years of tenure the ask behind a code celebrates (0 when unknown). */
+  tenureYears(askId: string): Promise<number>;
+  /** The signup date of a stored customer with this id, when there is one. */
+  existingCustomerSince(customerId: string): Promise<string | undefined>;
+  claimReferee(claim: RefereeClaim): Promise<ClaimOutcome>;
+  claimsOf(externalCustomerId: string): Promise<RefereeClaim[]>;
+  putConversion(record: ConversionRecord): Promise<boolean>;
+  /** counters.successfulReferrals + 1 on the advocate, once per reward id (guarded on the customer item). */
+  countSuccessfulReferral(advocateId: string, rewardId: string): Promise<boolean>;
+}
+
+/** The append-only ledger, the campaign budget and the work items (adapters/dynamo/ledger.ts). */
+export interface RewardLedger {
+  /** Conditional append; false when that seq of that reward already exists. */
+  append(entry: LedgerEntry): Promise<boolean>;
+  /** Every entry of one reward, oldest first (strongly consistent). */
+  history(advocateId: string, rewardId: string): Promise<LedgerEntry[]>;
+  /** Every entry of an advocate (all rewards). */
+  entries(advocateId: string): Promise<LedgerEntry[]>;
+  spend(campaignId: string, amountMinor: number, budgetMinor: number): Promise<boolean>;
+  release(campaignId: string, amountMinor: number): Promise<void>;
+  spentMinor(campaignId: string): Promise<number>;
+  putHold(marker: HoldMarker): Promise<void>;
+  deleteHold(marker: HoldMarker): Promise<void>;
+  /** Hold markers whose holdUntil <= now (Query by hold day; a lookback covers missed runs). */
+  dueHolds(now: Date): Promise<HoldMarker[]>;
+  putReview(item: ReviewItem): Promise<void>;
+  getReview(conversionId: string): Promise<ReviewItem | undefined>;
+  listReviews(): Promise<ReviewItem[]>;
+  deleteReview(conversionId: string): Promise<void>;
+}
+
+export interface ConversionDeps {
+  store: ConversionStore;
+  ledger: RewardLedger;
+  campaigns: CampaignRepository;
+  publisher: EventPublisher;
+  disposableDomains: ReadonlySet<string>;
+  /** Conversions credited to one advocate within `velocityWindowHours` before this one is flagged (default 5 in 24h). */
+  velocityLimit?: number;
+  velocityWindowHours?: number;
+}
+
+type Publishable = { detailType: string; detail: Record<string, unknown> };
+const event = (name: EventName, at: string, detail: Record<string, unknown>): Publishable => ({ detailType: detailType(name), detail: { version: 1, occurredAt: at, ...detail } });
+
+const latestOf = (entries: readonly LedgerEntry[]): LedgerEntry | undefined => entries.reduce<LedgerEntry | undefined>((a, e) => (a === undefined || e.seq > a.seq ? e : a), undefined);
+
+const summary = (e: LedgerEntry): RewardSummary => ({ rewardId: e.rewardId, beneficiary: e.beneficiary, beneficiaryId: e.beneficiaryId, state: e.state, amountMinor: e.amountMinor, currency: e.currency });
+
+/** The latest entry of each reward in `entries`. */
+export function currentRewards(entries: readonly LedgerEntry[]): LedgerEntry[] {
+  const latest = new Map<string, LedgerEntry>();
+  for (const e of entries) if ((latest.get(e.rewardId)?.seq ?? 0) < e.seq) latest.set(e.rewardId, e);
+  return [...latest.values()];
+}
+
+/**
+ * Move a reward one step: read its latest entry, check the transition, append the next seq. Losing the conditional
+ * append to a concurrent writer (or a replay) is not an error: the entry that won is returned.
+ */
+export async function step(ledger: RewardLedger, advocateId: string, rewardId: string, ev: RewardEvent, at: string, patch: Partial<LedgerEntry> = {}): Promise<{ moved: boolean; entry: LedgerEntry | undefined }> {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const latest = latestOf(await ledger.history(advocateId, rewardId));
+    if (!latest || !canTransition(latest.state, ev)) return { moved: false, entry: latest };
+    const next: LedgerEntry = { ...latest, ...patch, seq: latest.seq + 1, state: transition(latest.state, ev), at };
+    if (next.state !== 'held') delete next.holdUntil;
+    if (patch.reason === undefined) delete next.reason;
+    if (await ledger.append(next)) return { moved: true, entry: next };
+  }
+  return { moved: false, entry: latestOf(await ledger.history(advocateId, rewardId)) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Attribution inputs
+
+async function touchesFor(input: ConversionInput, deps: ConversionDeps): Promise<Touch[]> {
+  const touches: Touch[] = [];
+  const fromClick = (c: ClickRecord): Touch => ({ rule: 'click_id', referralCode: c.referralCode, campaignId: c.campaignId, advocateId: c.advocateId, at: c.at, clickId: c.clickId });
+  if (input.clickId) {
+    const click = await deps.store.click(input.clickId, input.referralCode);
+    if (click) touches.push(fromClick(click));
+  }
+  if (input.referralCode) {
+    const owner = await deps.store.codeOwner(input.referralCode);
+    if (owner) {
+      const hash = input.emailHash ?? (input.email ? emailHashOf(input.email) : undefined);
+      const leads = hash ? (await deps.store.leads(input.referralCode)).filter((l) => emailHashOf(l.email) === hash) : [];
+      for (const lead of leads) {
+        // The landing page bound a click id to the lead on our server: that is the strongest evidence there is.
+        const click = lead.clickId && lead.clickId !== input.clickId ? await deps.store.click(lead.clickId, input.referralCode) : undefined;
+        if (click) touches.push(fromClick(click));
+        touches.push({ rule: 'cookie', referralCode: input.referralCode, campaignId: owner.campaignId, advocateId: owner.customerId, at: lead.at, ...(lead.clickId ? { clickId: lead.clickId } : {}) });
+      }
+      if (leads.length === 0) {
+        // A code carried from the landing URL/cookie without a lead, or typed at signup: it counts at the conversion.
+        touches.push({ rule: input.codeSource === 'typed' ? 'typed_code' : 'cookie', referralCode: input.referralCode, campaignId: owner.campaignId, advocateId: owner.customerId, at: input.occurredAt });
+      }
+    }
+  }
+  return input.campaignId ? touches.filter((t) => t.campaignId === input.campaignId) : touches;
+}
+
+async function policies(touches: readonly Touch[], campaigns: CampaignRepository): Promise<Map<string, Campaign>> {
+  const out = new Map<string, Campaign>();
+  for (const id of new Set(touches.map((t) => t.campaignId))) {
+    const c = await campaigns.get(id);
+    if (c) out.set(id, c);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rewards
+
+interface SettleContext {
+  campaign: Campaign;
+  reasons: readonly string[];
+  conversionId: string;
+  refereeId: string;
+  at: string;
+  events: Publishable[];
+}
+
+/**
+ * Drive one pending reward: fraud reasons -> review; the advocate's cap -> voided (or a smaller amount); the campaign
+ * budget (conditional spend, never exceeded) -> over_budget; otherwise held until the refund window ends.
+ */
+async function settle(deps: ConversionDeps, pending: LedgerEntry, ctx: SettleContext): Promise<LedgerEntry> {
+  const { ledger } = deps;
+  const { campaign, at } = ctx;
+  if (pending.state !== 'pending') return pending;
+  if (ctx.reasons.length > 0) {
+    const r = await step(ledger, pending.advocateId, pending.rewardId, 'flag', at, { reason: `fraud: ${ctx.reasons.join(', ')}` });
+    return r.entry ?? pending;
+  }
+  let amountMinor = pending.amountMinor;
+  if (pending.beneficiary === 'advocate') {
+    const earned = currentRewards(await ledger.entries(pending.advocateId))
+      .filter((e) => e.beneficiary === 'advocate' && e.rewardId !== pending.rewardId && LIVE_STATES.has(e.state))
+      .map((e) => ({ amountMinor: e.amountMinor, at: firstAt(e) }));
+    const cap = capCheck(campaign.reward.perAdvocateCap, earned, new Date(at), amountMinor);
+    if (!cap.allowed) {
+      const r = await step(ledger, pending.advocateId, pending.rewardId, 'void', at, { reason: `cap: ${cap.reason ?? 'per-advocate cap reached'}` });
+      if (r.moved) ctx.events.push(event('referral.reward.voided', at, { rewardId: pending.rewardId, campaignId: campaign.id, customerId: pending.beneficiaryId, reason: r.entry!.reason! }));
+      return r.entry ?? pending;
+    }
+    amountMinor = cap.allowedMinor;
+  }
+  if (amountMinor > 0 && !(await ledger.spend(campaign.id, amountMinor, campaign.budget.amountMinor))) {
+    const r = await step(ledger, pending.advocateId, pending.rewardId, 'exceed', at, { amountMinor, reason: `budget: ${amountMinor} ${campaign.budget.currency} would exceed the campaign budget of ${campaign.budget.amountMinor}` });
+    return r.entry ?? pending;
+  }
+  const until = holdUntil(at, campaign.reward.holdDays);
+  const r = await step(ledger, pending.advocateId, pending.rewardId, 'hold', at, { amountMinor, holdUntil: until, spent: amountMinor > 0, ...(amountMinor < pending.amountMinor ? { reason: 'capped: part of the reward was over the per-advocate cap' } : {}) });
+  if (r.entry?.state === 'held') await ledger.putHold({ advocateId: pending.advocateId, rewardId: pending.rewardId, holdUntil: r.entry.holdUntil ?? until });
+  else if (!r.moved && amountMinor > 0) await ledger.release(campaign.id, amountMinor); // lost a race after spending: give it back
+  return r.entry ?? pending;
+}
+
+/** When a reward was earned: `earnedAt` travels along every entry; fall back to the entry's own time. */
+const firstAt = (e: LedgerEntry): string => e.earnedAt ?? e.at;
+
+async function earnRewards(deps: ConversionDeps, input: ConversionInput, ctx: { campaign: Campaign; touch: Touch; conversionId: string; at: string; events: Publishable[]; tenureYears: number; advocate: AdvocateRecord }): Promise<{ rewards: LedgerEntry[]; reasons: FraudReason[]; fresh: boolean }> {
+  const { campaign, touch, conversionId, at, advocate } = ctx;
+  const sides = computeRewards(campaign, { tenureYears: ctx.tenureYears, successfulReferrals: advocate.successfulReferrals });
+  const planned: LedgerEntry[] = [
+    { rewardId: rewardIdFor(campaign.id, 'advocate', input.externalCustomerId), beneficiary: 'advocate', beneficiaryId: advocate.id, amountMinor: sides.advocate.amountMinor, currency: sides.advocate.currency, tierLabel: sides.tierLabel } as LedgerEntry,
+    ...(sides.friend ? [{ rewardId: rewardIdFor(campaign.id, 'friend', input.externalCustomerId), beneficiary: 'friend', beneficiaryId: input.externalCustomerId, amountMinor: sides.friend.amountMinor, currency: sides.friend.currency } as LedgerEntry] : []),
+  ].map((p) => ({ ...p, seq: 1, state: 'pending' as const, advocateId: advocate.id, campaignId: campaign.id, conversionId, referralCode: touch.referralCode, at, earnedAt: at }) as LedgerEntry);
+
+  // Fraud: evaluated once, before anything is paid.
+  const windowMs = (deps.velocityWindowHours ?? 24) * 3_600_000;
+  const advocateEntries = await deps.ledger.entries(advocate.id);
+  const recentConversions = new Set(advocateEntries.filter((e) => e.seq === 1 && e.beneficiary === 'advocate' && e.rewardId !== planned[0]!.rewardId && Date.parse(at) - Date.parse(e.at) < windowMs).map((e) => e.conversionId)).size;
+  const since = await deps.store.existingCustomerSince(input.externalCustomerId);
+  const alreadyCustomer = since !== undefined && input.externalCustomerId !== advocate.id && Date.parse(`${since}T00:00:00Z`) < Date.parse(touch.at) - DAY_MS;
+  const reasons = fraudReasons({
+    advocate: { customerId: advocate.id, ...(advocate.email ? { email: advocate.email } : {}), ...(advocate.paymentFingerprint ? { paymentFingerprint: advocate.paymentFingerprint } : {}) },
+    referee: { externalCustomerId: input.externalCustomerId, ...(input.email ? { email: input.email } : {}), ...(input.paymentFingerprint ? { paymentFingerprint: input.paymentFingerprint } : {}), alreadyCustomer },
+    recentConversions,
+    velocityLimit: deps.velocityLimit ?? 5,
+    disposableDomains: deps.disposableDomains,
+  });
+  if (!reasons.includes('self_referral_email') && input.emailHash && advocate.email && emailHashOf(advocate.email) === input.emailHash) reasons.push('self_referral_email');
+
+  const out: LedgerEntry[] = [];
+  let fresh = false;
+  for (const p of planned) {
+    const wrote = await deps.ledger.append(p);
+    const latest = latestOf(await deps.ledger.history(advocate.id, p.rewardId)) ?? p;
+    if (wrote) {
+      fresh = true;
+      ctx.events.push(event('referral.reward.earned', at, { rewardId: p.rewardId, campaignId: campaign.id, beneficiary: p.beneficiary, customerId: p.beneficiaryId, amountMinor: p.amountMinor, currency: p.currency }));
+    }
+    // Only this conversion's reward is driven on (a crash after the pending entry is picked up by the replay).
+    out.push(latest.state === 'pending' && latest.conversionId === conversionId ? await settle(deps, latest, { campaign, reasons, conversionId, refereeId: input.externalCustomerId, at, events: ctx.events }) : latest);
+  }
+  if (reasons.length > 0 && out.some((e) => e.state === 'review' && e.conversionId === conversionId)) {
+    await deps.ledger.putReview({ conversionId, campaignId: campaign.id, advocateId: advocate.id, refereeId: input.externalCustomerId, rewardIds: planned.map((p) => p.rewardId), reasons, at });
+    if (fresh) ctx.events.push(event('referral.fraud.flagged', at, { conversionId, campaignId: campaign.id, reasons }));
+  }
+  const advocateReward = out.find((e) => e.beneficiary === 'advocate');
+  if (advocateReward && advocateReward.conversionId === conversionId && reasons.length === 0) await deps.store.countSuccessfulReferral(advocate.id, advocateReward.rewardId);
+  return { rewards: out, reasons, fresh };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The entry points
+
+/**
+ * Record one conversion (webhook or event). A replayed idempotency key returns the first outcome (`replayed: true`)
+ * and changes nothing.
+ */
+export async function recordConversion(deps: ConversionDeps, input: ConversionInput, now: Date): Promise<ConversionResult & { replayed: boolean }> {
+  const prior = await deps.store.outcome(input.idempotencyKey);
+  if (prior) return { ...prior, replayed: true };
+  const at = now.toISOString();
+  const conversionId = conversionIdFor(input.idempotencyKey);
+  const events: Publishable[] = [];
+  const result = input.type === 'refund' ? await refund(deps, input, conversionId, at, events) : await convert(deps, input, conversionId, at, events);
+  await deps.publisher.publish(events);
+  await deps.store.saveOutcome(input.idempotencyKey, result, at);
+  // A concurrent twin may have stored its outcome first: the stored one is the answer.
+  const stored = await deps.store.outcome(input.idempotencyKey);
+  return { ...(stored ?? result), replayed: false };
+}
+
+async function convert(deps: ConversionDeps, input: ConversionInput, conversionId: string, at: string, events: Publishable[]): Promise<ConversionResult> {
+  const base = { conversionId, type: input.type, rewards: [], fraudReasons: [] };
+  const touches = await touchesFor(input, deps);
+  const campaigns = await policies(touches, deps.campaigns);
+  const policyFor = (id: string): AttributionPolicy | undefined => campaigns.get(id)?.attribution;
+  const decision = attribute(touches, input.occurredAt, policyFor);
+  if (!decision.attributed) return { ...base, status: 'unattributed', note: decision.reason === 'outside_window' ? 'every touch is outside the attribution window' : 'no known click or referral code' };
+  const { touch, rule } = decision;
+  const campaign = campaigns.get(touch.campaignId)!;
+  const attributed = { ...base, rule, referralCode: touch.referralCode, campaignId: campaign.id, advocateId: touch.advocateId, ...(touch.clickId ? { clickId: touch.clickId } : {}) };
+  const emailHash = input.emailHash ?? (input.email ? emailHashOf(input.email) : undefined);
+  const claim = await deps.store.claimReferee({ campaignId: campaign.id, externalCustomerId: input.externalCustomerId, ...(emailHash ? { emailHash } : {}), advocateId: touch.advocateId, referralCode: touch.referralCode, rule, conversionId, at });
+  const record: ConversionRecord = {
+    conversionId, type: input.type, status: 'recorded', referralCode: touch.referralCode, campaignId: campaign.id, advocateId: touch.advocateId, externalCustomerId: input.externalCustomerId, rule,
+    ...(touch.clickId ? { clickId: touch.clickId } : {}), ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}), occurredAt: input.occurredAt, at,
+  };
+  if (claim.status === 'other_advocate' || claim.status === 'other_person') {
+    await deps.store.putConversion({ ...record, status: 'duplicate_referee' });
+    const note = claim.status === 'other_advocate' ? 'the referee is already credited to another advocate' : 'another customer id already holds this email for this campaign';
+    return { ...attributed, status: 'duplicate_referee', note };
+  }
+  if (await deps.store.putConversion(record)) {
+    events.push(event('referral.conversion.recorded', at, { conversionId, referralCode: touch.referralCode, campaignId: campaign.id, type: input.type, ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}) }));
+  }
+  if (!QUALIFYING_TYPES.has(input.type)) return { ...attributed, status: 'recorded' };
+  const advocate = await deps.store.advocate(touch.advocateId);
+  if (!advocate) return { ...attributed, status: 'recorded', note: 'the advocate is no longer a customer: no reward' };
+  const owner = await deps.store.codeOwner(touch.referralCode);
+  const tenureYears = owner ? await deps.store.tenureYears(owner.askId) : 0;
+  const { rewards, reasons, fresh } = await earnRewards(deps, input, { campaign, touch, conversionId, at, events, tenureYears, advocate });
+  const mine = rewards.filter((r) => r.conversionId === conversionId);
+  return {
+    ...attributed,
+    status: 'recorded',
+    rewards: mine.map(summary),
+    fraudReasons: mine.length ? reasons : [],
+    ...(fresh || mine.length ? {} : { note: 'a reward was already earned for this referee: not credited twice' }),
+  };
+}
+
+/** Claw back every live reward of the refunded referee (also after issue), returning budget that was spent. */
+export async function voidRewards(deps: Pick<ConversionDeps, 'ledger'>, rewards: ReadonlyArray<{ advocateId: string; rewardId: string }>, reason: string, at: string, events: Publishable[]): Promise<LedgerEntry[]> {
+  const out: LedgerEntry[] = [];
+  for (const { advocateId, rewardId } of rewards) {
+    const latest = latestOf(await deps.ledger.history(advocateId, rewardId));
+    if (!latest) continue;
+    const ev: RewardEvent = latest.state === 'review' ? 'reject' : 'void';
+    const r = await step(deps.ledger, advocateId, rewardId, ev, at, { reason });
+    if (r.moved && r.entry) {
+      if (latest.spent && latest.amountMinor > 0) await deps.ledger.release(latest.campaignId, latest.amountMinor);
+      if (latest.state === 'held' && latest.holdUntil) await deps.ledger.deleteHold({ advocateId, rewardId, holdUntil: latest.holdUntil });
+      events.push(event('referral.reward.voided', at, { rewardId, campaignId: latest.campaignId, customerId: latest.beneficiaryId, reason }));
+    }
+    if (r.entry) out.push(r.entry);
+  }
+  return out;
+}
+
+async function refund(deps: ConversionDeps, input: ConversionInput, conversionId: string, at: string, events: Publishable[]): Promise<ConversionResult> {
+  const claims = (await deps.store.claimsOf(input.externalCustomerId)).filter((c) => !input.campaignId || c.campaignId === input.campaignId);
+  const base = { conversionId, type: input.type, rewards: [], fraudReasons: [] };
+  if (claims.length === 0) return { ...base, status: 'refund_unmatched', note: 'no referral is known for this customer' };
+  const voided: LedgerEntry[] = [];
+  for (const claim of claims) {
+    const ids = (['advocate', 'friend'] as const).map((side) => ({ advocateId: claim.advocateId, rewardId: rewardIdFor(claim.campaignId, side, input.externalCustomerId) }));
+    voided.push(...(await voidRewards(deps, ids, `refund${input.orderId ? ` of order ${input.orderId}` : ''}`, at, events)));
+    const record: ConversionRecord = { conversionId, type: 'refund', status: 'refunded', referralCode: claim.referralCode, campaignId: claim.campaignId, advocateId: claim.advocateId, externalCustomerId: input.externalCustomerId, ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}), occurredAt: input.occurredAt, at };
+    if (await deps.store.putConversion(record)) {
+      events.push(event('referral.conversion.recorded', at, { conversionId, referralCode: claim.referralCode, campaignId: claim.campaignId, type: 'refund', ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}) }));
+    }
+  }
+  const first = claims[0]!;
+  return { ...base, status: 'refunded', referralCode: first.referralCode, campaignId: first.campaignId, advocateId: first.advocateId, rule: first.rule, rewards: voided.map(summary) };
+}
+
+/** The scheduled approver: held rewards whose refund window ended -> approved -> issued (`referral.reward.issued`). */
+export async function approveDueRewards(deps: Pick<ConversionDeps, 'ledger' | 'publisher'>, now: Date): Promise<{ examined: number; approved: number; issued: number; skipped: number }> {
+  const at = now.toISOString();
+  const counts = { examined: 0, approved: 0, issued: 0, skipped: 0 };
+  for (const marker of await deps.ledger.dueHolds(now)) {
+    counts.examined += 1;
+    const events: Publishable[] = [];
+    const latest = latestOf(await deps.ledger.history(marker.advocateId, marker.rewardId));
+    if (latest && (latest.state === 'held' || latest.state === 'approved') && (latest.state === 'approved' || Date.parse(latest.holdUntil ?? at) <= now.getTime())) {
+      if (latest.state === 'held') {
+        const a = await step(deps.ledger, marker.advocateId, marker.rewardId, 'approve', at);
+        if (a.moved && a.entry) {
+          counts.approved += 1;
+          events.push(event('referral.reward.approved', at, { rewardId: a.entry.rewardId, campaignId: a.entry.campaignId, customerId: a.entry.beneficiaryId, amountMinor: a.entry.amountMinor, currency: a.entry.currency }));
+        }
+      }
+      const i = await step(deps.ledger, marker.advocateId, marker.rewardId, 'issue', at);
+      if (i.moved && i.entry) {
+        counts.issued += 1;
+        events.push(event('referral.reward.issued', at, { rewardId: i.entry.rewardId, campaignId: i.entry.campaignId, customerId: i.entry.beneficiaryId, amountMinor: i.entry.amountMinor, currency: i.entry.currency }));
+      }
+    } else if (latest?.state === 'held') {
+      continue; // not due yet (a marker filed under an earlier day by a clock-skewed writer): keep it
+    } else counts.skipped += 1;
+    await deps.publisher.publish(events);
+    await deps.ledger.deleteHold(marker);
+  }
+  return counts;
+}
+
+export type ReviewDecision = 'approve' | 'reject';
+
+/** `asks review approve|reject <conversionId>`: clear (back to pending, then cap, budget, hold) or void both rewards. */
+export async function decideReview(deps: ConversionDeps, conversionId: string, decision: ReviewDecision, now: Date): Promise<{ item: ReviewItem; rewards: LedgerEntry[] } | undefined> {
+  const item = await deps.ledger.getReview(conversionId);
+  if (!item) return undefined;
+  const at = now.toISOString();
+  const events: Publishable[] = [];
+  const out: LedgerEntry[] = [];
+  const campaign = await deps.campaigns.get(item.campaignId);
+  if (decision === 'reject' || !campaign) {
+    out.push(...(await voidRewards(deps, item.rewardIds.map((rewardId) => ({ advocateId: item.advocateId, rewardId })), campaign ? 'review: rejected' : 'review: campaign no longer exists', at, events)));
+  } else {
+    for (const rewardId of item.rewardIds) {
+      const cleared = await step(deps.ledger, item.advocateId, rewardId, 'clear', at, { reason: 'review: approved' });
+      const entry = cleared.entry;
+      if (!entry) continue;
+      out.push(entry.state === 'pending' ? await settle(deps, entry, { campaign, reasons: [], conversionId, refereeId: item.refereeId, at, events }) : entry);
+      if (entry.beneficiary === 'advocate') await deps.store.countSuccessfulReferral(item.advocateId, rewardId);
+    }
+  }
+  await deps.publisher.publish(events);
+  await deps.ledger.deleteReview(conversionId);
+  return { item, rewards: out };
+}
+
+/** What an advocate's status page needs: every reward with its current state, and totals by state. */
+export async function advocateRewards(ledger: Pick<RewardLedger, 'entries'>, advocateId: string): Promise<{ rewards: LedgerEntry[]; byState: Partial<Record<RewardState, { count: number; amountMinor: number }>> }> {
+  const rewards = currentRewards(await ledger.entries(advocateId)).sort((a, b) => firstAt(a).localeCompare(firstAt(b)));
+  const byState: Partial<Record<RewardState, { count: number; amountMinor: number }>> = {};
+  for (const r of rewards.filter((x) => x.beneficiary === 'advocate')) {
+    const s = (byState[r.state] ??= { count: 0, amountMinor: 0 });
+    s.count += 1;
+    s.amountMinor += r.amountMinor;
+  }
+  return { rewards, byState };
+}
+
+/** Budget left for a campaign (for reports and the status page). */
+export async function budgetLeft(ledger: Pick<RewardLedger, 'spentMinor'>, campaign: Pick<Campaign, 'id' | 'budget'>): Promise<number> {
+  return budgetCheck(campaign.budget, await ledger.spentMinor(campaign.id), 0).remainingMinor;
+}
