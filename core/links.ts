@@ -2,7 +2,7 @@
 // preference links (verified with rotation and in constant time), and unguessable, easy-to-read referral codes.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { urlAlphabet } from 'nanoid';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IdGenerator, Keyring } from './ports.js';
 import { ValidationError } from './errors.js';
 

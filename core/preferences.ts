@@ -1,6 +1,6 @@
 // Communication preferences a customer sets from a link (no login): "don't ask me for referrals again", opt-out per
 // channel and the preferred channel. Parses the HTML form bodies and says what to write on the profile.
-import { z } from 'zod';
+import * as z from 'zod';
 import { Channel, ConsentChannel } from './schemas/common.js';
 
 /** The preference fields of the profile this page may change; nothing else of the profile is writable here. */

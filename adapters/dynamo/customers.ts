@@ -2,7 +2,7 @@
 // index Query the workflow pages through, ask history updates and the registry of `<zone>#<shard>` partitions.
 import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { normalizeAddress } from '../../core/suppression.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_DUE_SHARDS, DUE_DATE_FIELDS, dueKeysFor, partitionOf, type DueKeys } from '../../core/due-keys.js';
 import { AskHistory, Customer } from '../../core/schemas/customer.js';
 import { GSIS } from './table-def.js';

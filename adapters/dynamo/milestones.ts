@@ -3,7 +3,7 @@
 // the sparse PendingMilestones index until a run has handled it.
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { activityIdOf, campaignsFor, crossedThresholds, milestoneDueAt, type CounterSnapshot } from '../../core/thresholds.js';
 import type { Campaign } from '../../core/schemas/campaign.js';
 import { THRESHOLD_MILESTONE_KINDS } from '../../core/schemas/campaign.js';

@@ -13,7 +13,7 @@ import type { Campaign } from '../../core/schemas/campaign.js';
 import { isDateMilestoneKind } from '../../core/schemas/campaign.js';
 import { AskHistory, Customer } from '../../core/schemas/customer.js';
 import { planSegments, runFor } from '../../core/workflow/plan.js';
-import { decisionTime } from '../../core/workflow/process.js';
+import { decisionTime, thresholdMatches } from '../../core/workflow/process.js';
 import type { DueCustomer } from '../../core/workflow/ports.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
 
@@ -50,13 +50,24 @@ function emptyDay(date: string): DayPlan {
   return { date, due: 0, ask: 0, askIds: [], heldOut: 0, deferred: 0, skipped: {}, variants: {}, channels: {}, projectedCostMinor: 0 };
 }
 
-/** Decide one customer for one day as the run would (nothing written; suppressions only when the table is read). */
-function planCustomer(day: DayPlan, campaign: Campaign, customer: DueCustomer, date: string, budgetRemaining: () => number, suppressed: { email?: boolean; phone?: boolean } = {}): void {
-  const occurrence = dateMilestoneOn(customer, campaign.milestone as DateTrigger, date);
-  if (!occurrence) return;
+/**
+ * Decide one customer for one day as the run would (nothing written; suppressions only when the table is read).
+ * `occurredOn` is the threshold milestone's local day; date milestones are found from the profile.
+ */
+function planCustomer(
+  day: DayPlan,
+  campaign: Campaign,
+  customer: DueCustomer,
+  date: string,
+  budgetRemaining: () => number,
+  suppressed: { email?: boolean; phone?: boolean } = {},
+  occurredOn?: string,
+): void {
+  const on = occurredOn ?? dateMilestoneOn(customer, campaign.milestone as DateTrigger, date)?.occurredOn;
+  if (!on) return;
   day.due += 1;
   const run = runFor({ campaignId: campaign.id, at: `${date}T00:00:00Z`, mode: 'day', runDate: date });
-  const cost = potentialCostMinor(campaign, tenureYears(customer.signupDate, date));
+  const cost = potentialCostMinor(campaign, tenureYears(customer.signupDate, on));
   const decision = evaluateEligibility({
     campaign,
     customer,
@@ -128,18 +139,21 @@ export async function planFromJsonl(campaign: Campaign, file: string, dates: str
   return { days, invalidRows };
 }
 
-async function planFromTable(campaign: Campaign, dates: string[], options: { endpoint?: string; table?: string }): Promise<{ days: DayPlan[]; spentMinor: number }> {
+export async function planFromTable(campaign: Campaign, dates: string[], options: { endpoint?: string; table?: string }): Promise<{ days: DayPlan[]; spentMinor: number }> {
   const { openDataTarget } = await import('../data-target.js');
   const { CustomerStore } = await import('../../adapters/dynamo/customers.js');
   const { DynamoAskStore } = await import('../../adapters/dynamo/asks.js');
   const { DynamoBudgetStore } = await import('../../adapters/dynamo/budget.js');
-  if (!isDateMilestoneKind(campaign.milestone.kind)) throw new CliError(`campaign ${campaign.id}: planning threshold milestones (${campaign.milestone.kind}) is not supported yet; date milestones only`, EXIT.usage);
+  const { MilestoneStore } = await import('../../adapters/dynamo/milestones.js');
   const target = await openDataTarget(options);
   const { doc, tableName } = target;
   try {
     const store = new CustomerStore(doc, tableName);
     const asks = new DynamoAskStore(doc, tableName);
     const spentMinor = await new DynamoBudgetStore(doc, tableName).spentMinor(campaign.id);
+    if (!isDateMilestoneKind(campaign.milestone.kind)) {
+      return { days: await planThresholds(campaign, dates, { store, asks, pending: new MilestoneStore(doc, tableName), spentMinor }), spentMinor };
+    }
     const partitions = await store.listPartitions();
     let spent = spentMinor;
     const days: DayPlan[] = [];
@@ -168,6 +182,40 @@ async function planFromTable(campaign: Campaign, dates: string[], options: { end
   } finally {
     await target.close();
   }
+}
+
+type SuppressionReader = { suppressed(addresses: string[]): Promise<Set<string>> };
+
+/** Threshold milestones: the pending records of each day (the sparse PendingMilestones index), as the run reads them. */
+async function planThresholds(
+  campaign: Campaign,
+  dates: string[],
+  deps: { store: { get(id: string): Promise<DueCustomer | undefined> }; asks: SuppressionReader; pending: { queryPending(input: { day: string; startKey?: Record<string, unknown>; limit: number }): Promise<{ items: Array<{ customerId: string; kind: string; threshold: string; occurredAt: string }>; lastKey?: Record<string, unknown> }> }; spentMinor: number },
+): Promise<DayPlan[]> {
+  let spent = deps.spentMinor;
+  const days: DayPlan[] = [];
+  for (const date of dates) {
+    const day = emptyDay(date);
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await deps.pending.queryPending({ day: date, limit: 500, ...(startKey ? { startKey } : {}) });
+      for (const record of page.items.filter((r) => thresholdMatches(campaign, r))) {
+        const customer = await deps.store.get(record.customerId);
+        if (!customer) continue;
+        const found = await deps.asks.suppressed([customer.email, customer.phone].filter((a): a is string => a !== undefined));
+        const before = day.projectedCostMinor;
+        const occurredOn = DateTime.fromISO(record.occurredAt, { zone: customer.timezone }).toFormat('yyyy-MM-dd');
+        planCustomer(day, campaign, customer, date, () => campaign.budget.amountMinor - spent, {
+          email: customer.email !== undefined && found.has(customer.email.trim().toLowerCase()),
+          phone: customer.phone !== undefined && found.has(customer.phone),
+        }, occurredOn);
+        spent += day.projectedCostMinor - before;
+      }
+      startKey = page.lastKey;
+    } while (startKey);
+    days.push(day);
+  }
+  return days;
 }
 
 function money(minor: number, currency: string): string {

@@ -1,5 +1,5 @@
 // The ask: one per customer and milestone occurrence, whatever reruns. Stored item and outcome codes.
-import { z } from 'zod';
+import * as z from 'zod';
 import { Channel, LocalDate, UtcInstant } from './common.js';
 import { MILESTONE_KINDS } from './campaign.js';
 

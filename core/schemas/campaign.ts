@@ -1,5 +1,5 @@
 // The campaign parameter file a growth marketer edits (campaigns/*.yaml): schema, types and cross-field rules.
-import { z } from 'zod';
+import * as z from 'zod';
 import { Channel, Currency, IanaZone, LocalTime, MinorUnits, Slug } from './common.js';
 
 export const DATE_MILESTONE_KINDS = [

@@ -1,5 +1,5 @@
 // Shared building blocks for every zod schema: the one source of truth for ids, money, dates and zones.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Lower-case slug used for campaign and variant ids (safe in keys, URLs and execution names). */
 export const Slug = z

@@ -1,5 +1,5 @@
 // The customer profile contract (what `asks import` accepts and what the workflow reads).
-import { z } from 'zod';
+import * as z from 'zod';
 import { Channel, ConsentChannel, Currency, IanaZone, LocalDate, MinorUnits, UtcInstant } from './common.js';
 
 export const CustomerId = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 _ . : -');

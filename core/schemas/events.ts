@@ -1,6 +1,6 @@
 // Events on the project's own EventBridge bus. detail-type is versioned ("referral.ask.sent.v1") and every
 // detail carries `version`, so consumers can branch on it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { Channel, Currency, MinorUnits, UtcInstant } from './common.js';
 import { SkipReason } from './ask.js';
 

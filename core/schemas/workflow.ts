@@ -1,6 +1,6 @@
 // Payloads that travel between the states of the run workflow. They carry keys and cursors, never
 // customer records, so a payload stays far below the 256 KB Step Functions limit.
-import { z } from 'zod';
+import * as z from 'zod';
 import { LocalDate, UtcInstant } from './common.js';
 
 /** State names of the run state machine. Local handlers are keyed by these names. */

@@ -62,7 +62,8 @@ function maxWindowDays(campaign: Campaign): number {
   return Math.max(campaign.eligibility.frequencyCap.windowDays, campaign.eligibility.cooldownDays, 1);
 }
 
-function thresholdMatches(campaign: Campaign, record: PendingMilestone): boolean {
+/** Whether a pending threshold milestone is one this campaign celebrates (kind and threshold). */
+export function thresholdMatches(campaign: Campaign, record: Pick<PendingMilestone, 'kind' | 'threshold'>): boolean {
   const m = campaign.milestone;
   if (m.kind !== record.kind) return false;
   switch (m.kind) {

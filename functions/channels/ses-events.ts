@@ -1,6 +1,6 @@
 // SES configuration-set events from EventBridge: hard bounces and complaints suppress the address for good, and
 // every event moves the ask's delivery state forward (tags carry the ask id).
-import { z } from 'zod';
+import * as z from 'zod';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../adapters/dynamo/client.js';

@@ -1,6 +1,6 @@
 // Inbound SMS (End User Messaging two-way, delivered through SNS): STOP and its synonyms suppress the number and turn
 // the customer's SMS consent off; HELP gets a reply. The customer is found through the `P#<e164>` / `PHONE` pointer.
-import { z } from 'zod';
+import * as z from 'zod';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

@@ -1,6 +1,6 @@
 // The app's read endpoint for in-app asks, authenticated by a signed 'inapp' token (no session): GET lists the open
 // asks, POST marks one seen or dismissed.
-import { z } from 'zod';
+import * as z from 'zod';
 import { InboxStore } from '../../../adapters/dynamo/inbox.js';
 import { jsonResponse } from '../../../adapters/channels/pages.js';
 import { verifyTokenFor } from '../../../core/links.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Liquid } from 'liquidjs';
 import { serialize as serializeCookie } from 'cookie';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoCodeStore } from '../../../adapters/dynamo/codes.js';
 import { DynamoAskStore } from '../../../adapters/dynamo/asks.js';
 import { CustomerStore } from '../../../adapters/dynamo/customers.js';
