@@ -122,6 +122,8 @@ async function main(): Promise<void> {
   const serve = !process.argv.includes('--no-serve');
   const log = (...s: string[]) => void process.stdout.write(`${s.join("\n")}\n`);
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  // The SDK's notice that its 2027 releases need Node 22 (the lockfile pins releases that run on 20): noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const started = Date.now();
   const { definition, synthMs } = await loadRunDefinition({ log });
   if (synthMs) log(`cdk synth took ${(synthMs / 1000).toFixed(1)} s`);
