@@ -54,6 +54,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions = {
     SES_ENDPOINT: ses.url,
     PUBLIC_BASE_URL: publicBaseUrl,
     SIGNING_KEYS_FILE: keysFile,
+    WEBHOOK_SECRET_FILE: process.env.WEBHOOK_SECRET_FILE ?? join(stateDir, 'webhook-secret'),
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
   });
   let http: StartedServer | undefined;

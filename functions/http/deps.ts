@@ -4,6 +4,7 @@ import { createDocumentClient } from '../../adapters/dynamo/client.js';
 import { FileCampaignRepository } from '../../adapters/campaign-files.js';
 import { nanoIds, systemClock } from '../../adapters/clock.js';
 import { loadKeyring } from '../../adapters/signing-keys.js';
+import { loadWebhookSecret } from '../../adapters/webhook-secret.js';
 import { EventBridgePublisher, MemoryPublisher } from '../../adapters/eventbridge.js';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { ChannelRouteDeps } from './routes/unsubscribe.js';
@@ -15,12 +16,14 @@ export interface HttpDeps extends ChannelRouteDeps {
   ids: IdGenerator;
   /** Plain-http localhost: cookies cannot be Secure there. */
   insecureCookies: boolean;
+  /** HMAC secret of POST /conversions (WEBHOOK_SECRET_ARN in the cloud, WEBHOOK_SECRET_FILE locally); unset -> 503. */
+  webhookSecret?: string;
 }
 
 let cached: { key: string; deps: Promise<HttpDeps> } | undefined;
 
 export function httpDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<HttpDeps> {
-  const key = [env.TABLE_NAME, env.DYNAMODB_ENDPOINT, env.PUBLIC_BASE_URL, env.SIGNING_SECRET_ARN, env.SIGNING_KEYS_FILE].join('|');
+  const key = [env.TABLE_NAME, env.DYNAMODB_ENDPOINT, env.PUBLIC_BASE_URL, env.SIGNING_SECRET_ARN, env.SIGNING_KEYS_FILE, env.WEBHOOK_SECRET_ARN, env.WEBHOOK_SECRET_FILE].join('|');
   if (cached?.key === key) return cached.deps;
   const deps = (async (): Promise<HttpDeps> => {
     if (!env.TABLE_NAME) throw new Error('TABLE_NAME is not set');
@@ -36,6 +39,7 @@ export function httpDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<H
       campaigns: new FileCampaignRepository(env.CAMPAIGNS_DIR ? { dir: env.CAMPAIGNS_DIR } : {}),
       publisher: env.EVENT_BUS_NAME ? new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME) : new MemoryPublisher(),
       insecureCookies: baseUrl.startsWith('http://'),
+      webhookSecret: await loadWebhookSecret(env),
     };
   })();
   cached = { key, deps };

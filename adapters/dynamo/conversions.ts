@@ -1,0 +1,225 @@
+// Conversions in the single table, and what attribution reads:
+//   conversion      R#<code> / CONV#<type>#<conversionId>   GSI1: X#<externalCustomerId> / CONV#<occurredAt>#<conversionId>
+//   outcome (idem.) IDEM#<idempotencyKey> / CONVERSION       the first answer for a key, returned again on replay
+//   referee claim   REF#<campaignId>#X#<externalCustomerId> / REFEREE   GSI1: XC#<externalCustomerId> / <campaignId>
+//                   REF#<campaignId>#E#<emailHash> / REFEREE           (one advocate per referee, by id and by email)
+//   click           R#<code> / CLICK#<clickId> (written by the click route); by id alone via GSI1 K#<clickId> when present
+//   lead            R#<code> / LEAD#<leadId> (written by the landing page)
+// Every write is a conditional put: no TransactWriteItems anywhere.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AdvocateRecord, ClaimOutcome, ClickRecord, CodeOwnerRecord, ConversionRecord, ConversionStore, LeadRecord, RefereeClaim } from '../../core/conversions.js';
+import { ConversionResult, type ConversionType } from '../../core/schemas/conversion.js';
+import { customerPk, PROFILE_SK } from './customers.js';
+import { GSI1_INDEX } from './table-def.js';
+
+const isConditionFailed = (e: unknown) => e instanceof ConditionalCheckFailedException || (e as { name?: string }).name === 'ConditionalCheckFailedException';
+
+export const outcomeKey = (idempotencyKey: string) => ({ PK: `IDEM#${idempotencyKey}`, SK: 'CONVERSION' });
+export const conversionSk = (type: ConversionType, conversionId: string): string => `CONV#${type}#${conversionId}`;
+export const claimKeys = (campaignId: string, externalCustomerId: string, emailHash?: string) => ({
+  byCustomer: { PK: `REF#${campaignId}#X#${externalCustomerId}`, SK: 'REFEREE' },
+  ...(emailHash ? { byEmail: { PK: `REF#${campaignId}#E#${emailHash}`, SK: 'REFEREE' } } : {}),
+});
+/** GSI1 key the click route may add to click items so a click is found by id alone (GSI1PK = K#<clickId>). */
+export const clickIndexKey = (clickId: string): string => `K#${clickId}`;
+const CLAIM_FIELDS = ['campaignId', 'externalCustomerId', 'emailHash', 'advocateId', 'referralCode', 'rule', 'conversionId', 'at'] as const;
+
+function claimOf(item: Record<string, unknown>): RefereeClaim {
+  return Object.fromEntries(CLAIM_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as unknown as RefereeClaim;
+}
+
+export class DynamoConversionStore implements ConversionStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async outcome(idempotencyKey: string): Promise<ConversionResult | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: outcomeKey(idempotencyKey), ConsistentRead: true }));
+    return out.Item ? ConversionResult.parse(out.Item.result) : undefined;
+  }
+
+  async saveOutcome(idempotencyKey: string, result: ConversionResult, at: string): Promise<void> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...outcomeKey(idempotencyKey), entity: 'conversion_outcome', result, at }, ConditionExpression: 'attribute_not_exists(PK)' }));
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+  }
+
+  async codeOwner(code: string): Promise<CodeOwnerRecord | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: `R#${code}`, SK: 'CODE' } }));
+    return out.Item ? { customerId: String(out.Item.customerId), campaignId: String(out.Item.campaignId), askId: String(out.Item.askId ?? '') } : undefined;
+  }
+
+  async click(clickId: string, code?: string): Promise<ClickRecord | undefined> {
+    let item: Record<string, unknown> | undefined;
+    if (code) {
+      item = (await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: `R#${code}`, SK: `CLICK#${clickId}` } }))).Item;
+    } else {
+      const out = await this.doc.send(new QueryCommand({ TableName: this.tableName, IndexName: GSI1_INDEX, KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': clickIndexKey(clickId) }, Limit: 1 }));
+      item = out.Items?.[0];
+    }
+    if (!item || typeof item.PK !== 'string') return undefined;
+    return { referralCode: item.PK.slice(2), clickId, campaignId: String(item.campaignId), advocateId: String(item.advocateId), at: String(item.at) };
+  }
+
+  async leads(code: string): Promise<LeadRecord[]> {
+    const out = await this.doc.send(
+      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': `R#${code}`, ':p': 'LEAD#' } }),
+    );
+    return (out.Items ?? []).filter((i) => typeof i.email === 'string').map((i) => ({ email: String(i.email), at: String(i.at), ...(typeof i.clickId === 'string' && i.clickId ? { clickId: i.clickId } : {}) }));
+  }
+
+  async advocate(customerId: string): Promise<AdvocateRecord | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: customerPk(customerId), SK: PROFILE_SK }, ConsistentRead: true }));
+    const i = out.Item;
+    if (!i) return undefined;
+    const counters = (i.counters ?? {}) as Record<string, unknown>;
+    return {
+      id: customerId,
+      ...(typeof i.email === 'string' ? { email: i.email } : {}),
+      ...(typeof i.paymentFingerprint === 'string' ? { paymentFingerprint: i.paymentFingerprint } : {}),
+      successfulReferrals: typeof counters.successfulReferrals === 'number' ? counters.successfulReferrals : 0,
+    };
+  }
+
+  async tenureYears(askId: string): Promise<number> {
+    const sep = askId.indexOf('~');
+    if (sep < 1) return 0;
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: customerPk(askId.slice(0, sep)), SK: `ASK#${askId.slice(sep + 1)}` } }));
+    const years = (out.Item?.milestone as { years?: unknown } | undefined)?.years;
+    return typeof years === 'number' ? years : 0;
+  }
+
+  async existingCustomerSince(customerId: string): Promise<string | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: customerPk(customerId), SK: PROFILE_SK }, ProjectionExpression: 'signupDate' }));
+    return typeof out.Item?.signupDate === 'string' ? out.Item.signupDate : undefined;
+  }
+
+  private async getClaim(key: { PK: string; SK: string }): Promise<RefereeClaim | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return out.Item ? claimOf(out.Item) : undefined;
+  }
+
+  /**
+   * The one-advocate rule: a conditional put of the claim by customer id, then by email hash. The first conversion's
+   * advocate keeps the referee; a later one for another advocate (or another id with the same email) is refused.
+   */
+  async claimReferee(claim: RefereeClaim): Promise<ClaimOutcome> {
+    const keys = claimKeys(claim.campaignId, claim.externalCustomerId, claim.emailHash);
+    let status: 'claimed' | 'same_advocate' = 'claimed';
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.byCustomer, entity: 'referee_claim', GSI1PK: `XC#${claim.externalCustomerId}`, GSI1SK: claim.campaignId, ...claim },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      const holder = await this.getClaim(keys.byCustomer);
+      if (holder && holder.advocateId !== claim.advocateId) return { status: 'other_advocate', holder };
+      status = 'same_advocate';
+    }
+    if (keys.byEmail) {
+      try {
+        await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.byEmail, entity: 'referee_claim_email', ...claim }, ConditionExpression: 'attribute_not_exists(PK)' }));
+      } catch (error) {
+        if (!isConditionFailed(error)) throw error;
+        const holder = await this.getClaim(keys.byEmail);
+        if (holder && holder.externalCustomerId !== claim.externalCustomerId) {
+          // Give back the id claim this conversion just took: the person is already somebody else's referee.
+          if (status === 'claimed') {
+            await this.doc
+              .send(new DeleteCommand({ TableName: this.tableName, Key: keys.byCustomer, ConditionExpression: 'conversionId = :c', ExpressionAttributeValues: { ':c': claim.conversionId } }))
+              .catch((e: unknown) => {
+                if (!isConditionFailed(e)) throw e;
+              });
+          }
+          return { status: 'other_person', holder };
+        }
+      }
+    }
+    return { status };
+  }
+
+  async claimsOf(externalCustomerId: string): Promise<RefereeClaim[]> {
+    const out = await this.doc.send(new QueryCommand({ TableName: this.tableName, IndexName: GSI1_INDEX, KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': `XC#${externalCustomerId}` } }));
+    return (out.Items ?? []).map(claimOf);
+  }
+
+  async putConversion(record: ConversionRecord): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            PK: `R#${record.referralCode}`,
+            SK: conversionSk(record.type, record.conversionId),
+            GSI1PK: `X#${record.externalCustomerId}`,
+            GSI1SK: `CONV#${record.occurredAt}#${record.conversionId}`,
+            entity: 'conversion',
+            ...record,
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** counters.successfulReferrals + 1, guarded by the set of counted reward ids on the same item (exactly once). */
+  async countSuccessfulReferral(advocateId: string, rewardId: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: customerPk(advocateId), SK: PROFILE_SK },
+          UpdateExpression: 'SET counters.successfulReferrals = if_not_exists(counters.successfulReferrals, :zero) + :one ADD countedReferrals :rid',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_exists(counters) AND NOT contains(countedReferrals, :r)',
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':rid': new Set([rewardId]), ':r': rewardId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Conversions under a referral code, counted by type (the status page's signups and purchases). */
+  async countsByCode(code: string): Promise<Record<ConversionType, number>> {
+    const counts: Record<ConversionType, number> = { signup: 0, purchase: 0, refund: 0 };
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+          ExpressionAttributeValues: { ':pk': `R#${code}`, ':p': 'CONV#' },
+          ProjectionExpression: '#t, #s',
+          ExpressionAttributeNames: { '#t': 'type', '#s': 'status' },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const i of out.Items ?? []) {
+        const type = i.type as unknown;
+        if (i.status !== 'duplicate_referee' && (type === 'signup' || type === 'purchase' || type === 'refund')) counts[type] += 1;
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return counts;
+  }
+
+  /** Conversions of one referee (by external customer id), oldest first: GSI1 X#<id>. */
+  async byExternalId(externalCustomerId: string): Promise<ConversionRecord[]> {
+    const out = await this.doc.send(new QueryCommand({ TableName: this.tableName, IndexName: GSI1_INDEX, KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :p)', ExpressionAttributeValues: { ':pk': `X#${externalCustomerId}`, ':p': 'CONV#' } }));
+    return (out.Items ?? []) as ConversionRecord[];
+  }
+}

@@ -1,0 +1,46 @@
+// POST /conversions: the signed conversion webhook (signup, purchase, refund). HMAC-SHA256 over "<timestamp>.<raw
+// body>" in x-referral-signature (v1=<hex>) with x-referral-timestamp (unix seconds, 5-minute window). 401 says only
+// "signature" or "stale"; 400 names the field; a replayed idempotency key gets the first answer (200, replayed: true).
+import { recordConversion } from '../../../core/conversions.js';
+import { ThrottlingError, TransientError } from '../../../core/errors.js';
+import { ConversionInput } from '../../../core/schemas/conversion.js';
+import { verifyWebhook } from '../../../core/webhooks.js';
+import { conversionDeps } from '../../conversions/wiring.js';
+import type { HttpDeps } from '../deps.js';
+import type { HttpRequest, HttpResponse, Route } from '../types.js';
+
+export const TIMESTAMP_HEADER = 'x-referral-timestamp';
+export const SIGNATURE_HEADER = 'x-referral-signature';
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse => ({
+  status,
+  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers },
+  body: JSON.stringify(body),
+});
+
+async function postConversion(req: HttpRequest, _params: unknown, deps: HttpDeps): Promise<HttpResponse> {
+  if (!deps.webhookSecret) return json(503, { error: 'webhook_not_configured' });
+  const now = deps.clock.now();
+  const check = verifyWebhook({ secret: deps.webhookSecret, timestampHeader: req.headers[TIMESTAMP_HEADER], signatureHeader: req.headers[SIGNATURE_HEADER], rawBody: req.body, now });
+  if (!check.ok) return json(401, { error: 'unauthorized', reason: check.reason === 'stale' ? 'stale' : 'signature' });
+  let body: unknown;
+  try {
+    body = JSON.parse(req.body);
+  } catch {
+    return json(400, { error: 'invalid_body', field: '(body)', message: 'the body is not JSON' });
+  }
+  const parsed = ConversionInput.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return json(400, { error: 'invalid_body', field: issue.path.map(String).join('.') || '(body)', message: issue.message, issues: parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.'), message: i.message })) });
+  }
+  try {
+    const result = await recordConversion(conversionDeps(deps), parsed.data, now);
+    return json(200, result);
+  } catch (error) {
+    if (error instanceof ThrottlingError || error instanceof TransientError) return json(503, { error: 'retry', message: 'busy: retry with the same idempotency key' }, { 'retry-after': '2' });
+    throw error;
+  }
+}
+
+export const conversionRoutes: Array<Route<HttpDeps>> = [{ method: 'POST', pattern: '/conversions', handler: postConversion }];
