@@ -25,8 +25,13 @@ const liquid = new Liquid();
 
 export const notFound = (deps: Pick<HttpDeps, 'templatesDir'>): Promise<HttpResponse> => pageResponse(404, 'not-found', { title: 'Link not found' }, deps.templatesDir);
 
-/** Pages with the share script may load scripts from this origin only (no inline script). */
-const SHARE_PAGE_HEADERS = { ...PAGE_SECURITY_HEADERS, 'content-security-policy': "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'" };
+/**
+ * Pages with the share script may load scripts from this origin only (no inline script). The share buttons submit to
+ * /s/:token/to/:network, which redirects to the network's intent: browsers apply form-action to that redirect too, so
+ * the intent hosts of core/clicks.ts shareIntent (and mailto:/sms:) must be allowed or the buttons do nothing.
+ */
+const SHARE_FORM_TARGETS = "'self' https://wa.me https://x.com https://www.linkedin.com https://www.facebook.com mailto: sms:";
+const SHARE_PAGE_HEADERS = { ...PAGE_SECURITY_HEADERS, 'content-security-policy': `default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action ${SHARE_FORM_TARGETS}; base-uri 'none'; frame-ancestors 'none'` };
 
 function offerText(campaign: Campaign, locale: string): string {
   const o = campaign.offer;

@@ -1,0 +1,203 @@
+// The whole referral journey in real Chromium (playwright-core driving Debian's /usr/bin/chromium) against the local
+// environment started in this process on random ports: dynalite, the SES v2 local server, the HTTP API and the run
+// state machine as synthesized. An advocate opens the share link from an email in the mailbox, taps share buttons,
+// a friend follows the referral link in a separate, fresh browser, lands on the page that names the advocate and
+// signs up. The test fails, never skips, when Chromium is missing (CI installs it).
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateCustomers } from '../../core/seed.js';
+import type { Customer } from '../../core/schemas/customer.js';
+import type { RunInput } from '../../core/schemas/workflow.js';
+import { definitionFromCdkOut } from '../../local/definition.js';
+import { startLocalEnvironment, type LocalEnvironment } from '../../local/environment.js';
+import { runExecution } from '../../local/run-campaign.js';
+import { exportMailbox } from '../../local/start.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+// Only this machine resolves: share intents (x.com, wa.me, …) are observed as requests, never sent out.
+const OFFLINE = '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1';
+const CAMPAIGN = 'signup-anniversary';
+// A day on which a fifth of the seeded customers have their signup anniversary (the seed makes them due on `today`).
+const DAY = '2026-03-14';
+const FRIEND = { name: 'Sam', email: 'sam.friend@example.net' };
+
+let env: LocalEnvironment;
+let stateDir: string;
+let customers: Customer[];
+const browsers: BrowserContext[] = [];
+const profileDirs: string[] = [];
+const cspViolations: string[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A fresh Chromium with its own new profile directory: nothing shared with any other browser in the test. */
+async function freshBrowser(): Promise<{ context: BrowserContext; page: Page }> {
+  const dir = mkdtempSync(join(tmpdir(), 'asks-e2e-profile-'));
+  profileDirs.push(dir);
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_ARGS, OFFLINE],
+    // A phone, as most people open these links. Headless Chromium announces itself as HeadlessChrome, which the click
+    // endpoint rightly does not count as a person; a person's phone browser sends the ordinary Chrome user agent.
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+    userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36',
+  });
+  browsers.push(context);
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(10_000);
+  // Content Security Policy violations are bugs users meet as buttons that do nothing: collected, and must stay none.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+  return { context, page };
+}
+
+/** Quoted-printable soft breaks and escapes undone, so links can be read from a raw .eml. */
+function decodeQuotedPrintable(text: string): string {
+  return text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+async function itemsUnder(pk: string, prefix: string): Promise<Array<Record<string, unknown>>> {
+  const out = await env.doc.send(new QueryCommand({ TableName: env.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': pk, ':p': prefix } }));
+  return out.Items ?? [];
+}
+
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let value = await read();
+  while (!ok(value) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = await read();
+  }
+  return value;
+}
+
+beforeAll(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), 'asks-e2e-state-'));
+  // The links in the emails must point at this run's HTTP server.
+  delete process.env.PUBLIC_BASE_URL;
+  env = await startLocalEnvironment({ stateDir, inMemory: true, dynamoPort: 0, sesPort: 0, httpPort: await freePort(), http: true, tableName: 'asks-e2e' });
+  if (!env.http) throw new Error(`the HTTP API did not start: ${env.httpNote ?? 'unknown reason'}`);
+  customers = generateCustomers({ count: 120, seed: 7, today: DAY, dueTodayShare: 0.2 });
+  await env.customers.putMany(customers);
+}, 60_000);
+
+afterAll(async () => {
+  for (const b of browsers) await b.close().catch(() => undefined);
+  await env?.stop();
+  for (const dir of [...profileDirs, stateDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('referral journey in Chromium', () => {
+  it('goes from the email in the mailbox to a share, a click in a fresh browser, the landing page and a signup', async () => {
+    // A missing browser is a failure of this test, never a skip.
+    expect(existsSync(CHROMIUM), `Chromium is missing at ${CHROMIUM}: install Debian's chromium package`).toBe(true);
+
+    // The campaign runs for the day through the synthesized state machine, as `npm start` runs it.
+    const input: RunInput = { campaignId: CAMPAIGN, at: `${DAY}T12:00:00Z`, mode: 'day', runDate: DAY };
+    const run = await runExecution({ definition: definitionFromCdkOut().definition, handlers: env.deps.handlers, input });
+    expect(run.error).toBeUndefined();
+    expect(run.summary?.totals.sent ?? 0).toBeGreaterThan(0);
+
+    // The mailbox: every sent email as an .eml file, as `npm start` leaves it; take one with a share link.
+    await exportMailbox(env);
+    const mailbox = join(stateDir, 'mailbox');
+    const emails = readdirSync(mailbox)
+      .filter((f) => f.endsWith('.eml'))
+      .map((f) => decodeQuotedPrintable(readFileSync(join(mailbox, f), 'utf8')));
+    const email = emails.find((e) => /\/s\/[A-Za-z0-9_.-]+/.test(e));
+    expect(email, `no email with a share link among ${emails.length}`).toBeDefined();
+    const base = env.publicBaseUrl;
+    const shareUrl = new RegExp(`${base.replace(/[.:/]/g, '\\$&')}/s/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+`).exec(email!)?.[0];
+    expect(shareUrl).toBeDefined();
+    expect(email).toMatch(new RegExp(`${base.replace(/[.:/]/g, '\\$&')}/me/[A-Za-z0-9_-]+\\.`));
+    const to = /^To: (?:.*<)?([^<>\s]+@[^<>\s]+?)>?\s*$/m.exec(email!)?.[1]?.toLowerCase();
+    const advocate = customers.find((c) => c.email?.toLowerCase() === to);
+    expect(advocate, `the email's recipient ${to} is a seeded customer`).toBeDefined();
+    const years = Number(DAY.slice(0, 4)) - Number(advocate!.signupDate.slice(0, 4));
+
+    // The advocate opens the share page: it names them and their milestone.
+    const { context: advocateBrowser, page } = await freshBrowser();
+    await advocateBrowser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    const response = await page.goto(shareUrl!);
+    expect(response?.status()).toBe(200);
+    const heading = await page.getByRole('heading', { level: 1 }).textContent();
+    expect(heading).toContain(advocate!.firstName);
+    expect(heading).toContain(`${years} ${years === 1 ? 'year' : 'years'} with us`);
+    const referralUrl = await page.locator('#referral-link').inputValue();
+    const code = new RegExp(`^${base.replace(/[.:/]/g, '\\$&')}/r/([a-z0-9]{10})$`).exec(referralUrl)?.[1];
+    expect(code, `referral link ${referralUrl}`).toBeDefined();
+    const codeItem = (await itemsUnder(`R#${code}`, 'CODE'))[0];
+    expect(codeItem?.customerId).toBe(advocate!.id);
+
+    // Tap "Copy link": the link is copied and the share recorded.
+    await page.getByRole('button', { name: 'Copy link' }).tap();
+    await page.getByRole('button', { name: 'Copied!' }).waitFor();
+    const copied = await eventually(() => itemsUnder(`R#${code}`, 'SHARE#'), (s) => s.some((i) => i.network === 'copy'));
+    expect(copied.filter((i) => i.network === 'copy')).toHaveLength(1);
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(referralUrl);
+
+    // Tap "X": the share is recorded and the browser is sent to X's share intent carrying the referral link (the
+    // browser resolves no outside host, so the test never leaves the machine: the request is seen, then fails).
+    const [intent] = await Promise.all([page.waitForRequest(/^https:\/\/x\.com\//), page.getByRole('button', { name: 'X', exact: true }).tap()]);
+    expect(new URL(intent.url()).pathname).toBe('/intent/post');
+    expect(new URL(intent.url()).searchParams.get('url')).toBe(referralUrl);
+    expect(intent.redirectedFrom()?.url()).toMatch(/\/s\/[^/]+\/to\/x\?text=/);
+    const shares = await itemsUnder(`R#${code}`, 'SHARE#');
+    expect(shares.map((s) => s.network).sort()).toEqual(['copy', 'x']);
+
+    // The friend, in a fresh browser, follows the referral link and lands on the hosted page naming the advocate.
+    const { context: friendBrowser, page: friend } = await freshBrowser();
+    await friend.goto(referralUrl);
+    const landing = new URL(friend.url());
+    expect(landing.pathname).toBe(`/l/${CAMPAIGN}`);
+    const clickId = landing.searchParams.get('click');
+    expect(clickId).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+    expect(await friend.getByRole('heading', { level: 1 }).textContent()).toBe(`${advocate!.firstName} invited you to Signup anniversary thank-you`);
+    const clicks = await itemsUnder(`R#${code}`, 'CLICK#');
+    expect(clicks.map((c) => c.clickId)).toEqual([clickId]);
+    const cookie = (await friendBrowser.cookies(base)).find((c) => c.name === 'ref_click');
+    expect(cookie?.httpOnly).toBe(true);
+    expect(cookie?.sameSite).toBe('Lax');
+    expect((await advocateBrowser.cookies(base)).some((c) => c.name === 'ref_click')).toBe(false);
+
+    // The friend signs up on the landing page: a lead bound to the click.
+    await friend.getByLabel('Your first name').fill(FRIEND.name);
+    await friend.getByLabel('Your email').fill(FRIEND.email);
+    await friend.getByRole('button', { name: 'Sign up' }).tap();
+    await friend.getByText(`Thanks, ${FRIEND.name}!`).waitFor();
+    const leads = await itemsUnder(`R#${code}`, 'LEAD#');
+    expect(leads).toHaveLength(1);
+    expect(leads[0]).toMatchObject({ email: FRIEND.email, clickId, rule: 'click_id', campaignId: CAMPAIGN });
+
+    // The advocate follows "See your referrals and rewards" from the share page to the status page.
+    await page.goto(shareUrl!);
+    await Promise.all([page.waitForURL(/\/me\//), page.getByRole('link', { name: 'See your referrals and rewards' }).tap()]);
+    const stat = (name: string) => page.locator(`[data-stat="${name}"]`).textContent();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`Your referrals, ${advocate!.firstName}`);
+    expect(await stat('shares')).toBe('2');
+    expect(await stat('clicks')).toBe('1');
+    expect(await stat('signups')).toBe('1');
+    expect(await stat('conversions')).toBe('0');
+    expect(await page.getByText('No rewards yet').count()).toBe(1);
+    expect(cspViolations).toEqual([]);
+  });
+});
