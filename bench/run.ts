@@ -2,22 +2,22 @@
 //   eligibility_read_amplification  items read per due customer on 100k demo customers (goal <= 1.05)
 //   transitions_per_ask             Step Functions state transitions per sent ask in a local run (goal <= 0.05)
 //   orchestration_cost_ratio        Step Functions + Lambda cost per ask / SES cost per ask (goal <= 0.10)
-//   max_bundle_kb                   largest Lambda bundle, esbuild as infra bundles it (goal <= 300)
+//   max_bundle_kb                   largest Lambda index.mjs, bundled by infra/bundle.ts as infra ships it (goal <= 300)
 //   plan_rss_mb_1m                  peak RSS of `asks plan` over a 1M-customer JSONL stream (goal <= 512)
 // Sub-benchmarks (bench/clicks.ts, when present) add their keys to the same file.
 import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync, statSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { createDocumentClient, ensureTable } from '../adapters/dynamo/client.js';
 import { CustomerStore } from '../adapters/dynamo/customers.js';
 import { generateCustomers } from '../core/seed.js';
 import { definitionFromCdkOut } from '../local/definition.js';
 import { localDeps, runExecution } from '../local/run-campaign.js';
 import { startDynamo, startSes } from '../local/servers.js';
+import { bundleEntry } from '../infra/bundle.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const WORK = join(ROOT, 'bench', '.work');
@@ -90,59 +90,28 @@ async function workflowBench(count: number): Promise<Results> {
   }
 }
 
-const ENTRIES = [
-  'functions/workflow/load-campaign.ts',
-  'functions/workflow/query-due-page.ts',
-  'functions/workflow/process-batch.ts',
-  'functions/workflow/summarize.ts',
-  'functions/schedule/start-run.ts',
-  'functions/activity/customer-activity.ts',
-  'functions/http/api.ts',
-  'functions/channels/ses-events.ts',
-  'functions/channels/sms-inbound.ts',
-  'functions/rewards/approver.ts',
-  'functions/conversions/conversion-events.ts',
-];
-
-// zod 4 re-exports every locale through `z.locales`, which defeats tree shaking (~250 KB). Only English is used.
-const zodEnglishOnly = {
-  name: 'zod-english-only',
-  setup(b: import('esbuild').PluginBuild) {
-    b.onResolve({ filter: /locales\/index\.js$/ }, (a) => (a.importer.includes('/node_modules/zod/') ? { path: resolve(a.resolveDir, a.path), namespace: 'zod-en' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (a) => ({ contents: `export { default as en } from ${JSON.stringify(a.path.replace(/index\.js$/, 'en.js'))};`, resolveDir: '/' }));
-  },
-};
-
-/** Bundle like infra/lambda.ts (NodejsFunction: minified ESM for node22, @aws-sdk/* external by default) and fully. */
-async function bundleBench(): Promise<Results> {
-  const sizes: Record<string, { external: number; bundled: number; zodEn: number }> = {};
-  for (const entry of ENTRIES) {
-    if (!existsSync(join(ROOT, entry))) continue;
-    const one = async (external: string[], plugins: import('esbuild').Plugin[] = []) => {
-      const out = await build({
-        entryPoints: [join(ROOT, entry)],
-        bundle: true,
-        minify: true,
-        format: 'esm',
-        platform: 'node',
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        external,
-        write: false,
-        logLevel: 'silent',
-        plugins,
-        banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-      });
-      return out.outputFiles.reduce((n, f) => n + f.contents.byteLength, 0) / 1024;
-    };
-    sizes[entry] = { external: await one(['@aws-sdk/*']), bundled: await one([]), zodEn: await one(['@aws-sdk/*'], [zodEnglishOnly]) };
+/** Every Lambda entry infra deploys: the `functions/...ts` literals in infra/*.ts (ProjectFunction entries). */
+async function lambdaEntries(): Promise<string[]> {
+  const entries = new Set<string>();
+  for (const file of await readdir(join(ROOT, 'infra'))) {
+    if (!file.endsWith('.ts') || file === 'lambda.ts') continue;
+    for (const m of (await readFile(join(ROOT, 'infra', file), 'utf8')).matchAll(/'(functions\/[\w./-]+\.ts)'/g)) entries.add(m[1]!);
   }
-  const entries = Object.entries(sizes);
-  const largest = entries.sort((a, b) => b[1].external - a[1].external)[0]!;
-  const largestBundled = [...entries].sort((a, b) => b[1].bundled - a[1].bundled)[0]!;
-  log(`bundles (KB, sdk external / sdk bundled): ${entries.map(([e, s]) => `${e.replace('functions/', '')} ${s.external.toFixed(0)}/${s.bundled.toFixed(0)}`).join(', ')}`);
-  const largestZodEn = Math.max(...entries.map(([, s]) => s.zodEn));
-  return { max_bundle_kb: round(largest[1].external, 1), max_bundle_kb_sdk_bundled: round(largestBundled[1].bundled, 1), max_bundle_kb_zod_english_only: round(largestZodEn, 1) };
+  if (entries.size === 0) throw new Error('no Lambda entries found in infra/*.ts');
+  return [...entries].sort();
+}
+
+/** index.mjs of every Lambda exactly as infra/lambda.ts ships it (infra/bundle.ts), and with the SDK bundled too. */
+async function bundleBench(): Promise<Results> {
+  const kb = (b: { code: Uint8Array }) => b.code.byteLength / 1024;
+  const sizes: Array<{ entry: string; shipped: number; sdkBundled: number; noPlugins: number }> = [];
+  for (const entry of await lambdaEntries()) {
+    sizes.push({ entry, shipped: kb(await bundleEntry(entry)), sdkBundled: kb(await bundleEntry(entry, { sdkBundled: true })), noPlugins: kb(await bundleEntry(entry, { noPlugins: true })) });
+  }
+  sizes.sort((a, b) => b.shipped - a.shipped);
+  log(`bundles (KB, shipped / sdk bundled): ${sizes.map((s) => `${s.entry.replace('functions/', '')} ${s.shipped.toFixed(0)}/${s.sdkBundled.toFixed(0)}`).join(', ')}`);
+  const max = (pick: (s: (typeof sizes)[number]) => number) => round(Math.max(...sizes.map(pick)), 1);
+  return { max_bundle_kb: max((s) => s.shipped), max_bundle_kb_sdk_bundled: max((s) => s.sdkBundled), max_bundle_kb_no_plugins: max((s) => s.noPlugins) };
 }
 
 /** A 1M-line JSONL export (50k generated customers, repeated with distinct ids), then `asks plan` over it in a child. */

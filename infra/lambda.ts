@@ -1,14 +1,15 @@
-// One construct for every Lambda of the project: Node 22+ on arm64, bundled with the local esbuild (no Docker),
-// campaigns/ and templates/ shipped beside the code, a log group with retention, tracing, Powertools settings.
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+// One construct for every Lambda of the project: Node 22+ on arm64, bundled with the local esbuild (no Docker) by the
+// shared configuration in infra/bundle.ts (the one bench/run.ts measures), campaigns/ and templates/ shipped beside
+// the code, a log group with retention, tracing, Powertools settings.
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, type ILocalBundling } from 'aws-cdk-lib';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, bundleLambdaSync } from './bundle.js';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export { REPO_ROOT };
 
 export interface ProjectFunctionProps {
   /** Entry path relative to the repo root, e.g. "functions/workflow/process-batch.ts". */
@@ -21,16 +22,39 @@ export interface ProjectFunctionProps {
 
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
 
+/**
+ * Local esbuild bundling. The entry is a data property on purpose: CDK keys its per-synth asset cache on the
+ * JSON of the bundling options, so each function must serialize differently.
+ */
+class LocalEsbuild implements ILocalBundling {
+  constructor(readonly entry: string) {}
+
+  tryBundle(outputDir: string): boolean {
+    bundleLambdaSync(this.entry, outputDir);
+    return true;
+  }
+}
+
 export class ProjectFunction extends Construct {
-  readonly fn: NodejsFunction;
+  readonly fn: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: ProjectFunctionProps) {
     super(scope, id);
     if (!props.entry.startsWith('functions/')) throw new Error(`ProjectFunction ${id}: entry must be under functions/, got ${props.entry}`);
+    if (!existsSync(join(REPO_ROOT, props.entry))) throw new Error(`ProjectFunction ${id}: no such entry ${props.entry}`);
     const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    this.fn = new NodejsFunction(this, 'Fn', {
-      entry: join(REPO_ROOT, props.entry),
-      handler: 'handler',
+    this.fn = new LambdaFunction(this, 'Fn', {
+      // Hashed on the bundle output (deterministic: esbuild, source map paths relative to the repo root), so the
+      // repo itself is never fingerprinted and an unchanged bundle keeps its asset.
+      code: Code.fromAsset(REPO_ROOT, {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          local: new LocalEsbuild(props.entry),
+          // Required by the API; never used, local bundling always succeeds or throws.
+          image: DockerImage.fromRegistry('local-esbuild-bundling-only'),
+        },
+      }),
+      handler: 'index.handler', // index.mjs
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
@@ -38,8 +62,6 @@ export class ProjectFunction extends Construct {
       tracing: Tracing.ACTIVE,
       logGroup,
       description: props.description,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'referral-asks',
@@ -47,23 +69,6 @@ export class ProjectFunction extends Construct {
         CAMPAIGNS_DIR: '/var/task/campaigns',
         TEMPLATES_DIR: '/var/task/templates',
         ...props.environment,
-      },
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => [
-            `cp -r "${inputDir}/campaigns" "${outputDir}/campaigns"`,
-            `cp -r "${inputDir}/templates" "${outputDir}/templates"`,
-          ],
-        },
       },
     });
   }

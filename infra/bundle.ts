@@ -1,0 +1,138 @@
+// The one esbuild configuration every Lambda is bundled with: infra/lambda.ts ships it, bench/run.ts measures it
+// (max_bundle_kb), so the two cannot drift. Minified ESM for Node 22+, @aws-sdk/* left to the runtime (Node 22/24
+// Lambda runtimes provide SDK v3), plus two plugins that only undo bundle bloat, never change behaviour:
+//   - zod 4 re-exports every locale through `z.locales`; only English (the default) is ever used.
+//   - `import { z } from 'zod'` (Powertools parser, or a new file of ours) gets the whole zod namespace as a value,
+//     which esbuild cannot tree-shake; `import * as z from 'zod'` is the same binding for member access and shakes.
+// No aws-cdk-lib import here: the bench and the bundling child process load this module on their own.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Directories each function reads at run time (CAMPAIGNS_DIR, TEMPLATES_DIR), shipped beside index.mjs. */
+export const RUNTIME_DIRS = ['campaigns', 'templates'] as const;
+
+/** The Lambda handler file name inside the asset (`index.handler`). */
+export const BUNDLE_FILE = 'index.mjs';
+
+/** Provided by the Lambda Node.js runtime, so never bundled. */
+export const SDK_EXTERNAL = ['@aws-sdk/*'];
+
+const BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/** zod's locales index (every language) replaced by English only, for imports from inside zod. */
+export const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /locales\/index\.js$/ }, (a) => (a.importer.includes('/node_modules/zod/') ? { path: resolve(a.resolveDir, a.path), namespace: 'zod-en' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (a) => ({ contents: `export { default as en } from ${JSON.stringify(a.path.replace(/index\.js$/, 'en.js'))};`, resolveDir: '/' }));
+  },
+};
+
+const NAMED_ZOD_IMPORT = /import\s*\{([^}]*)\}\s*from\s*(['"])zod\2\s*;?/g;
+
+/** `import { z, ZodError } from 'zod'` -> `import * as z from 'zod'; import { ZodError } from 'zod';` */
+export function rewriteZodNamespaceImports(source: string): string {
+  return source.replace(NAMED_ZOD_IMPORT, (whole, names: string, quote: string) => {
+    const parts = names.split(',').map((s) => s.trim()).filter(Boolean);
+    if (!parts.includes('z')) return whole;
+    const rest = parts.filter((p) => p !== 'z');
+    const zod = `${quote}zod${quote}`;
+    return `import * as z from ${zod};${rest.length ? ` import { ${rest.join(', ')} } from ${zod};` : ''}`;
+  });
+}
+
+export const zodNamespaceImports: Plugin = {
+  name: 'zod-namespace-imports',
+  setup(b) {
+    // Packages (not zod itself) and our own sources, so a new `import { z }` cannot quietly bring the bloat back.
+    b.onLoad({ filter: /\.(m?js|ts)$/ }, (a) => {
+      if (/[\\/]node_modules[\\/]zod[\\/]/.test(a.path)) return undefined;
+      const source = readFileSync(a.path, 'utf8');
+      if (!source.includes('zod')) return undefined;
+      const rewritten = rewriteZodNamespaceImports(source);
+      return rewritten === source ? undefined : { contents: rewritten, loader: a.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(a.path) };
+    });
+  },
+};
+
+export const BUNDLE_PLUGINS: Plugin[] = [zodEnglishOnly, zodNamespaceImports];
+
+export interface BundleVariant {
+  /** Bundle the AWS SDK too (a comparison figure only: the deployed functions leave it to the runtime). */
+  sdkBundled?: boolean;
+  /** Without the plugins (a comparison figure only). */
+  noPlugins?: boolean;
+}
+
+/** The esbuild options for one entry (path relative to the repo root), output in memory as `index.mjs` + map. */
+export function lambdaBuildOptions(entry: string, variant: BundleVariant = {}): BuildOptions & { write: false; metafile: true } {
+  return {
+    absWorkingDir: REPO_ROOT,
+    entryPoints: [join(REPO_ROOT, entry)],
+    // Sources in the map relative to the repo root whatever the output directory: deterministic asset hashes.
+    outfile: join(REPO_ROOT, BUNDLE_FILE),
+    bundle: true,
+    minify: true,
+    sourcemap: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    external: variant.sdkBundled ? [] : SDK_EXTERNAL,
+    banner: { js: BANNER },
+    plugins: variant.noPlugins ? [] : BUNDLE_PLUGINS,
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  };
+}
+
+export interface BundleResult {
+  /** index.mjs, the code Lambda loads. */
+  code: Uint8Array;
+  /** index.mjs.map (NODE_OPTIONS=--enable-source-maps). */
+  map: Uint8Array | undefined;
+  metafile: Metafile;
+}
+
+export async function bundleEntry(entry: string, variant: BundleVariant = {}): Promise<BundleResult> {
+  const out = await build(lambdaBuildOptions(entry, variant));
+  const code = out.outputFiles.find((f) => f.path.endsWith(BUNDLE_FILE));
+  if (!code) throw new Error(`esbuild produced no ${BUNDLE_FILE} for ${entry}`);
+  return { code: code.contents, map: out.outputFiles.find((f) => f.path.endsWith(`${BUNDLE_FILE}.map`))?.contents, metafile: out.metafile };
+}
+
+/** The Lambda asset for one entry: index.mjs, its source map, and the campaigns/ and templates/ it reads. */
+export async function bundleLambda(entry: string, outDir: string): Promise<void> {
+  const { code, map } = await bundleEntry(entry);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, BUNDLE_FILE), code);
+  if (map) writeFileSync(join(outDir, `${BUNDLE_FILE}.map`), map);
+  for (const dir of RUNTIME_DIRS) cpSync(join(REPO_ROOT, dir), join(outDir, dir), { recursive: true });
+}
+
+/**
+ * bundleLambda for CDK's synchronous `ILocalBundling.tryBundle`: esbuild plugins need the async API, so it runs in a
+ * child Node process (this file as a script). Local esbuild only, never Docker.
+ */
+export function bundleLambdaSync(entry: string, outDir: string): void {
+  execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), entry, outDir], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+// As a script: `node --import tsx infra/bundle.ts <entry> <outDir>`.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const [entry, outDir] = process.argv.slice(2);
+  if (!entry || !outDir) {
+    process.stderr.write(`usage: node --import tsx infra/${basename(fileURLToPath(import.meta.url))} <entry> <outDir>\n`);
+    process.exit(2);
+  }
+  bundleLambda(entry, resolve(outDir)).catch((error: unknown) => {
+    process.stderr.write(`bundling ${entry} failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  });
+}
