@@ -10,12 +10,18 @@ import { join } from 'node:path';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadWebhookSecret } from '../../adapters/webhook-secret.js';
+import { formatMoney } from '../../core/render.js';
 import { generateCustomers } from '../../core/seed.js';
+import { signWebhook } from '../../core/webhooks.js';
 import type { Customer } from '../../core/schemas/customer.js';
 import type { RunInput } from '../../core/schemas/workflow.js';
 import { definitionFromCdkOut } from '../../local/definition.js';
 import { startLocalEnvironment, type LocalEnvironment } from '../../local/environment.js';
 import { runExecution } from '../../local/run-campaign.js';
+import { makeApprover } from '../../functions/rewards/approver.js';
+import { conversionDeps } from '../../functions/conversions/wiring.js';
+import { systemClock } from '../../adapters/clock.js';
 import { exportMailbox } from '../../local/start.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -25,7 +31,7 @@ const OFFLINE = '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLU
 const CAMPAIGN = 'signup-anniversary';
 // A day on which a fifth of the seeded customers have their signup anniversary (the seed makes them due on `today`).
 const DAY = '2026-03-14';
-const FRIEND = { name: 'Sam', email: 'sam.friend@example.net' };
+const FRIEND = { name: 'Sam', email: 'sam.friend@example.net', externalId: 'shop-cust-sam-1' };
 
 let env: LocalEnvironment;
 let stateDir: string;
@@ -80,6 +86,18 @@ async function itemsUnder(pk: string, prefix: string): Promise<Array<Record<stri
   return out.Items ?? [];
 }
 
+/** POST /conversions as the shop's server does: HMAC-SHA256 over "<timestamp>.<raw body>" with the shared secret. */
+async function postConversion(body: Record<string, unknown>, secret: string): Promise<{ status: number; json: Record<string, unknown> }> {
+  const raw = JSON.stringify(body);
+  const timestamp = Math.floor(Date.now() / 1000);
+  const res = await fetch(`${env.http!.url}/conversions`, {
+    method: 'POST',
+    body: raw,
+    headers: { 'content-type': 'application/json', 'x-referral-timestamp': String(timestamp), 'x-referral-signature': signWebhook(secret, timestamp, raw) },
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
 async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   let value = await read();
@@ -107,7 +125,7 @@ afterAll(async () => {
 });
 
 describe('referral journey in Chromium', () => {
-  it('goes from the email in the mailbox to a share, a click in a fresh browser, the landing page and a signup', async () => {
+  it('goes from the email in the mailbox to a share, a click in a fresh browser, a signup, a purchase rewarded on the status page and a refund that voids it', async () => {
     // A missing browser is a failure of this test, never a skip.
     expect(existsSync(CHROMIUM), `Chromium is missing at ${CHROMIUM}: install Debian's chromium package`).toBe(true);
 
@@ -198,6 +216,50 @@ describe('referral journey in Chromium', () => {
     expect(await stat('signups')).toBe('1');
     expect(await stat('conversions')).toBe('0');
     expect(await page.getByText('No rewards yet').count()).toBe(1);
+
+    // The shop's server posts a signed purchase conversion with the click id from the landing URL; a bad signature
+    // is refused first.
+    const secret = await loadWebhookSecret(process.env);
+    const purchase = { type: 'purchase', idempotencyKey: 'e2e-order-1', externalCustomerId: FRIEND.externalId, email: FRIEND.email, clickId, referralCode: code, amountMinor: 8900, currency: 'EUR', orderId: 'order-1', occurredAt: new Date().toISOString() };
+    expect((await postConversion(purchase, 'not-the-secret-at-all')).status).toBe(401);
+    const bought = await postConversion(purchase, secret);
+    expect(bought.status).toBe(200);
+    expect(bought.json).toMatchObject({ status: 'recorded', rule: 'click_id', referralCode: code, advocateId: advocate!.id });
+    const rewards = bought.json.rewards as Array<{ rewardId: string; beneficiary: string; state: string; amountMinor: number; currency: string }>;
+    const reward = rewards.find((r) => r.beneficiary === 'advocate');
+    expect(reward, JSON.stringify(bought.json)).toBeDefined();
+    expect(reward!.state).toBe('held');
+    expect(reward!.amountMinor).toBeGreaterThan(0);
+    expect(rewards.find((r) => r.beneficiary === 'friend')?.state).toBe('held');
+    const amount = formatMoney({ amountMinor: reward!.amountMinor, currency: reward!.currency }, advocate!.locale);
+
+    // The advocate sees the purchase and the reward, held for the refund window, on the status page.
+    await page.reload();
+    const row = page.locator(`[data-reward="${reward!.rewardId}"]`);
+    expect(await stat('conversions')).toBe('1');
+    expect(await row.getAttribute('data-state')).toBe('held');
+    expect(await row.locator('.amount').textContent()).toBe(amount);
+    expect(await row.locator('.state').textContent()).toBe('On hold');
+
+    // The scheduled approver runs after the refund window: both sides (the advocate's reward and the friend's offer)
+    // are approved, then issued (paid out).
+    const wired = conversionDeps({ doc: env.doc, tableName: env.tableName, campaigns: env.deps.campaigns, publisher: env.deps.events });
+    const afterWindow = new Date(Date.now() + 31 * 86_400_000).toISOString();
+    expect(await makeApprover({ ledger: wired.ledger, publisher: wired.publisher, clock: systemClock })({ at: afterWindow })).toMatchObject({ approved: 2, issued: 2 });
+    await page.reload();
+    expect(await row.getAttribute('data-state')).toBe('issued');
+    expect(await row.locator('.state').textContent()).toBe('Paid out');
+
+    // The friend returns the order: the refund claws the reward back, also after it was paid out.
+    const refund = { type: 'refund', idempotencyKey: 'e2e-refund-1', externalCustomerId: FRIEND.externalId, amountMinor: 8900, currency: 'EUR', orderId: 'order-1', occurredAt: new Date().toISOString() };
+    const refunded = await postConversion(refund, secret);
+    expect(refunded.status).toBe(200);
+    expect(refunded.json).toMatchObject({ status: 'refunded' });
+    await page.reload();
+    expect(await row.getAttribute('data-state')).toBe('voided');
+    expect(await row.locator('.state').textContent()).toBe('Voided');
+    expect(await row.locator('.amount').textContent()).toBe(amount);
+    expect(await page.getByText('Earned:').count()).toBe(0);
     expect(cspViolations).toEqual([]);
   });
 });
