@@ -4,6 +4,8 @@
 //   orchestration_cost_ratio        Step Functions + Lambda cost per ask / SES cost per ask (goal <= 0.10)
 //   max_bundle_kb                   largest Lambda index.mjs, bundled by infra/bundle.ts as infra ships it (goal <= 300)
 //   plan_rss_mb_1m                  peak RSS of `asks plan` over a 1M-customer JSONL stream (goal <= 512)
+//   click_throughput_ratio          rps of GET /r/{code} / rps of a bare server doing the same one write (goal >= 0.8)
+//   clicks_lost                     clicks answered minus clicks stored after a 20k-request run (goal 0)
 // Sub-benchmarks (bench/clicks.ts, when present) add their keys to the same file.
 import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync, statSync } from 'node:fs';
@@ -31,6 +33,8 @@ const GOALS: Record<string, { goal: number; lowerIsBetter: boolean }> = {
   orchestration_cost_ratio: { goal: 0.1, lowerIsBetter: true },
   max_bundle_kb: { goal: 300, lowerIsBetter: true },
   plan_rss_mb_1m: { goal: 512, lowerIsBetter: true },
+  click_throughput_ratio: { goal: 0.8, lowerIsBetter: false },
+  clicks_lost: { goal: 0, lowerIsBetter: true },
 };
 
 // Prices (us-east-1, 2025): Step Functions standard, Lambda arm64, SES outbound email.
