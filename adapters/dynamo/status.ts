@@ -34,8 +34,8 @@ export class ReferralActivityReader {
           KeyConditionExpression: 'PK = :pk',
           ExpressionAttributeValues: { ':pk': codePk(code) },
           // Only what is counted: keeps every page small however many clicks a popular advocate gets.
-          ProjectionExpression: 'SK, #n, #t, #k, shareVisits',
-          ExpressionAttributeNames: { '#n': 'network', '#t': 'type', '#k': 'kind' },
+          ProjectionExpression: 'SK, #n, #t, #s, shareVisits',
+          ExpressionAttributeNames: { '#n': 'network', '#t': 'type', '#s': 'status' },
           Limit: PAGE_LIMIT,
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
@@ -50,7 +50,10 @@ export class ReferralActivityReader {
         } else if (sk.startsWith('CLICK#')) out.clicks += 1;
         else if (sk.startsWith('LEAD#')) out.signups += 1;
         else if (sk.startsWith('CONV#')) {
-          const type = typeof item.type === 'string' ? item.type : typeof item.kind === 'string' ? item.kind : 'other';
+          // CONV#<type>#<conversionId> (adapters/dynamo/conversions.ts). A referee already credited to another advocate
+          // is stored for the record (status duplicate_referee) but is not this advocate's conversion.
+          if (item.status === 'duplicate_referee') continue;
+          const type = typeof item.type === 'string' ? item.type : String(sk.split('#')[1] ?? 'other');
           out.conversions.total += 1;
           out.conversions.byType[type] = (out.conversions.byType[type] ?? 0) + 1;
         }

@@ -260,6 +260,7 @@ describe('referral journey in Chromium', () => {
     expect(await row.locator('.state').textContent()).toBe('Voided');
     expect(await row.locator('.amount').textContent()).toBe(amount);
     expect(await page.getByText('Earned:').count()).toBe(0);
+    expect(await page.getByText('Refunded purchases: 1.').count()).toBe(1);
     expect(cspViolations).toEqual([]);
   });
 });

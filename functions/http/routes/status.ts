@@ -87,8 +87,10 @@ async function statusPage(_req: HttpRequest, params: RouteParams, deps: HttpDeps
       shares_total: activity.shares.total,
       shares,
       clicks: activity.clicks,
-      signups: activity.signups,
-      conversions: activity.conversions.byType.purchase ?? activity.conversions.total - (activity.conversions.byType.refund ?? 0) - (activity.conversions.byType.signup ?? 0),
+      // A friend who signs up on the hosted page (a lead) is usually reported by the shop as a signup conversion too,
+      // and neither record carries what would match them: the larger count is the number of friends who signed up.
+      signups: Math.max(activity.signups, activity.conversions.byType.signup ?? 0),
+      conversions: activity.conversions.byType.purchase ?? 0,
       refunds: activity.conversions.byType.refund ?? 0,
       at_least: activity.truncated,
       rewards: mine.map((e) => rewardRow(e, locale, timeZone)),

@@ -42,12 +42,16 @@ beforeAll(async () => {
   // The code, as the workflow leaves it, with share page visits counted on it.
   await put({ PK: `R#${CODE}`, SK: 'CODE', code: CODE, customerId: 'adv-1', campaignId: CAMPAIGN, askId: `adv-1~${OCCURRENCE}`, firstName: 'Olivia', shareVisits: 4 });
   await put({ PK: `R#${OTHER_CODE}`, SK: 'CODE', code: OTHER_CODE, customerId: 'adv-2', campaignId: CAMPAIGN, askId: `adv-2~${OCCURRENCE}`, firstName: 'Bruno' });
-  // 3 shares (2 WhatsApp, 1 copy), 5 clicks, 2 signups, 1 purchase and 1 refund under the code.
+  // 3 shares (2 WhatsApp, 1 copy), 5 clicks, 2 signups on the landing page (one also reported by the shop), 1 purchase
+  // and 1 refund under the code.
   for (const [i, network] of ['whatsapp', 'whatsapp', 'copy'].entries()) await put({ PK: `R#${CODE}`, SK: `SHARE#2026-11-25T10:00:0${i}.000Z#${network}#s${i}`, entity: 'share', network });
   for (let i = 0; i < 5; i += 1) await put({ PK: `R#${CODE}`, SK: `CLICK#click${i}`, entity: 'click', clickId: `click${i}` });
   for (let i = 0; i < 2; i += 1) await put({ PK: `R#${CODE}`, SK: `LEAD#lead${i}`, entity: 'lead', leadId: `lead${i}` });
-  await put({ PK: `R#${CODE}`, SK: 'CONV#purchase#p1', entity: 'conversion', type: 'purchase' });
-  await put({ PK: `R#${CODE}`, SK: 'CONV#refund#r1', entity: 'conversion', type: 'refund' });
+  await put({ PK: `R#${CODE}`, SK: 'CONV#purchase#p1', entity: 'conversion', type: 'purchase', status: 'recorded' });
+  await put({ PK: `R#${CODE}`, SK: 'CONV#refund#r1', entity: 'conversion', type: 'refund', status: 'refunded' });
+  await put({ PK: `R#${CODE}`, SK: 'CONV#signup#s1', entity: 'conversion', type: 'signup', status: 'recorded' });
+  // A purchase by a referee already credited to another advocate is kept for the record, not counted here.
+  await put({ PK: `R#${CODE}`, SK: 'CONV#purchase#p2', entity: 'conversion', type: 'purchase', status: 'duplicate_referee' });
   // Another advocate's activity must not leak in.
   await put({ PK: `R#${OTHER_CODE}`, SK: 'CLICK#other', entity: 'click' });
   // Ledger: one reward held (latest of two entries), one voided after approval, one issued; a friend's offer and a
@@ -88,6 +92,7 @@ describe('status page', () => {
     expect(stat(html, 'clicks')).toBe('5');
     expect(stat(html, 'signups')).toBe('2');
     expect(stat(html, 'conversions')).toBe('1');
+    expect(html).toContain('Refunded purchases: 1.');
     expect(html).toContain('WhatsApp (2)');
     expect(html).toContain('Copied link (1)');
     expect(html).toContain(`http://localhost:3000/r/${CODE}`);
