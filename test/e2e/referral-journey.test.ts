@@ -146,7 +146,8 @@ describe('referral journey in Chromium', () => {
     const base = env.publicBaseUrl;
     const shareUrl = new RegExp(`${base.replace(/[.:/]/g, '\\$&')}/s/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+`).exec(email!)?.[0];
     expect(shareUrl).toBeDefined();
-    expect(email).toMatch(new RegExp(`${base.replace(/[.:/]/g, '\\$&')}/me/[A-Za-z0-9_-]+\\.`));
+    const emailStatusUrl = new RegExp(`${base.replace(/[.:/]/g, '\\$&')}/me/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+`).exec(email!)?.[0];
+    expect(emailStatusUrl, 'the email links to the status page').toBeDefined();
     const to = /^To: (?:.*<)?([^<>\s]+@[^<>\s]+?)>?\s*$/m.exec(email!)?.[1]?.toLowerCase();
     const advocate = customers.find((c) => c.email?.toLowerCase() === to);
     expect(advocate, `the email's recipient ${to} is a seeded customer`).toBeDefined();
@@ -216,6 +217,10 @@ describe('referral journey in Chromium', () => {
     expect(await stat('signups')).toBe('1');
     expect(await stat('conversions')).toBe('0');
     expect(await page.getByText('No rewards yet').count()).toBe(1);
+    // The status link in the email opens the same page.
+    const viaEmail = await fetch(emailStatusUrl!);
+    expect(viaEmail.status).toBe(200);
+    expect(await viaEmail.text()).toContain(`/r/${code}`);
 
     // The shop's server posts a signed purchase conversion with the click id from the landing URL; a bad signature
     // is refused first.

@@ -80,7 +80,6 @@ async function statusPage(_req: HttpRequest, params: RouteParams, deps: HttpDeps
     'status',
     {
       title: `Your referrals: ${campaign.name}`,
-      lang: locale.split('-')[0],
       first_name: owner.firstName,
       company: campaign.name,
       share_visits: activity.shareVisits,
