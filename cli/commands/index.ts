@@ -7,6 +7,7 @@ import { registerImport } from './import.js';
 import { registerSeed } from './seed.js';
 import { registerRun } from './run.js';
 import { registerPlan } from './plan.js';
+import { registerReview } from './review.js';
 
 export const commands: Array<(program: Command) => void> = [
   registerValidate,
@@ -16,4 +17,5 @@ export const commands: Array<(program: Command) => void> = [
   registerSeed,
   registerRun,
   registerPlan,
+  registerReview,
 ];
