@@ -9,7 +9,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type
 import * as z from 'zod';
 import { ValidationError } from '../core/errors.js';
 import type { CampaignRepository } from '../core/ports.js';
-import { CHANNEL_PARTS, templateFileName } from '../core/render.js';
+import { CHANNEL_PARTS, templateFileName } from '../core/template-parts.js';
 import { Campaign } from '../core/schemas/campaign.js';
 import type { Channel } from '../core/schemas/common.js';
 import { defaultTemplatesDir } from './templates-fs.js';

@@ -7,28 +7,10 @@ import type { TemplateSource } from './ports.js';
 import type { MilestoneOccurrence } from './schemas/ask.js';
 import type { Campaign, Variant } from './schemas/campaign.js';
 import type { Channel, Money } from './schemas/common.js';
+import { CHANNEL_PARTS, templateFileName, type TemplatePart } from './template-parts.js';
 import type { Customer } from './schemas/customer.js';
 
-/** The parts a template reference can have. Files: templates/<ref>.<part>.liquid ("text" is stored as "txt"). */
-export const TEMPLATE_PARTS = ['subject', 'preheader', 'title', 'html', 'text'] as const;
-export type TemplatePart = (typeof TEMPLATE_PARTS)[number];
-
-/**
- * Which parts each channel needs. `fromVariant` names a part the variant may give inline instead
- * (variant.subject stands in for the email subject and the in-app title).
- */
-export const CHANNEL_PARTS: Record<Channel, { required: TemplatePart[]; optional: TemplatePart[]; fromVariant?: TemplatePart }> = {
-  email: { required: ['subject', 'html', 'text'], optional: ['preheader'], fromVariant: 'subject' },
-  sms: { required: ['text'], optional: [] },
-  in_app: { required: ['title', 'text'], optional: [], fromVariant: 'title' },
-  account_manager: { required: ['text'], optional: ['subject'] },
-};
-
-/** The file name (relative to templates/) of a part, optionally for a locale: "anniversary/email.de.html.liquid". */
-export function templateFileName(ref: string, part: TemplatePart | string, locale?: string): string {
-  const ext = part === 'text' ? 'txt' : part;
-  return locale ? `${ref}.${locale}.${ext}.liquid` : `${ref}.${ext}.liquid`;
-}
+export { CHANNEL_PARTS, TEMPLATE_PARTS, templateFileName, type TemplatePart } from './template-parts.js';
 
 /** Everything a template may use. Keys are snake_case: marketers write `{{ customer.first_name }}`. */
 export interface AskContext {

@@ -1,10 +1,10 @@
-// Wiring shared by the workflow Lambda entries: table, campaigns, observability, read from the environment at call
-// time (handlers share process.env when they run in one process locally). Imports only what every entry needs.
+// Wiring shared by the workflow Lambda entries: table and observability (campaigns: campaigns-env.ts), read from the
+// environment at call time (handlers share process.env when they run in one process locally). Imports only what every
+// entry needs.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../adapters/dynamo/client.js';
-import { FileCampaignRepository } from '../../adapters/campaign-files.js';
 import type { Observability } from './handlers.js';
 
 export interface TableEnv {
@@ -25,17 +25,6 @@ export function tableFromEnv(env: NodeJS.ProcessEnv = process.env): TableEnv {
     docs.set(endpoint, doc);
   }
   return { doc, tableName };
-}
-
-const repos = new Map<string, FileCampaignRepository>();
-export function campaignsFromEnv(env: NodeJS.ProcessEnv = process.env): FileCampaignRepository {
-  const key = `${env.CAMPAIGNS_DIR ?? ''}|${env.TEMPLATES_DIR ?? ''}`;
-  let repo = repos.get(key);
-  if (!repo) {
-    repo = new FileCampaignRepository({ ...(env.CAMPAIGNS_DIR ? { dir: env.CAMPAIGNS_DIR } : {}), ...(env.TEMPLATES_DIR ? { templatesDir: env.TEMPLATES_DIR } : {}) });
-    repos.set(key, repo);
-  }
-  return repo;
 }
 
 let observability: Observability | undefined;

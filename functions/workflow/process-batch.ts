@@ -1,13 +1,13 @@
 // Lambda entry: ProcessBatch (about 100 due customers: decide, claim, link, render, send, record).
-import { makeHandlers } from './handlers.js';
+import { processBatchHandler } from './handlers.js';
 import { observabilityFromEnv } from './env.js';
 import { processDepsFromEnv } from './process-deps.js';
 
-let cached: { key: string; handlers: ReturnType<typeof makeHandlers> } | undefined;
+let cached: { key: string; handler: ReturnType<typeof processBatchHandler> } | undefined;
 
 export const handler = async (event: unknown) => {
   // Rebuilt only when the environment changes (locally several tables or endpoints may be used in one process).
   const key = [process.env.TABLE_NAME, process.env.DYNAMODB_ENDPOINT, process.env.SES_ENDPOINT, process.env.PUBLIC_BASE_URL].join('|');
-  if (cached?.key !== key) cached = { key, handlers: makeHandlers({ process: processDepsFromEnv(), observability: observabilityFromEnv() }) };
-  return cached.handlers.processBatch(event);
+  if (cached?.key !== key) cached = { key, handler: processBatchHandler({ process: processDepsFromEnv(), observability: observabilityFromEnv() }) };
+  return cached.handler(event);
 };

@@ -17,7 +17,8 @@ import { FsTemplateSource } from '../../adapters/templates-fs.js';
 import { createRenderer } from '../../core/render.js';
 import type { EventPublisher } from '../../core/ports.js';
 import type { ProcessDeps } from '../../core/workflow/process.js';
-import { campaignsFromEnv, tableFromEnv } from './env.js';
+import { campaignsFromEnv } from './campaigns-env.js';
+import { tableFromEnv } from './env.js';
 
 export interface ProcessWiring {
   doc: DynamoDBDocumentClient;

@@ -2,13 +2,13 @@
 import { systemClock } from '../../adapters/clock.js';
 import { DynamoRunStore } from '../../adapters/dynamo/runs.js';
 import { publisherFromEnv } from '../../adapters/eventbridge.js';
-import { makeHandlers } from './handlers.js';
+import { summarizeHandler } from './handlers.js';
 import { observabilityFromEnv, tableFromEnv } from './env.js';
 
 export const handler = async (event: unknown) => {
   const { doc, tableName } = tableFromEnv();
-  return makeHandlers({
+  return summarizeHandler({
     summarize: { runs: new DynamoRunStore(doc, tableName), events: publisherFromEnv(), clock: systemClock },
     observability: observabilityFromEnv(),
-  }).summarize(event);
+  })(event);
 };
