@@ -27,6 +27,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<{ app: App; 
     table: stateful.table,
     bus: stateful.bus,
     signingSecret: stateful.signingSecret,
+    webhookSecret: stateful.webhookSecret,
     publicBaseUrl: app.node.tryGetContext('publicBaseUrl'),
     description: 'Milestone referral asks: public pages and webhooks',
   });

@@ -33,6 +33,8 @@ export interface HttpStackProps extends StackProps {
   table: Table;
   bus: EventBus;
   signingSecret: Secret;
+  /** HMAC secret of POST /conversions (WEBHOOK_SECRET_ARN). */
+  webhookSecret?: Secret;
   /** Custom domain base URL; defaults to the API's own URL. */
   publicBaseUrl?: string;
 }
@@ -53,11 +55,13 @@ export class HttpStack extends Stack {
         TABLE_NAME: props.table.tableName,
         EVENT_BUS_NAME: props.bus.eventBusName,
         SIGNING_SECRET_ARN: props.signingSecret.secretArn,
+        ...(props.webhookSecret ? { WEBHOOK_SECRET_ARN: props.webhookSecret.secretArn } : {}),
       },
     });
     grantTableData(this.handler.fn, props.table);
     props.bus.grantPutEventsTo(this.handler.fn);
     props.signingSecret.grantRead(this.handler.fn);
+    props.webhookSecret?.grantRead(this.handler.fn);
 
     this.api = new HttpApi(this, 'HttpApi', { description: 'Milestone referral asks: public pages and webhooks' });
     const integration = new HttpLambdaIntegration('ApiIntegration', this.handler.fn);

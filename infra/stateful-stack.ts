@@ -14,6 +14,7 @@ export class StatefulStack extends Stack {
   readonly idempotencyTable: Table;
   readonly bus: EventBus;
   readonly signingSecret: Secret;
+  readonly webhookSecret: Secret;
   readonly configurationSet: ConfigurationSet;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -64,6 +65,16 @@ export class StatefulStack extends Stack {
     });
     NagSuppressions.addResourceSuppressions(this.signingSecret, [
       { id: 'AwsSolutions-SMG4', reason: 'Rotation is a keyring operation (add a key id, switch currentKid) so links already sent keep verifying; an automatic single-value rotation would break them.' },
+    ]);
+
+    // The conversions webhook's HMAC secret, shared with the sender (WEBHOOK_SECRET_ARN for the HTTP API).
+    this.webhookSecret = new Secret(this, 'WebhookSecret', {
+      description: 'HMAC-SHA256 secret of the signed POST /conversions webhook',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    NagSuppressions.addResourceSuppressions(this.webhookSecret, [
+      { id: 'AwsSolutions-SMG4', reason: 'The webhook secret is shared with the sending system; it is rotated together with them (a new value agreed and deployed on both sides), not by a single-sided automatic rotation that would break signed requests in flight.' },
     ]);
 
     this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', { configurationSetName: 'referral-asks' });

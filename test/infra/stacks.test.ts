@@ -118,6 +118,27 @@ describe('http stack', () => {
   });
 });
 
+describe('conversions, rewards and fraud', () => {
+  it('gives the HTTP API the webhook secret from Secrets Manager (read grant, no plaintext)', () => {
+    t.stateful.hasResourceProperties('AWS::SecretsManager::Secret', { Description: Match.stringLikeRegexp('conversions webhook') });
+    t.http.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ WEBHOOK_SECRET_ARN: Match.anyValue() }) } });
+    const actions = statements(t.http).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    expect(actions).toContain('secretsmanager:GetSecretValue');
+  });
+
+  it('routes inbound conversion.* events on the project bus to the conversion handler', () => {
+    t.workflow.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: Match.anyValue(),
+      EventPattern: { 'detail-type': [{ prefix: 'conversion.' }] },
+      Targets: Match.arrayWith([Match.objectLike({ Arn: Match.anyValue() })]),
+    });
+  });
+
+  it('runs the reward approver on a schedule', () => {
+    t.workflow.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: Match.stringLikeRegexp('^rate\\(1 (hour|day)\\)$'), State: 'ENABLED' });
+  });
+});
+
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unsuppressed errors or warnings in any stack', () => {
     for (const stack of Object.values(stacks)) {
