@@ -56,6 +56,8 @@ export class HttpStack extends Stack {
         EVENT_BUS_NAME: props.bus.eventBusName,
         SIGNING_SECRET_ARN: props.signingSecret.secretArn,
         ...(props.webhookSecret ? { WEBHOOK_SECRET_ARN: props.webhookSecret.secretArn } : {}),
+        // referral.click.recorded comes from the table stream via the stateful stack's pipe: the click is one write.
+        CLICK_EVENTS_SOURCE: 'stream',
       },
     });
     grantTableData(this.handler.fn, props.table);

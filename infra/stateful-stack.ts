@@ -1,13 +1,28 @@
 // The stateful stack: what must survive a redeploy (the table, the idempotency table, the event bus, the signing key,
 // the SES configuration set). Deletion protection, PITR and RETAIN: never lose customer data to a stack update.
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+// The table's stream feeds one EventBridge Pipe: every stored click becomes `referral.click.recorded` on the bus, so
+// the click handler makes its one write and nothing else (docs/architecture.md, "Click events").
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
 import { NagSuppressions } from './nag.js';
 import type { Construct } from 'constructs';
 import { GSIS, TABLE_KEY } from '../adapters/dynamo/table-def.js';
+import { detailType, EVENT_SOURCE } from '../core/schemas/events.js';
+
+/** The click item (functions/http/routes/referrals.ts) -> the `referral.click.recorded` v1 detail, field by field. */
+export const CLICK_EVENT_TEMPLATE = JSON.stringify({
+  version: 1,
+  occurredAt: '<$.dynamodb.NewImage.at.S>',
+  clickId: '<$.dynamodb.NewImage.clickId.S>',
+  referralCode: '<$.dynamodb.NewImage.referralCode.S>',
+  campaignId: '<$.dynamodb.NewImage.campaignId.S>',
+});
 
 export class StatefulStack extends Stack {
   readonly table: Table;
@@ -16,6 +31,7 @@ export class StatefulStack extends Stack {
   readonly signingSecret: Secret;
   readonly webhookSecret: Secret;
   readonly configurationSet: ConfigurationSet;
+  readonly clickEventsPipe: CfnPipe;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -31,6 +47,8 @@ export class StatefulStack extends Stack {
       // Short-lived items (per-second send-rate windows) carry expiresAt; customer data never does.
       timeToLiveAttribute: 'expiresAt',
       removalPolicy: RemovalPolicy.RETAIN,
+      // New images only: the click events pipe below reads inserts of click items.
+      stream: StreamViewType.NEW_IMAGE,
     });
     for (const gsi of GSIS) {
       this.table.addGlobalSecondaryIndex({
@@ -93,6 +111,42 @@ export class StatefulStack extends Stack {
         EmailSendingEvent.RENDERING_FAILURE,
       ],
     });
+
+    // Click events: table stream -> Pipe (inserts of click items only, filtered before they are billed) -> the bus.
+    // Delivery is at least once (consumers dedupe on clickId); a batch that keeps failing is bisected, and records
+    // that still fail land in the dead-letter queue with their stream position (the click item itself is in the table).
+    const clickEventsDlq = new Queue(this, 'ClickEventsDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    NagSuppressions.addResourceSuppressions(clickEventsDlq, [{ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the click events pipe.' }]);
+    const pipeRole = new Role(this, 'ClickEventsPipeRole', { assumedBy: new ServicePrincipal('pipes.amazonaws.com'), description: 'Click events pipe: read the table stream, put events on the project bus' });
+    this.table.grantStreamRead(pipeRole);
+    this.bus.grantPutEventsTo(pipeRole);
+    clickEventsDlq.grantSendMessages(pipeRole);
+    NagSuppressions.addResourceSuppressions(
+      pipeRole,
+      [{ id: 'AwsSolutions-IAM5', reason: 'dynamodb:ListStreams has no resource-level permissions; every other action is scoped to this table\'s stream, the project bus and the dead-letter queue.', appliesTo: ['Resource::*'] }],
+      true,
+    );
+    this.clickEventsPipe = new CfnPipe(this, 'ClickEventsPipe', {
+      description: 'Stored clicks -> referral.click.recorded on the project bus',
+      roleArn: pipeRole.roleArn,
+      source: this.table.tableStreamArn!,
+      sourceParameters: {
+        dynamoDbStreamParameters: {
+          startingPosition: 'LATEST',
+          batchSize: 10, // PutEvents takes at most 10 entries
+          maximumRetryAttempts: 100,
+          onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
+          deadLetterConfig: { arn: clickEventsDlq.queueArn },
+        },
+        filterCriteria: { filters: [{ pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['click'] } } } }) }] },
+      },
+      target: this.bus.eventBusArn,
+      targetParameters: {
+        eventBridgeEventBusParameters: { detailType: detailType('referral.click.recorded'), source: EVENT_SOURCE },
+        inputTemplate: CLICK_EVENT_TEMPLATE,
+      },
+    });
+    this.clickEventsPipe.node.addDependency(pipeRole);
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });

@@ -1,6 +1,7 @@
 // Referral codes: one per advocate and campaign. The pointer `C#<id>` / `CODE#<campaignId>` is claimed first with a
 // conditional put (so two workers agree on one code without a read in the common case), then `R#<code>` / `CODE` is
-// written, conditionally, so a code never changes owner.
+// written, conditionally, so a code never changes owner. That is what lets `owner` keep positive answers in a small
+// per-process cache: the click path then makes its one write and no read.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { newReferralCode } from '../../core/links.js';
@@ -23,14 +24,66 @@ export interface CodeOwner {
   firstName: string;
 }
 
+type OwnedCode = CodeOwner & { code: string };
+
+/**
+ * A bounded LRU map with a time to live, for values that do not change once written. Only what is put in is kept:
+ * callers put found items only, so a code that does not exist yet is asked again next time.
+ */
+export class BoundedCache<V> {
+  private readonly entries = new Map<string, { value: V; expires: number }>();
+
+  constructor(
+    readonly maxEntries: number,
+    readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (!(maxEntries >= 1)) throw new RangeError('maxEntries must be at least 1');
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): V | undefined {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    this.entries.delete(key);
+    if (hit.expires <= this.now()) return undefined;
+    this.entries.set(key, hit); // most recently used last
+    return hit.value;
+  }
+
+  set(key: string, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, { value, expires: this.now() + this.ttlMs });
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+}
+
+/** Per process (per Lambda container), per document client: 10k owners is about 2 MB; 5 minutes bounds how stale a first name can be. */
+export const OWNER_CACHE_LIMITS = { maxEntries: 10_000, ttlMs: 5 * 60_000 } as const;
+const ownerCaches = new WeakMap<DynamoDBDocumentClient, BoundedCache<OwnedCode>>();
+
+function sharedOwnerCache(doc: DynamoDBDocumentClient): BoundedCache<OwnedCode> {
+  let cache = ownerCaches.get(doc);
+  if (!cache) ownerCaches.set(doc, (cache = new BoundedCache<OwnedCode>(OWNER_CACHE_LIMITS.maxEntries, OWNER_CACHE_LIMITS.ttlMs)));
+  return cache;
+}
+
 export class DynamoCodeStore implements CodeIssuer {
   readonly readStats: ReadStats = { itemsRead: 0, queries: 0, gets: 0 };
+  private readonly owners: BoundedCache<OwnedCode>;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly ids: IdGenerator,
-  ) {}
+    /** Defaults to the cache this process shares for `doc`. */
+    ownerCache?: BoundedCache<OwnedCode>,
+  ) {
+    this.owners = ownerCache ?? sharedOwnerCache(doc);
+  }
 
   /** The advocate's code for the campaign, created on first use. */
   async ensure(owner: CodeOwner, now: string): Promise<string> {
@@ -81,11 +134,20 @@ export class DynamoCodeStore implements CodeIssuer {
     throw new Error(`could not issue a unique referral code for ${owner.customerId} in ${owner.campaignId}`);
   }
 
-  async owner(code: string): Promise<(CodeOwner & { code: string }) | undefined> {
+  /**
+   * Who owns the code. customerId and campaignId never change for a code (the conditional put above), so a found owner
+   * is cached (bounded, with a TTL for the first name); an unknown code is not, and is read again next time.
+   */
+  async owner(code: string): Promise<OwnedCode | undefined> {
+    const key = `${this.tableName}\n${code}`;
+    const cached = this.owners.get(key);
+    if (cached) return cached;
     this.readStats.gets += 1;
     const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: codePk(code), SK: CODE_SK } }));
     if (!out.Item) return undefined;
     this.readStats.itemsRead += 1;
-    return out.Item as CodeOwner & { code: string };
+    const owner = Object.freeze(out.Item as OwnedCode);
+    this.owners.set(key, owner);
+    return owner;
   }
 }

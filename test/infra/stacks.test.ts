@@ -3,6 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { App, type Stack } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.js';
+import { CLICK_EVENT_TEMPLATE } from '../../infra/stateful-stack.js';
+import { EventDetails } from '../../core/schemas/events.js';
 import { STATE } from '../../core/schemas/workflow.js';
 import { loadCampaignDir } from '../../adapters/campaign-files.js';
 
@@ -59,6 +61,31 @@ describe('stateful stack', () => {
 
   it('has the project event bus', () => {
     t.stateful.hasResourceProperties('AWS::Events::EventBus', { Name: 'referral-asks' });
+  });
+
+  it('puts every stored click on the bus through the table stream and a pipe (the click handler only writes)', () => {
+    t.stateful.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' }, KeySchema: Match.arrayWith([{ AttributeName: 'PK', KeyType: 'HASH' }]) });
+    const pipes = Object.values(t.stateful.findResources('AWS::Pipes::Pipe')) as Array<{ Properties: Record<string, any> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(pipes).toHaveLength(1);
+    const pipe = pipes[0]!.Properties;
+    expect(JSON.stringify(pipe.Source)).toContain('StreamArn');
+    expect(JSON.parse(pipe.SourceParameters.FilterCriteria.Filters[0].Pattern)).toEqual({ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['click'] } } } });
+    expect(pipe.SourceParameters.DynamoDBStreamParameters).toMatchObject({ StartingPosition: 'LATEST', BatchSize: 10, DeadLetterConfig: { Arn: expect.anything() } });
+    expect(JSON.stringify(pipe.Target)).toContain('Bus');
+    expect(pipe.TargetParameters.EventBridgeEventBusParameters).toEqual({ DetailType: 'referral.click.recorded.v1', Source: 'milestone-referral-asks' });
+    const detail = JSON.parse(pipe.TargetParameters.InputTemplate) as Record<string, unknown>;
+    expect(Object.keys(detail).sort()).toEqual(['campaignId', 'clickId', 'occurredAt', 'referralCode', 'version']);
+    t.http.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CLICK_EVENTS_SOURCE: 'stream' }) } });
+  });
+
+  it("maps a stored click's stream record to a valid referral.click.recorded v1 detail", () => {
+    // Prepare: the stream record of a click item as the handler writes it (DynamoDB JSON, new image)
+    const item = { PK: 'R#abcd2345ef', SK: 'CLICK#c1', entity: 'click', clickId: 'c1', referralCode: 'abcd2345ef', campaignId: 'signup-anniversary', advocateId: 'adv-1', agent: 'human', at: '2026-11-25T08:00:00.000Z' };
+    const record = { eventName: 'INSERT', dynamodb: { NewImage: Object.fromEntries(Object.entries(item).map(([k, v]) => [k, { S: v }])) } };
+    // Act: what the pipe's input transformer does with "<$.path>" placeholders
+    const rendered = CLICK_EVENT_TEMPLATE.replace(/<\$\.([^>]+)>/g, (_m, path: string) => path.split('.').reduce((o: any, k) => o?.[k], record)); // eslint-disable-line @typescript-eslint/no-explicit-any
+    // Assess
+    expect(EventDetails['referral.click.recorded'].parse(JSON.parse(rendered))).toEqual({ version: 1, occurredAt: item.at, clickId: 'c1', referralCode: 'abcd2345ef', campaignId: 'signup-anniversary' });
   });
 });
 

@@ -5,7 +5,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Liquid } from 'liquidjs';
-import { serialize as serializeCookie } from 'cookie';
 import * as z from 'zod';
 import { DynamoCodeStore } from '../../../adapters/dynamo/codes.js';
 import { DynamoAskStore } from '../../../adapters/dynamo/asks.js';
@@ -124,6 +123,19 @@ function landingUrl(campaign: Campaign, deps: HttpDeps, code: string, clickId: s
   return `${deps.baseUrl}/l/${campaign.id}?ref=${code}&click=${clickId}`;
 }
 
+/**
+ * Where `referral.click.recorded` comes from. "stream": the table's stream feeds an EventBridge Pipe that puts click
+ * inserts on the bus (infra/stateful-stack.ts), so the click costs one write and the event cannot be lost between
+ * the write and a publish. Otherwise (the embedded runtime, tests) the handler publishes it after the write.
+ */
+export const clickEventsFromStream = (env: NodeJS.ProcessEnv = process.env): boolean => env.CLICK_EVENTS_SOURCE === 'stream';
+
+/** "ref_click=<code>.<clickId>.<epoch>; ...": code and click id are validated ids, so no cookie encoding is needed. */
+function attributionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
+  return `ref_click=${value}; Max-Age=${maxAgeSeconds}; Path=/; HttpOnly${secure ? '; Secure' : ''}; SameSite=Lax`;
+}
+
+// The hot path: one cached owner lookup (codes never change owner), the memoized campaign, and exactly one write.
 async function click(req: HttpRequest, params: RouteParams, deps: HttpDeps): Promise<HttpResponse> {
   const code = params.code!;
   if (!isReferralCode(code)) return notFound(deps);
@@ -132,7 +144,7 @@ async function click(req: HttpRequest, params: RouteParams, deps: HttpDeps): Pro
   if (!owner || !campaign) return notFound(deps);
   const now = deps.clock.now();
   const agent = classifyAgent(req.headers['user-agent']);
-  const previous = parseAttributionCookie(req.cookies.ref_click);
+  const previous = req.cookies.ref_click === undefined ? undefined : parseAttributionCookie(req.cookies.ref_click);
   const repeat = previous && previous.code === code && now.getTime() - previous.issuedAt.getTime() < CLICK_DEDUPE_SECONDS * 1000;
   const clickId = repeat ? previous.clickId : deps.ids.id(16);
   const headers: Record<string, string> = { location: landingUrl(campaign, deps, code, clickId), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
@@ -140,17 +152,13 @@ async function click(req: HttpRequest, params: RouteParams, deps: HttpDeps): Pro
   if (!repeat) {
     const at = now.toISOString();
     await deps.doc.send(
-      new PutCommand({ TableName: deps.tableName, Item: { PK: `R#${code}`, SK: `CLICK#${clickId}`, entity: 'click', clickId, campaignId: campaign.id, advocateId: owner.customerId, agent, at } }),
+      new PutCommand({ TableName: deps.tableName, Item: { PK: `R#${code}`, SK: `CLICK#${clickId}`, entity: 'click', clickId, referralCode: code, campaignId: campaign.id, advocateId: owner.customerId, agent, at } }),
     );
-    await deps.publisher.publish([{ detailType: detailType('referral.click.recorded'), detail: { version: 1, occurredAt: at, clickId, referralCode: code, campaignId: campaign.id } }]);
+    if (!clickEventsFromStream()) {
+      await deps.publisher.publish([{ detailType: detailType('referral.click.recorded'), detail: { version: 1, occurredAt: at, clickId, referralCode: code, campaignId: campaign.id } }]);
+    }
   }
-  const cookie = serializeCookie('ref_click', attributionCookieValue(code, clickId, repeat ? previous.issuedAt : now), {
-    httpOnly: true,
-    secure: !deps.insecureCookies,
-    sameSite: 'lax',
-    path: '/',
-    maxAge: campaign.attribution.windowDays * 86_400,
-  });
+  const cookie = attributionCookie(attributionCookieValue(code, clickId, repeat ? previous.issuedAt : now), campaign.attribution.windowDays * 86_400, !deps.insecureCookies);
   return { status: 302, headers, cookies: [cookie] };
 }
 
