@@ -14,6 +14,7 @@ import { generateKeyring } from '../../../core/links.js';
 import { signWebhook } from '../../../core/webhooks.js';
 import { advocateRewards, emailHashOf, rewardIdFor } from '../../../core/conversions.js';
 import { Customer } from '../../../core/schemas/customer.js';
+import { EventDetails, type EventName } from '../../../core/schemas/events.js';
 import { startHttpServer } from '../../../local/http-server.js';
 import { makeApprover } from '../../../functions/rewards/approver.js';
 import type { HttpDeps } from '../../../functions/http/deps.js';
@@ -235,5 +236,16 @@ describe('fraud and attribution edge cases', () => {
     expect(res).toMatchObject({ status: 'recorded', rule: 'cookie' });
     const counts = await new DynamoConversionStore(doc, table).countsByCode(CODE);
     expect(counts.signup).toBe(1);
+  });
+});
+
+describe('events', () => {
+  it('publishes only events that match their zod detail schema (versioned detail-types)', () => {
+    const names = new Set(publisher.events.map((e) => e.detailType));
+    for (const n of ['referral.conversion.recorded.v1', 'referral.reward.earned.v1', 'referral.reward.approved.v1', 'referral.reward.issued.v1', 'referral.reward.voided.v1', 'referral.fraud.flagged.v1']) expect(names).toContain(n);
+    for (const e of publisher.events) {
+      const name = e.detailType.replace(/\.v1$/, '') as EventName;
+      expect(EventDetails[name].safeParse(e.detail).success, `${e.detailType} ${JSON.stringify(e.detail)}`).toBe(true);
+    }
   });
 });
