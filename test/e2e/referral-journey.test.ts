@@ -141,31 +141,32 @@ describe('referral journey in Chromium', () => {
     const emails = readdirSync(mailbox)
       .filter((f) => f.endsWith('.eml'))
       .map((f) => decodeQuotedPrintable(readFileSync(join(mailbox, f), 'utf8')));
-    const email = emails.find((e) => /\/s\/[A-Za-z0-9_.-]+/.test(e));
-    expect(email, `no email with a share link among ${emails.length}`).toBeDefined();
     const base = env.publicBaseUrl;
-    const shareUrl = new RegExp(`${base.replace(/[.:/]/g, '\\$&')}/s/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+`).exec(email!)?.[0];
-    expect(shareUrl).toBeDefined();
-    const emailStatusUrl = new RegExp(`${base.replace(/[.:/]/g, '\\$&')}/me/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+`).exec(email!)?.[0];
+    const baseRe = base.replace(/[.:/]/g, '\\$&');
+    const linkTo = (path: string) => new RegExp(`${baseRe}/${path}/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+`);
+    const recipient = (eml: string) => /^To: (?:.*<)?([^<>\s]+@[^<>\s]+?)>?\s*$/m.exec(eml)?.[1]?.toLowerCase();
+    // An ask to a seeded customer (the recipient is the advocate) that carries a share link.
+    const email = emails.find((e) => linkTo('s').test(e) && customers.some((c) => c.email?.toLowerCase() === recipient(e)));
+    expect(email, `no email to a seeded customer with a share link among ${emails.length}`).toBeDefined();
+    const shareUrl = linkTo('s').exec(email!)![0];
+    const emailStatusUrl = linkTo('me').exec(email!)?.[0];
     expect(emailStatusUrl, 'the email links to the status page').toBeDefined();
-    const to = /^To: (?:.*<)?([^<>\s]+@[^<>\s]+?)>?\s*$/m.exec(email!)?.[1]?.toLowerCase();
-    const advocate = customers.find((c) => c.email?.toLowerCase() === to);
-    expect(advocate, `the email's recipient ${to} is a seeded customer`).toBeDefined();
-    const years = Number(DAY.slice(0, 4)) - Number(advocate!.signupDate.slice(0, 4));
+    const advocate = customers.find((c) => c.email?.toLowerCase() === recipient(email!))!;
+    const years = Number(DAY.slice(0, 4)) - Number(advocate.signupDate.slice(0, 4));
 
     // The advocate opens the share page: it names them and their milestone.
     const { context: advocateBrowser, page } = await freshBrowser();
     await advocateBrowser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
-    const response = await page.goto(shareUrl!);
+    const response = await page.goto(shareUrl);
     expect(response?.status()).toBe(200);
     const heading = await page.getByRole('heading', { level: 1 }).textContent();
-    expect(heading).toContain(advocate!.firstName);
+    expect(heading).toContain(advocate.firstName);
     expect(heading).toContain(`${years} ${years === 1 ? 'year' : 'years'} with us`);
     const referralUrl = await page.locator('#referral-link').inputValue();
-    const code = new RegExp(`^${base.replace(/[.:/]/g, '\\$&')}/r/([a-z0-9]{10})$`).exec(referralUrl)?.[1];
+    const code = new RegExp(`^${baseRe}/r/([a-z0-9]{10})$`).exec(referralUrl)?.[1];
     expect(code, `referral link ${referralUrl}`).toBeDefined();
     const codeItem = (await itemsUnder(`R#${code}`, 'CODE'))[0];
-    expect(codeItem?.customerId).toBe(advocate!.id);
+    expect(codeItem?.customerId).toBe(advocate.id);
 
     // Tap "Copy link": the link is copied and the share recorded.
     await page.getByRole('button', { name: 'Copy link' }).tap();
@@ -190,7 +191,7 @@ describe('referral journey in Chromium', () => {
     expect(landing.pathname).toBe(`/l/${CAMPAIGN}`);
     const clickId = landing.searchParams.get('click');
     expect(clickId).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
-    expect(await friend.getByRole('heading', { level: 1 }).textContent()).toBe(`${advocate!.firstName} invited you to Signup anniversary thank-you`);
+    expect(await friend.getByRole('heading', { level: 1 }).textContent()).toBe(`${advocate.firstName} invited you to Signup anniversary thank-you`);
     const clicks = await itemsUnder(`R#${code}`, 'CLICK#');
     expect(clicks.map((c) => c.clickId)).toEqual([clickId]);
     const cookie = (await friendBrowser.cookies(base)).find((c) => c.name === 'ref_click');
@@ -208,10 +209,10 @@ describe('referral journey in Chromium', () => {
     expect(leads[0]).toMatchObject({ email: FRIEND.email, clickId, rule: 'click_id', campaignId: CAMPAIGN });
 
     // The advocate follows "See your referrals and rewards" from the share page to the status page.
-    await page.goto(shareUrl!);
+    await page.goto(shareUrl);
     await Promise.all([page.waitForURL(/\/me\//), page.getByRole('link', { name: 'See your referrals and rewards' }).tap()]);
     const stat = (name: string) => page.locator(`[data-stat="${name}"]`).textContent();
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`Your referrals, ${advocate!.firstName}`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`Your referrals, ${advocate.firstName}`);
     expect(await stat('shares')).toBe('2');
     expect(await stat('clicks')).toBe('1');
     expect(await stat('signups')).toBe('1');
@@ -229,14 +230,14 @@ describe('referral journey in Chromium', () => {
     expect((await postConversion(purchase, 'not-the-secret-at-all')).status).toBe(401);
     const bought = await postConversion(purchase, secret);
     expect(bought.status).toBe(200);
-    expect(bought.json).toMatchObject({ status: 'recorded', rule: 'click_id', referralCode: code, advocateId: advocate!.id });
+    expect(bought.json).toMatchObject({ status: 'recorded', rule: 'click_id', referralCode: code, advocateId: advocate.id });
     const rewards = bought.json.rewards as Array<{ rewardId: string; beneficiary: string; state: string; amountMinor: number; currency: string }>;
     const reward = rewards.find((r) => r.beneficiary === 'advocate');
     expect(reward, JSON.stringify(bought.json)).toBeDefined();
     expect(reward!.state).toBe('held');
     expect(reward!.amountMinor).toBeGreaterThan(0);
     expect(rewards.find((r) => r.beneficiary === 'friend')?.state).toBe('held');
-    const amount = formatMoney({ amountMinor: reward!.amountMinor, currency: reward!.currency }, advocate!.locale);
+    const amount = formatMoney({ amountMinor: reward!.amountMinor, currency: reward!.currency }, advocate.locale);
 
     // The advocate sees the purchase and the reward, held for the refund window, on the status page.
     await page.reload();
