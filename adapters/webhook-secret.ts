@@ -33,6 +33,10 @@ export function loadWebhookSecret(env: NodeJS.ProcessEnv = process.env, client?:
   const arn = env.WEBHOOK_SECRET_ARN;
   const key = arn ?? env.WEBHOOK_SECRET_FILE ?? DEFAULT_WEBHOOK_SECRET_FILE;
   let found = cache.get(key);
+  if (!found && !arn && env.AWS_LAMBDA_FUNCTION_NAME) {
+    // In Lambda a secret must come from Secrets Manager: never mint one into the (read-only) bundle.
+    return Promise.reject(new Error('WEBHOOK_SECRET_ARN is not set'));
+  }
   if (!found) {
     found = arn
       ? (client ?? new SecretsManagerClient({})).send(new GetSecretValueCommand({ SecretId: arn })).then((out) => parseWebhookSecret(out.SecretString ?? ''))

@@ -28,6 +28,8 @@ export function httpDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<H
   const deps = (async (): Promise<HttpDeps> => {
     if (!env.TABLE_NAME) throw new Error('TABLE_NAME is not set');
     const baseUrl = env.PUBLIC_BASE_URL ?? 'http://localhost:3000';
+    // Read beside the keyring; a missing webhook secret only disables POST /conversions (503), never the pages.
+    const webhookSecret = loadWebhookSecret(env).catch(() => undefined);
     return {
       doc: createDocumentClient(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
       tableName: env.TABLE_NAME,
@@ -39,7 +41,7 @@ export function httpDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<H
       campaigns: new FileCampaignRepository(env.CAMPAIGNS_DIR ? { dir: env.CAMPAIGNS_DIR } : {}),
       publisher: env.EVENT_BUS_NAME ? new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME) : new MemoryPublisher(),
       insecureCookies: baseUrl.startsWith('http://'),
-      webhookSecret: await loadWebhookSecret(env),
+      ...(await webhookSecret.then((secret) => (secret ? { webhookSecret: secret } : {}))),
     };
   })();
   cached = { key, deps };
