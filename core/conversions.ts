@@ -243,9 +243,10 @@ async function settle(deps: ConversionDeps, pending: LedgerEntry, ctx: SettleCon
     return r.entry ?? pending;
   }
   const until = holdUntil(at, campaign.reward.holdDays);
+  // The marker goes first: a crash after it leaves a marker the approver skips, never a held reward nobody approves.
+  await ledger.putHold({ advocateId: pending.advocateId, rewardId: pending.rewardId, holdUntil: until });
   const r = await step(ledger, pending.advocateId, pending.rewardId, 'hold', at, { amountMinor, holdUntil: until, spent: amountMinor > 0, ...(amountMinor < pending.amountMinor ? { reason: 'capped: part of the reward was over the per-advocate cap' } : {}) });
-  if (r.entry?.state === 'held') await ledger.putHold({ advocateId: pending.advocateId, rewardId: pending.rewardId, holdUntil: r.entry.holdUntil ?? until });
-  else if (!r.moved && amountMinor > 0) await ledger.release(campaign.id, amountMinor); // lost a race after spending: give it back
+  if (!r.moved && amountMinor > 0) await ledger.release(campaign.id, amountMinor); // lost a race after spending: give it back
   return r.entry ?? pending;
 }
 
