@@ -188,6 +188,9 @@ describe('purchase -> reward held -> approver -> issued -> refund -> voided', ()
     expect(publisher.events.filter((e) => e.detailType === 'referral.reward.issued.v1')).toHaveLength(2);
     // A second run finds nothing left to do.
     expect(await approver()).toMatchObject({ examined: 0, issued: 0 });
+    // The ledger by campaign (GSI1) holds every entry of both rewards, in time order.
+    const byCampaign = await new LedgerStore(doc, table).byCampaign(CAMPAIGN);
+    expect(byCampaign.filter((e) => e.beneficiary === 'advocate').map((e) => e.state)).toEqual(['pending', 'held', 'approved', 'issued']);
   });
 
   it('voids both rewards on refund, even after issue, and gives the budget back', async () => {
