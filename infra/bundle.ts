@@ -1,15 +1,21 @@
 // The one esbuild configuration every Lambda is bundled with: infra/lambda.ts ships it, bench/run.ts measures it
 // (max_bundle_kb), so the two cannot drift. Minified ESM for Node 22+, @aws-sdk/* left to the runtime (Node 22/24
-// Lambda runtimes provide SDK v3), plus two plugins that only undo bundle bloat, never change behaviour:
+// Lambda runtimes provide SDK v3), plus plugins that only undo bundle bloat, never change behaviour:
 //   - zod 4 re-exports every locale through `z.locales`; only English (the default) is ever used.
 //   - `import { z } from 'zod'` (Powertools parser, or a new file of ours) gets the whole zod namespace as a value,
 //     which esbuild cannot tree-shake; `import * as z from 'zod'` is the same binding for member access and shakes.
+//   - campaigns are validated and compiled at bundle time (campaigns/.compiled.json, synth fails on a bad file), and
+//     adapters/compiled-campaigns.ts stands in for adapters/campaign-files.ts: no YAML parser in any function.
 // No aws-cdk-lib import here: the bench and the bundling child process load this module on their own.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { parseDocument } from 'yaml';
+import { formatProblem, loadCampaignPaths } from '../adapters/campaign-files.js';
+import { COMPILED_CAMPAIGNS_FILE, type CompiledCampaigns } from '../adapters/compiled-campaigns.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -60,7 +66,29 @@ export const zodNamespaceImports: Plugin = {
   },
 };
 
-export const BUNDLE_PLUGINS: Plugin[] = [zodEnglishOnly, zodNamespaceImports];
+const CAMPAIGN_FILES = join(REPO_ROOT, 'adapters', 'campaign-files.ts');
+const COMPILED_CAMPAIGNS_MODULE = join(REPO_ROOT, 'adapters', 'compiled-campaigns.ts');
+
+/** Every import of adapters/campaign-files.ts resolves to adapters/compiled-campaigns.ts (the same repository API). */
+export const compiledCampaignsModule: Plugin = {
+  name: 'compiled-campaigns',
+  setup(b) {
+    b.onResolve({ filter: /[\\/]campaign-files(\.js|\.ts)?$/ }, (a) =>
+      !a.importer.includes('node_modules') && resolve(a.resolveDir, a.path).replace(/\.js$/, '.ts') === CAMPAIGN_FILES ? { path: COMPILED_CAMPAIGNS_MODULE } : undefined,
+    );
+  },
+};
+
+export const BUNDLE_PLUGINS: Plugin[] = [zodEnglishOnly, zodNamespaceImports, compiledCampaignsModule];
+
+/** The shipped campaign files, validated exactly as the YAML loader does (templates too); throws on any problem. */
+export async function compileCampaigns(dir = join(REPO_ROOT, 'campaigns'), templatesDir = join(REPO_ROOT, 'templates')): Promise<CompiledCampaigns> {
+  const { files, problems } = await loadCampaignPaths([dir], { templatesDir });
+  if (problems.length > 0) throw new Error(`invalid campaign files:\n${problems.map(formatProblem).join('\n')}`);
+  const campaigns: CompiledCampaigns['campaigns'] = [];
+  for (const file of files) campaigns.push({ file: basename(file), data: parseDocument(await readFile(resolve(file), 'utf8'), { uniqueKeys: true }).toJS() as unknown });
+  return { campaigns };
+}
 
 export interface BundleVariant {
   /** Bundle the AWS SDK too (a comparison figure only: the deployed functions leave it to the runtime). */
@@ -107,13 +135,14 @@ export async function bundleEntry(entry: string, variant: BundleVariant = {}): P
   return { code: code.contents, map: out.outputFiles.find((f) => f.path.endsWith(`${BUNDLE_FILE}.map`))?.contents, metafile: out.metafile };
 }
 
-/** The Lambda asset for one entry: index.mjs, its source map, and the campaigns/ and templates/ it reads. */
+/** The Lambda asset for one entry: index.mjs, its source map, campaigns/ (+ .compiled.json) and templates/. */
 export async function bundleLambda(entry: string, outDir: string): Promise<void> {
   const { code, map } = await bundleEntry(entry);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, BUNDLE_FILE), code);
   if (map) writeFileSync(join(outDir, `${BUNDLE_FILE}.map`), map);
   for (const dir of RUNTIME_DIRS) cpSync(join(REPO_ROOT, dir), join(outDir, dir), { recursive: true });
+  writeFileSync(join(outDir, 'campaigns', COMPILED_CAMPAIGNS_FILE), `${JSON.stringify(await compileCampaigns())}\n`);
 }
 
 /**

@@ -1,0 +1,65 @@
+// The Lambda build of adapters/campaign-files.ts: infra/bundle.ts validates every campaign file at bundle time (the
+// same loader, templates checked, synth fails on any problem) and writes their data to campaigns/.compiled.json; in
+// the function bundles this module stands in for campaign-files.ts, so no function ships the YAML parser (~120 KB).
+// Same contract for the functions: FileCampaignRepository, every campaign parsed by the Campaign schema, loud failure.
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ValidationError } from '../core/errors.js';
+import type { CampaignRepository } from '../core/ports.js';
+import { Campaign } from '../core/schemas/campaign.js';
+
+/** In the campaigns directory of a function asset; a dot file, so the YAML loader's directory listing skips it. */
+export const COMPILED_CAMPAIGNS_FILE = '.compiled.json';
+
+/** What the bundler writes: each valid campaign file's data as parsed from YAML/JSON, before the schema. */
+export interface CompiledCampaigns {
+  campaigns: Array<{ file: string; data: unknown }>;
+}
+
+/** CAMPAIGNS_DIR (always set on the functions), else campaigns/ under the working directory. */
+export function defaultCampaignsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.CAMPAIGNS_DIR ?? 'campaigns');
+}
+
+export class FileCampaignRepository implements CampaignRepository {
+  private loaded?: Promise<Map<string, Campaign>>;
+
+  // templatesDir: accepted for the same signature; the templates were checked when the campaigns were compiled.
+  constructor(private readonly options: { dir?: string; templatesDir?: string } = {}) {}
+
+  get dir(): string {
+    return this.options.dir ?? defaultCampaignsDir();
+  }
+
+  async get(id: string): Promise<Campaign | undefined> {
+    return (await this.load()).get(id);
+  }
+
+  async list(): Promise<Campaign[]> {
+    return [...(await this.load()).values()];
+  }
+
+  private load(): Promise<Map<string, Campaign>> {
+    this.loaded ??= (async () => {
+      const path = join(this.dir, COMPILED_CAMPAIGNS_FILE);
+      let compiled: CompiledCampaigns;
+      try {
+        compiled = JSON.parse(await readFile(path, 'utf8')) as CompiledCampaigns;
+      } catch (error) {
+        this.loaded = undefined;
+        throw new ValidationError(`cannot read the compiled campaigns ${path} (written by infra/bundle.ts): ${(error as Error).message}`);
+      }
+      const byId = new Map<string, Campaign>();
+      for (const { file, data } of compiled.campaigns) {
+        const parsed = Campaign.safeParse(data);
+        if (!parsed.success) {
+          this.loaded = undefined;
+          throw new ValidationError(`invalid campaign files:\n${parsed.error.issues.map((i) => `${file}: ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+        }
+        byId.set(parsed.data.id, parsed.data);
+      }
+      return byId;
+    })();
+    return this.loaded;
+  }
+}
