@@ -8,6 +8,7 @@ import { registerSeed } from './seed.js';
 import { registerRun } from './run.js';
 import { registerPlan } from './plan.js';
 import { registerReview } from './review.js';
+import { registerRewards } from './rewards.js';
 
 export const commands: Array<(program: Command) => void> = [
   registerValidate,
@@ -18,4 +19,5 @@ export const commands: Array<(program: Command) => void> = [
   registerRun,
   registerPlan,
   registerReview,
+  registerRewards,
 ];

@@ -1,5 +1,5 @@
-// `asks review` against dynalite: a self-referral waits for review with its reason; approve moves it on to held,
-// reject voids it; unknown ids are a usage error.
+// `asks review` and `asks rewards` against dynalite: a self-referral waits for review with its reason; approve moves it
+// on to held, reject voids it; unknown ids are a usage error; `rewards approve-due --at` issues what is due.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startDynalite, freshTable, localDoc, type RunningDynalite } from '../../helpers/dynalite.js';
@@ -56,6 +56,18 @@ describe('asks review', () => {
     expect(rejected.code).toBe(0);
     expect(rejected.stdout).toMatch(/rejected: .*voided/);
     expect(JSON.parse((await run(['review', ...target(), '--json'])).stdout)).toEqual([]);
+  });
+
+  it('shows the advocate\'s rewards and runs the approver once with --at', async () => {
+    const listed = JSON.parse((await run(['rewards', 'adv-1', ...target(), '--json'])).stdout) as { byState: Record<string, { count: number }> };
+    expect(listed.byState).toMatchObject({ held: { count: 1 }, voided: { count: 1 } });
+    const early = JSON.parse((await run(['rewards', 'approve-due', ...target(), '--json'])).stdout) as { issued: number };
+    expect(early.issued).toBe(0);
+    const later = new Date(Date.now() + 31 * 86_400_000).toISOString();
+    const due = await run(['rewards', 'approve-due', '--at', later, ...target(), '--json']);
+    expect(JSON.parse(due.stdout)).toMatchObject({ approved: 2, issued: 2 });
+    expect((await run(['rewards', 'adv-1', ...target()])).stdout).toMatch(/issued: 1/);
+    expect((await run(['rewards', 'approve-due', '--at', 'yesterday', ...target()])).code).toBe(2);
   });
 
   it('refuses an unknown id with a usage error', async () => {
