@@ -46,7 +46,7 @@ const USER_AGENT = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36
 
 const CONNECTIONS = Number(process.env.BENCH_CLICK_CONNECTIONS ?? 16);
 const DURATION_S = Number(process.env.BENCH_CLICK_SECONDS ?? 3);
-const ROUNDS = Number(process.env.BENCH_CLICK_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_CLICK_ROUNDS ?? 7);
 const LOST_REQUESTS = Number(process.env.BENCH_CLICK_LOST_REQUESTS ?? 20_000);
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -164,14 +164,16 @@ export async function runClickBench(): Promise<Record<string, number>> {
     if (probe.status !== 302) throw new Error(`click endpoint answered ${probe.status}, expected 302`);
 
     log(`  warm-up (${CONNECTIONS} connections)`);
-    await load(realUrl, { duration: 2 });
-    await load(bareUrl, { duration: 2 });
+    await load(realUrl, { duration: 3 });
+    await load(bareUrl, { duration: 3 });
 
     const realRps: number[] = [];
     const bareRps: number[] = [];
     // CPU time of this process per answered request: unlike rps, barely moved by other load on the machine.
     const realCpu: number[] = [];
     const bareCpu: number[] = [];
+    const realP99: number[] = [];
+    const bareP99: number[] = [];
     for (let i = 0; i < ROUNDS; i += 1) {
       // Alternate which side goes first so drift (other load on the machine, a growing table) hits both alike.
       const order = i % 2 === 0 ? (['real', 'bare'] as const) : (['bare', 'real'] as const);
@@ -183,6 +185,7 @@ export async function runClickBench(): Promise<Record<string, number>> {
         const bad = r.non2xx - r['3xx'] + r.errors + r.timeouts;
         if (bad > 0) throw new Error(`${side} round ${i + 1}: ${bad} requests failed (${JSON.stringify({ '4xx': r['4xx'], '5xx': r['5xx'], errors: r.errors, timeouts: r.timeouts })})`);
         (side === 'real' ? realRps : bareRps).push(rps(r));
+        (side === 'real' ? realP99 : bareP99).push(r.latency.p99);
         log(`  round ${i + 1} ${side}: ${rps(r).toFixed(0)} rps, p99 ${r.latency.p99} ms, ${((cpu.user + cpu.system) / Math.max(answered(r), 1)).toFixed(0)} µs CPU/request`);
       }
     }
@@ -204,6 +207,8 @@ export async function runClickBench(): Promise<Record<string, number>> {
       click_rps_real: round(realMedian, 0),
       click_rps_bare: round(bareMedian, 0),
       click_rps_real_20k_run: round(rps(lostRun), 0),
+      click_p99_ms_rounds_real: median(realP99),
+      click_p99_ms_rounds_bare: median(bareP99),
       // Diagnostics: the same comparison in CPU time per request (this process: server, dynalite and load generator).
       click_cpu_us_per_request_real: round(median(realCpu), 0),
       click_cpu_us_per_request_bare: round(median(bareCpu), 0),
