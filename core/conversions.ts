@@ -126,7 +126,8 @@ export interface ConversionDeps {
   ledger: RewardLedger;
   campaigns: CampaignRepository;
   publisher: EventPublisher;
-  disposableDomains: ReadonlySet<string>;
+  /** The disposable email domains, or a loader (the list is large: read on the first conversion that needs it). */
+  disposableDomains: ReadonlySet<string> | (() => Promise<ReadonlySet<string>>);
   /** Conversions credited to one advocate within `velocityWindowHours` before this one is flagged (default 5 in 24h). */
   velocityLimit?: number;
   velocityWindowHours?: number;
@@ -272,7 +273,7 @@ async function earnRewards(deps: ConversionDeps, input: ConversionInput, ctx: { 
     referee: { externalCustomerId: input.externalCustomerId, ...(input.email ? { email: input.email } : {}), ...(input.paymentFingerprint ? { paymentFingerprint: input.paymentFingerprint } : {}), alreadyCustomer },
     recentConversions,
     velocityLimit: deps.velocityLimit ?? 5,
-    disposableDomains: deps.disposableDomains,
+    disposableDomains: typeof deps.disposableDomains === 'function' ? await deps.disposableDomains() : deps.disposableDomains,
   });
   if (!reasons.includes('self_referral_email') && input.emailHash && advocate.email && emailHashOf(advocate.email) === input.emailHash) reasons.push('self_referral_email');
 

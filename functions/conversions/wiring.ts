@@ -1,7 +1,7 @@
 // The one place conversions, the approver and `asks review` get their collaborators: the DynamoDB stores behind the
 // core ports, the campaign files, the event publisher and the disposable-domain list.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { disposableDomains } from '../../adapters/disposable-domains.js';
+import { loadDisposableDomains } from '../../adapters/disposable-domains.js';
 import { DynamoConversionStore } from '../../adapters/dynamo/conversions.js';
 import { LedgerStore, type LedgerStoreOptions } from '../../adapters/dynamo/ledger.js';
 import type { ConversionDeps } from '../../core/conversions.js';
@@ -21,6 +21,6 @@ export function conversionDeps(w: ConversionWiring): ConversionDeps & { store: D
     ledger: new LedgerStore(w.doc, w.tableName, w.ledger),
     campaigns: w.campaigns,
     publisher: w.publisher,
-    disposableDomains: disposableDomains(),
+    disposableDomains: () => loadDisposableDomains(),
   };
 }

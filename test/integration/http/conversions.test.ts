@@ -225,6 +225,12 @@ describe('fraud and attribution edge cases', () => {
     expect(res.fraudReasons).toContain('self_referral_payment');
   });
 
+  it('flags a disposable email domain from the maintained npm list', async () => {
+    const res = (await (await post(purchase({ idempotencyKey: 'disp-1', externalCustomerId: 'throwaway', email: 'someone@mailinator.com', referralCode: OTHER_CODE }))).json()) as { fraudReasons: string[]; rewards: Array<{ state: string }> };
+    expect(res.fraudReasons).toEqual(['disposable_email']);
+    expect(res.rewards.map((r) => r.state)).toEqual(['review', 'review']);
+  });
+
   it('does not attribute a click older than the campaign window', async () => {
     const old = new Date(now.getTime() - 31 * 86_400_000).toISOString();
     await put({ PK: `R#${CODE}`, SK: 'CLICK#oldclick0001', entity: 'click', clickId: 'oldclick0001', campaignId: CAMPAIGN, advocateId: 'adv-1', agent: 'human', at: old });

@@ -1,6 +1,6 @@
-// Where the webhook secret comes from: a local file created once (0600), Secrets Manager in the cloud (plain or JSON),
-// never minted inside a Lambda bundle.
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+// Where the webhook secret and the disposable domain list come from: local files (the secret created once, 0600), Secrets
+// Manager or a layer file in the cloud; a secret is never minted inside a Lambda bundle.
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -27,5 +27,18 @@ describe('webhook secret', () => {
 
   it('refuses to mint a secret inside Lambda', async () => {
     await expect(loadWebhookSecret({ AWS_LAMBDA_FUNCTION_NAME: 'api', WEBHOOK_SECRET_FILE: '/var/task/x' })).rejects.toThrow(/WEBHOOK_SECRET_ARN/);
+  });
+});
+
+describe('disposable domains', () => {
+  it('reads the npm list from the installed package, or from DISPOSABLE_DOMAINS_FILE (the Lambda layer)', async () => {
+    const { loadDisposableDomains } = await import('../../../adapters/disposable-domains.js');
+    const installed = await loadDisposableDomains({});
+    expect(installed.size).toBeGreaterThan(10_000);
+    expect(installed.has('mailinator.com')).toBe(true);
+    const file = join(mkdtempSync(join(tmpdir(), 'dd-')), 'index.json');
+    writeFileSync(file, JSON.stringify(['Throwaway.Example']));
+    expect([...(await loadDisposableDomains({ DISPOSABLE_DOMAINS_FILE: file }))]).toEqual(['throwaway.example']);
+    await expect(loadDisposableDomains({ DISPOSABLE_DOMAINS_FILE: '/nonexistent/x.json' })).rejects.toThrow();
   });
 });
