@@ -11,6 +11,7 @@ import { NagSuppressions, suppressLambdaBaseline } from './nag.js';
 import type { Construct } from 'constructs';
 import { grantTableData } from './grants.js';
 import { ProjectFunction } from './lambda.js';
+import { addDisposableDomainsLayer } from './disposable-domains-layer.js';
 
 export const HTTP_ROUTES: Array<{ method: HttpMethod; path: string }> = [
   { method: HttpMethod.GET, path: '/s/{token}' },
@@ -61,6 +62,7 @@ export class HttpStack extends Stack {
       },
     });
     grantTableData(this.handler.fn, props.table);
+    addDisposableDomainsLayer(this, [this.handler.fn]); // fraud checks of POST /conversions
     props.bus.grantPutEventsTo(this.handler.fn);
     props.signingSecret.grantRead(this.handler.fn);
     props.webhookSecret?.grantRead(this.handler.fn);

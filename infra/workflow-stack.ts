@@ -20,6 +20,7 @@ import type { Construct } from 'constructs';
 import type { Campaign } from '../core/schemas/campaign.js';
 import { grantSesSend, grantSmsSend, grantTableData } from './grants.js';
 import { ProjectFunction } from './lambda.js';
+import { addDisposableDomainsLayer } from './disposable-domains-layer.js';
 import { runDefinition, SUBSTITUTIONS } from './run-definition.js';
 
 export interface WorkflowStackProps extends StackProps {
@@ -125,6 +126,7 @@ export class WorkflowStack extends Stack {
 
     // Conversions as events (the same flow as the signed webhook).
     const conversions = make('ConversionEvents', 'functions/conversions/conversion-events.ts');
+    addDisposableDomainsLayer(this, [conversions.fn]);
     new Rule(this, 'ConversionRule', { eventBus: props.bus, eventPattern: { detailType: [{ prefix: 'conversion.' }] as unknown as string[] }, targets: [new LambdaFunction(conversions.fn)] });
 
     // SES events arrive on the default bus (SES v2 event destinations always use it).

@@ -161,6 +161,13 @@ describe('conversions, rewards and fraud', () => {
     });
   });
 
+  it('ships the disposable-domain list as a layer to the functions that check conversions (not in the bundle)', () => {
+    for (const template of [t.http, t.workflow]) {
+      template.resourceCountIs('AWS::Lambda::LayerVersion', 1);
+      template.hasResourceProperties('AWS::Lambda::Function', { Layers: Match.anyValue(), Environment: { Variables: Match.objectLike({ DISPOSABLE_DOMAINS_FILE: '/opt/disposable-email-domains/index.json' }) } });
+    }
+  });
+
   it('runs the reward approver on a schedule', () => {
     t.workflow.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: Match.stringLikeRegexp('^rate\\(1 (hour|day)\\)$'), State: 'ENABLED' });
   });
