@@ -1,6 +1,5 @@
 // Eligibility: whether a due customer is asked now, held out, deferred past quiet hours or skipped (with the reason),
 // applying the rules in the fixed order of SKIP_REASONS so every skip is explainable and reproducible.
-import { DateTime } from 'luxon';
 import type { Campaign } from './schemas/campaign.js';
 import type { Channel } from './schemas/common.js';
 import type { AskHistory, Customer } from './schemas/customer.js';
@@ -9,6 +8,7 @@ import { chooseChannel } from './channels.js';
 import { describePredicate, firstFailing } from './predicates.js';
 import { assignVariant, isHeldOut } from './assignment.js';
 import { ValidationError } from './errors.js';
+import { inZone, plusDays, withWall } from './zoned-time.js';
 
 const DAY_MS = 86_400_000;
 
@@ -41,17 +41,17 @@ function minutesOf(hhmm: string): number {
  * after its end crosses midnight (21:00-08:00); start == end means no quiet hours.
  */
 export function quietHoursEnd(quiet: { start: string; end: string }, now: Date, zone: string): string | undefined {
-  const local = DateTime.fromJSDate(now, { zone });
-  if (!local.isValid) throw new ValidationError(`timezone "${zone}" is not a known IANA zone`);
+  const local = inZone(now, zone);
+  if (!local) throw new ValidationError(`timezone "${zone}" is not a known IANA zone`);
   const start = minutesOf(quiet.start);
   const end = minutesOf(quiet.end);
   const t = local.hour * 60 + local.minute;
   const inside = start < end ? t >= start && t < end : start > end ? t >= start || t < end : false;
   if (!inside) return undefined;
-  const endDay = start > end && t >= start ? local.plus({ days: 1 }) : local;
-  // luxon moves a wall time that DST skips forward, so the deferral never lands inside a gap.
-  const until = endDay.set({ hour: Math.floor(end / 60), minute: end % 60, second: 0, millisecond: 0 });
-  return until.toUTC().toJSDate().toISOString();
+  const endDay = start > end && t >= start ? plusDays(local, 1) : local;
+  // A wall time that DST skips moves forward, so the deferral never lands inside a gap.
+  const until = withWall(endDay, { hour: Math.floor(end / 60), minute: end % 60, second: 0, millisecond: 0 });
+  return new Date(until.ts).toISOString();
 }
 
 function latestAsk(history: AskHistory): number | undefined {

@@ -1,26 +1,26 @@
 // Milestones: which customers celebrate what on a given local date, and which zones are at the send hour now.
-// Everything is computed in the customer's own IANA zone with luxon, so DST days and Feb 29 come out right.
-import { DateTime } from 'luxon';
+// Everything is computed in the customer's own IANA zone (core/zoned-time.ts), so DST days and Feb 29 come out right.
 import type { Customer } from './schemas/customer.js';
 import type { DateMilestoneKind, MilestoneTrigger } from './schemas/campaign.js';
 import type { MilestoneOccurrence } from './schemas/ask.js';
 import { DATE_FIELD_BY_KIND, monthDaysToRead } from './due-keys.js';
 import { ValidationError } from './errors.js';
+import { inZone as zonedAt, invalidZoneExplanation, isoDate, isoMinute, type ZonedTime } from './zoned-time.js';
 
 // One threshold implementation for the whole project: the activity handler already uses core/thresholds.ts.
 export { crossedThresholds, thresholdOccurrenceId, type CounterSnapshot, type CrossedThreshold } from './thresholds.js';
 
 export type DateTrigger = Extract<MilestoneTrigger, { kind: DateMilestoneKind }>;
 
-function inZone(at: Date, zone: string): DateTime {
-  const dt = DateTime.fromJSDate(at, { zone });
-  if (!dt.isValid) throw new ValidationError(`timezone "${zone}" is not a known IANA zone (${dt.invalidExplanation ?? dt.invalidReason ?? 'invalid'})`);
+function inZone(at: Date, zone: string): ZonedTime {
+  const dt = zonedAt(at, zone);
+  if (!dt) throw new ValidationError(`timezone "${zone}" is not a known IANA zone (${invalidZoneExplanation(zone)})`);
   return dt;
 }
 
 /** The customer's calendar date (YYYY-MM-DD) at instant `at` in `zone`. */
 export function localDateIn(at: Date, zone: string): string {
-  return inZone(at, zone).toFormat('yyyy-MM-dd');
+  return isoDate(inZone(at, zone));
 }
 
 /** The local hour (0-23) at instant `at` in `zone`. */
@@ -41,10 +41,10 @@ export function zonesAtLocalHour(zones: readonly string[], at: Date, hour: numbe
   const out: Array<{ zone: string; localDate: string }> = [];
   for (const zone of zones) {
     const now = inZone(at, zone);
-    const target = `${now.toFormat('yyyy-MM-dd')}T${String(hour).padStart(2, '0')}:00`;
-    const nowKey = now.toFormat("yyyy-MM-dd'T'HH:mm");
-    const prevKey = inZone(before, zone).toFormat("yyyy-MM-dd'T'HH:mm");
-    if (nowKey >= target && prevKey < target) out.push({ zone, localDate: now.toFormat('yyyy-MM-dd') });
+    const target = `${isoDate(now)}T${String(hour).padStart(2, '0')}:00`;
+    const nowKey = isoMinute(now);
+    const prevKey = isoMinute(inZone(before, zone));
+    if (nowKey >= target && prevKey < target) out.push({ zone, localDate: isoDate(now) });
   }
   return out;
 }

@@ -1,13 +1,13 @@
 // Rendering an ask: the personalization context a template sees, and the liquid rendering of every message part
 // (HTML escaped, text parts raw) for each channel. Pure: templates come in through the TemplateSource port.
 import { Liquid, type FS } from 'liquidjs';
-import { DateTime } from 'luxon';
 import { ValidationError } from './errors.js';
 import type { TemplateSource } from './ports.js';
 import type { MilestoneOccurrence } from './schemas/ask.js';
 import type { Campaign, Variant } from './schemas/campaign.js';
 import type { Channel, Money } from './schemas/common.js';
 import { CHANNEL_PARTS, templateFileName, type TemplatePart } from './template-parts.js';
+import { parseIsoDate, wholeYearsBetween } from './zoned-time.js';
 import type { Customer } from './schemas/customer.js';
 
 export { CHANNEL_PARTS, TEMPLATE_PARTS, templateFileName, type TemplatePart } from './template-parts.js';
@@ -91,10 +91,10 @@ function yearsText(years: number): string {
 }
 
 function tenureYears(customer: Customer, milestone: MilestoneOccurrence): number {
-  const from = DateTime.fromISO(customer.signupDate, { zone: 'utc' });
-  const to = DateTime.fromISO(milestone.occurredOn, { zone: 'utc' });
-  if (!from.isValid || !to.isValid) return 0;
-  return Math.max(0, Math.floor(to.diff(from, 'years').years + 1e-9));
+  const from = parseIsoDate(customer.signupDate);
+  const to = parseIsoDate(milestone.occurredOn);
+  if (!from || !to) return 0;
+  return wholeYearsBetween(from, to);
 }
 
 function achievementText(input: AskContextInput, years: number): string {

@@ -4,12 +4,12 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { DateTime } from 'luxon';
 import type { ChannelSender, Clock, OutboundMessage, SendResult } from '../../core/ports.js';
 import { PermanentSendError, ThrottlingError, TransientError } from '../../core/errors.js';
 import { isValidE164 } from '../../core/channels.js';
 import { fitSms, inQuietHours, type FittedSms } from '../../core/sms.js';
 import { SendDeferredError } from './errors.js';
+import { inZone, plusDays, withWall } from '../../core/zoned-time.js';
 
 /** Origination identity (phone number, sender id, pool) per ISO country, plus `default`. */
 export type OriginationIdentities = Record<string, string> & { default: string };
@@ -64,11 +64,11 @@ export function prepareSms(message: OutboundMessage, options: SmsBaseOptions): S
   const quiet = options.quietHours === false ? undefined : (options.quietHours ?? { startHour: 21, endHour: 8 });
   const zone = message.data?.timezone;
   if (quiet && typeof zone === 'string') {
-    const local = DateTime.fromJSDate(options.clock.now(), { zone });
-    if (local.isValid && inQuietHours(local.hour, quiet.startHour, quiet.endHour)) {
-      let until = local.set({ hour: quiet.endHour, minute: 0, second: 0, millisecond: 0 });
-      if (until <= local) until = until.plus({ days: 1 });
-      throw new SendDeferredError(`sms: quiet hours in ${zone} (${String(local.hour).padStart(2, '0')}:00 local)`, until.toUTC().toISO()!);
+    const local = inZone(options.clock.now(), zone);
+    if (local && inQuietHours(local.hour, quiet.startHour, quiet.endHour)) {
+      let until = withWall(local, { hour: quiet.endHour, minute: 0, second: 0, millisecond: 0 });
+      if (until.ts <= local.ts) until = plusDays(until, 1);
+      throw new SendDeferredError(`sms: quiet hours in ${zone} (${String(local.hour).padStart(2, '0')}:00 local)`, new Date(until.ts).toISOString());
     }
   }
   const fitted = fitSms(message.text, message.shareUrl, options.maxSegments ?? 2);

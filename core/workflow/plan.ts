@@ -1,12 +1,12 @@
 // Planning a run: the segments (index partitions) a run reads, the batches each Map round processes, and folding the
 // batch results back into the run state. Pure: the state machine calls these through thin handlers.
-import { DateTime } from 'luxon';
 import type { Campaign } from '../schemas/campaign.js';
 import { isDateMilestoneKind } from '../schemas/campaign.js';
 import type { Batch, Counts, Run, RunInput, RunState, Segment } from '../schemas/workflow.js';
 import { dueMonthDays, zonesAtLocalHour } from '../milestones.js';
 import { dueKey, parsePartition } from '../due-keys.js';
 import { ValidationError } from '../errors.js';
+import { addDaysToIsoDate } from '../zoned-time.js';
 
 /** Due index per date milestone kind (names match adapters/dynamo/table-def.ts). */
 export const DUE_INDEX: Record<string, string> = {
@@ -55,10 +55,10 @@ function zonesOf(partitions: readonly string[]): string[] {
 export function planSegments(campaign: Campaign, run: Run, partitions: readonly string[], options: Pick<PlanOptions, 'catchUpDays'> = DEFAULT_PLAN): Segment[] {
   const kind = campaign.milestone.kind;
   if (!isDateMilestoneKind(kind)) {
-    const today = DateTime.fromISO(run.mode === 'day' ? run.runDate : run.at.slice(0, 10), { zone: 'utc' });
+    const today = run.mode === 'day' ? run.runDate : run.at.slice(0, 10);
     const segments: Segment[] = [];
     for (let back = options.catchUpDays; back >= 0; back -= 1) {
-      const day = today.minus({ days: back }).toFormat('yyyy-MM-dd');
+      const day = addDaysToIsoDate(today, -back);
       segments.push({ index: PENDING_INDEX, partition: day, localDate: day });
     }
     return segments;

@@ -1,7 +1,6 @@
 // ProcessBatch: read a batch's segments (each due customer exactly once), decide every customer, claim the ask with a
 // conditional put, mint the code and signed links, render, send through the channel port, record the outcome.
 // Everything outside comes in through ports, so this runs the same in Lambda, in `npm start` and in tests.
-import { DateTime } from 'luxon';
 import type { Clock, ChannelSender, EventPublisher, IdGenerator, Keyring, OutboundMessage, TemplateSource, CampaignRepository } from '../ports.js';
 import type { Renderer } from '../render.js';
 import { buildAskContext, renderAsk } from '../render.js';
@@ -16,6 +15,7 @@ import { evaluateEligibility, recordAsk, type EligibilityDecision } from '../eli
 import { computeRewards, potentialCostMinor } from '../rewards.js';
 import { signToken } from '../links.js';
 import { NotFoundError, PermanentSendError, ValidationError } from '../errors.js';
+import { fromWallTime, parseIsoDate } from '../zoned-time.js';
 import type { AskWriter, BudgetReader, CodeIssuer, CustomerReader, DueCustomer, PendingMilestone, PendingReader, SuppressionReader } from './ports.js';
 import { PENDING_INDEX } from './plan.js';
 
@@ -86,8 +86,9 @@ export function thresholdMatches(campaign: Campaign, record: Pick<PendingMilesto
  */
 export function decisionTime(campaign: Campaign, run: Run, customer: DueCustomer, localDate: string): Date {
   if (run.mode === 'hour' || !isDateMilestoneKind(campaign.milestone.kind)) return new Date(run.at);
-  const local = DateTime.fromISO(`${localDate}T${String(campaign.schedule.sendHour).padStart(2, '0')}:00`, { zone: customer.timezone });
-  return local.isValid ? local.toUTC().toJSDate() : new Date(run.at);
+  const date = parseIsoDate(localDate);
+  const local = date && fromWallTime({ ...date, hour: campaign.schedule.sendHour }, customer.timezone);
+  return local ? new Date(local.ts) : new Date(run.at);
 }
 
 /** Read the batch's segments in order until `limit` customers; the rest goes back as continuation. */
