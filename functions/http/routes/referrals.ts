@@ -7,6 +7,7 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Liquid } from 'liquidjs';
 import * as z from 'zod';
 import { DynamoCodeStore } from '../../../adapters/dynamo/codes.js';
+import { clickIndexKey } from '../../../adapters/dynamo/conversions.js';
 import { DynamoAskStore } from '../../../adapters/dynamo/asks.js';
 import { CustomerStore } from '../../../adapters/dynamo/customers.js';
 import { pageResponse, PAGE_SECURITY_HEADERS } from '../../../adapters/channels/pages.js';
@@ -152,7 +153,7 @@ async function click(req: HttpRequest, params: RouteParams, deps: HttpDeps): Pro
   if (!repeat) {
     const at = now.toISOString();
     await deps.doc.send(
-      new PutCommand({ TableName: deps.tableName, Item: { PK: `R#${code}`, SK: `CLICK#${clickId}`, entity: 'click', clickId, referralCode: code, campaignId: campaign.id, advocateId: owner.customerId, agent, at } }),
+      new PutCommand({ TableName: deps.tableName, Item: { PK: `R#${code}`, SK: `CLICK#${clickId}`, GSI1PK: clickIndexKey(clickId), GSI1SK: at, entity: 'click', clickId, referralCode: code, campaignId: campaign.id, advocateId: owner.customerId, agent, at } }),
     );
     if (!clickEventsFromStream()) {
       await deps.publisher.publish([{ detailType: detailType('referral.click.recorded'), detail: { version: 1, occurredAt: at, clickId, referralCode: code, campaignId: campaign.id } }]);

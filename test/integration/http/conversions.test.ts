@@ -231,6 +231,18 @@ describe('fraud and attribution edge cases', () => {
     expect(res.rewards.map((r) => r.state)).toEqual(['review', 'review']);
   });
 
+  it('attributes by the click id alone (no code, no cookie): the click route indexes every click by its id', async () => {
+    // Prepare: a click through the real route; the shop only kept the `click` query parameter of the landing URL.
+    const onlyClick = await click(OTHER_CODE);
+
+    // Act
+    const res = await post({ type: 'signup', idempotencyKey: 'signup-click-only', externalCustomerId: 'friend-click-only', email: 'click.only@example.com', clickId: onlyClick, occurredAt: now.toISOString() });
+
+    // Assess
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'recorded', rule: 'click_id', advocateId: 'adv-2' });
+  });
+
   it('does not attribute a click older than the campaign window', async () => {
     const old = new Date(now.getTime() - 31 * 86_400_000).toISOString();
     await put({ PK: `R#${CODE}`, SK: 'CLICK#oldclick0001', entity: 'click', clickId: 'oldclick0001', campaignId: CAMPAIGN, advocateId: 'adv-1', agent: 'human', at: old });
