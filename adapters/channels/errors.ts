@@ -4,6 +4,7 @@
 import { TransientError } from '../../core/errors.js';
 
 export class SendDeferredError extends TransientError {
+  override readonly name: string = 'SendDeferredError';
   constructor(
     message: string,
     /** UTC instant from which the send may be tried again. */
