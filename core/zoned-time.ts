@@ -1,11 +1,11 @@
-// Wall-clock time in IANA zones with the built-in Intl API: the few operations the project needs, with luxon's rules
-// (which the project used before; luxon is ~70 KB of every Lambda bundle and cannot be tree-shaken).
-//   - An instant's wall clock in a zone: Intl.DateTimeFormat parts (as luxon's IANAZone does).
-//   - A wall time to an instant: luxon's fixOffset from a provisional offset. A wall time that DST skips moves forward
-//     by the gap (02:30 on a spring-forward day is 03:30); one that occurs twice resolves against the provisional
-//     offset, which for a fresh wall time is the zone's offset before the transition, i.e. the first occurrence.
-//   - Calendar arithmetic (plus days, whole years) on wall dates, clamping Feb 29 to Feb 28 as luxon does.
-
+// Wall-clock time in IANA zones: the few operations the project needs, on @date-fns/tz (TZDate: a Date whose
+// getters and setters work in a named zone, offsets from the built-in Intl API). Small and tree-shakeable, unlike
+// luxon (~70 KB of every Lambda bundle), with the same rules, which test/unit/core/zoned-time.test.ts checks against
+// luxon across DST changes in 21 zones:
+//   - A wall time that DST skips moves forward by the gap (02:30 on a spring-forward day is 03:30); one that occurs
+//     twice resolves to its first occurrence.
+//   - Calendar arithmetic (plus days, whole years) on wall dates, clamping Feb 29 to Feb 28.
+import { TZDate } from '@date-fns/tz';
 export interface WallTime {
   year: number;
   month: number;
@@ -23,38 +23,26 @@ export interface ZonedTime extends WallTime {
   offset: number;
 }
 
-const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
-const formatters = new Map<string, Intl.DateTimeFormat | null>();
+const validity = new Map<string, boolean>();
 
-function formatter(zone: string): Intl.DateTimeFormat | undefined {
-  let f = formatters.get(zone);
-  if (f === undefined) {
-    try {
-      f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-    } catch {
-      f = null;
-    }
-    formatters.set(zone, f);
-  }
-  return f ?? undefined;
-}
-
-/** Whether Intl knows the zone (what luxon's IANAZone.isValidZone checks). */
+/** Whether the runtime's time zone database knows the zone. */
 export function isValidZone(zone: string): boolean {
-  return formatter(zone) !== undefined;
+  let ok = validity.get(zone);
+  if (ok === undefined) {
+    try {
+      ok = zone !== '' && Boolean(new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone);
+    } catch {
+      ok = false;
+    }
+    validity.set(zone, ok);
+  }
+  return ok;
 }
 
-/** The error text luxon gave for an unknown zone (DateTime#invalidExplanation). */
+/** What is wrong with an unknown zone, for error messages. */
 export function invalidZoneExplanation(zone: string): string {
   return `the zone "${zone}" is not supported`;
-}
-
-/** Epoch ms of a wall time read as UTC (luxon's objToLocalTS; years 0-99 kept literal). */
-function wallToUtcMs(w: WallTime): number {
-  const d = new Date(Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond));
-  if (w.year < 100 && w.year >= 0) d.setUTCFullYear(w.year, w.month - 1, w.day);
-  return d.getTime();
 }
 
 function utcMsToWall(ms: number): WallTime {
@@ -62,73 +50,70 @@ function utcMsToWall(ms: number): WallTime {
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds(), millisecond: d.getUTCMilliseconds() };
 }
 
-/** The zone's offset from UTC in minutes at instant `ts` (luxon's IANAZone#offset). */
-function offsetAt(f: Intl.DateTimeFormat, ts: number): number {
-  const parts: Record<string, number> = {};
-  for (const p of f.formatToParts(new Date(ts))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const asUtc = wallToUtcMs({ year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour === 24 ? 0 : parts.hour!, minute: parts.minute!, second: parts.second!, millisecond: 0 });
-  const over = ts % 1000;
-  return (asUtc - (ts - (over >= 0 ? over : 1000 + over))) / MINUTE_MS;
+function zoned(d: TZDate, zone: string): ZonedTime {
+  return {
+    zone,
+    ts: d.getTime(),
+    offset: -d.getTimezoneOffset(),
+    year: d.getFullYear(),
+    month: d.getMonth() + 1,
+    day: d.getDate(),
+    hour: d.getHours(),
+    minute: d.getMinutes(),
+    second: d.getSeconds(),
+    millisecond: d.getMilliseconds(),
+  };
 }
 
-/** luxon's fixOffset: the instant of local wall time `localTs` (ms, read as UTC) from a provisional offset. */
-function fixOffset(f: Intl.DateTimeFormat, localTs: number, provisional: number): [number, number] {
-  let utcGuess = localTs - provisional * MINUTE_MS;
-  const o2 = offsetAt(f, utcGuess);
-  if (provisional === o2) return [utcGuess, provisional];
-  utcGuess -= (o2 - provisional) * MINUTE_MS;
-  const o3 = offsetAt(f, utcGuess);
-  if (o2 === o3) return [utcGuess, o2];
-  return [localTs - Math.min(o2, o3) * MINUTE_MS, Math.max(o2, o3)];
-}
-
-function zoned(zone: string, ts: number, offset: number): ZonedTime {
-  return { zone, ts, offset, ...utcMsToWall(ts + offset * MINUTE_MS) };
-}
-
-function mustFormatter(zone: string): Intl.DateTimeFormat {
-  const f = formatter(zone);
-  if (!f) throw new RangeError(invalidZoneExplanation(zone));
-  return f;
+function mustBeValid(zone: string): void {
+  if (!isValidZone(zone)) throw new RangeError(invalidZoneExplanation(zone));
 }
 
 /** Instant `at` in `zone`; undefined when the zone is unknown. */
 export function inZone(at: Date | number, zone: string): ZonedTime | undefined {
-  const f = formatter(zone);
-  if (!f) return undefined;
-  const ts = typeof at === 'number' ? at : at.getTime();
-  return zoned(zone, ts, offsetAt(f, ts));
+  if (!isValidZone(zone)) return undefined;
+  return zoned(new TZDate(typeof at === 'number' ? at : at.getTime(), zone), zone);
 }
 
+const sameWall = (a: WallTime, b: WallTime) =>
+  a.year === b.year && a.month === b.month && a.day === b.day && a.hour === b.hour && a.minute === b.minute && a.second === b.second && a.millisecond === b.millisecond;
+
 /**
- * The instant of a wall time in `zone` (undefined when the zone is unknown). Without `provisional`, the offset in
- * force a day before that wall time, or a day after when larger: a repeated wall time resolves to its first occurrence.
+ * A wall time in a (valid) zone. TZDate moves a skipped wall time forward by the gap and resolves a repeated one to
+ * its later occurrence; we take the first occurrence (the earlier instant, as the JavaScript Date does).
  */
-export function fromWallTime(wall: Partial<WallTime> & Pick<WallTime, 'year' | 'month' | 'day'>, zone: string, provisional?: number): ZonedTime | undefined {
-  const f = formatter(zone);
-  if (!f) return undefined;
-  const localTs = wallToUtcMs({ hour: 0, minute: 0, second: 0, millisecond: 0, ...wall });
-  const guess = provisional ?? Math.max(offsetAt(f, localTs - DAY_MS), offsetAt(f, localTs + DAY_MS));
-  const [ts, offset] = fixOffset(f, localTs, guess);
-  return zoned(zone, ts, offset);
+function resolveWall(w: WallTime, zone: string): ZonedTime {
+  const resolved = zoned(new TZDate(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond, zone), zone);
+  const offsetBefore = -new TZDate(resolved.ts - DAY_MS, zone).getTimezoneOffset();
+  if (offsetBefore > resolved.offset) {
+    const earlier = zoned(new TZDate(resolved.ts - (offsetBefore - resolved.offset) * 60_000, zone), zone);
+    if (sameWall(earlier, resolved)) return earlier;
+  }
+  return resolved;
+}
+
+/** The instant of a wall time in `zone` (undefined when the zone is unknown); a repeated wall time resolves to its first occurrence. */
+export function fromWallTime(wall: Partial<WallTime> & Pick<WallTime, 'year' | 'month' | 'day'>, zone: string): ZonedTime | undefined {
+  if (!isValidZone(zone)) return undefined;
+  return resolveWall({ hour: 0, minute: 0, second: 0, millisecond: 0, ...wall }, zone);
 }
 
 function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
-/** `t` with some wall-clock fields replaced (luxon's DateTime#set), resolved from t's own offset. */
+/** `t` with some wall-clock fields replaced (a skipped result moves forward by the gap, a repeated one is the first). */
 export function withWall(t: ZonedTime, fields: Partial<WallTime>): ZonedTime {
-  const f = mustFormatter(t.zone);
-  const [ts, offset] = fixOffset(f, wallToUtcMs({ ...t, ...fields }), t.offset);
-  return zoned(t.zone, ts, offset);
+  mustBeValid(t.zone);
+  const { zone, ts: _ts, offset: _offset, ...wall } = t;
+  return resolveWall({ ...wall, ...fields }, zone);
 }
 
-/** `t` plus whole calendar days, same wall time (luxon's DateTime#plus({ days })), resolved from t's own offset. */
+/** `t` plus whole calendar days at the same wall time. */
 export function plusDays(t: ZonedTime, days: number): ZonedTime {
-  const f = mustFormatter(t.zone);
-  const [ts, offset] = fixOffset(f, wallToUtcMs({ ...t, day: Math.min(t.day, daysInMonth(t.year, t.month)) + days }), t.offset);
-  return zoned(t.zone, ts, offset);
+  mustBeValid(t.zone);
+  const day = new TZDate(t.year, t.month - 1, t.day + days, 12, 0, 0, 0, t.zone);
+  return resolveWall({ ...t, year: day.getFullYear(), month: day.getMonth() + 1, day: day.getDate() }, t.zone);
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
