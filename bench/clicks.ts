@@ -107,7 +107,7 @@ async function startBareServer(doc: DynamoDBDocumentClient, location: string): P
     const clickId = nanoIds.id(16);
     const at = new Date().toISOString();
     doc
-      .send(new PutCommand({ TableName: TABLE, Item: { PK: `R#${CODES.bare}`, SK: `CLICK#${clickId}`, GSI1PK: `K#${clickId}`, GSI1SK: at, entity: 'click', clickId, referralCode: CODES.bare, campaignId: CAMPAIGN, advocateId: `adv-${CODES.bare}`, agent: 'human', at } }))
+      .send(new PutCommand({ TableName: TABLE, Item: { PK: `R#${CODES.bare}`, SK: `CLICK#${clickId}`, GSI1PK: `K#${clickId}`, GSI1SK: at, entity: 'click', clickId, visitorId: nanoIds.id(16), referralCode: CODES.bare, campaignId: CAMPAIGN, advocateId: `adv-${CODES.bare}`, agent: 'human', at } }))
       .then(() => {
         res.writeHead(302, { location: `${location}&click=${clickId}` });
         res.end();

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Liquid } from 'liquidjs';
+import { serialize as serializeCookie } from 'cookie';
 import * as z from 'zod';
 import { DynamoCodeStore } from '../../../adapters/dynamo/codes.js';
 import { clickIndexKey } from '../../../adapters/dynamo/conversions.js';
@@ -132,9 +133,15 @@ function landingUrl(campaign: Campaign, deps: HttpDeps, code: string, clickId: s
 export const clickEventsFromStream = (env: NodeJS.ProcessEnv = process.env): boolean => env.CLICK_EVENTS_SOURCE === 'stream';
 
 /** "ref_click=<code>.<clickId>.<epoch>; ...": code and click id are validated ids, so no cookie encoding is needed. */
-function attributionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
-  return `ref_click=${value}; Max-Age=${maxAgeSeconds}; Path=/; HttpOnly${secure ? '; Secure' : ''}; SameSite=Lax`;
+/** First-party, HttpOnly, SameSite=Lax; Secure except on plain-http localhost. */
+function firstPartyCookie(name: string, value: string, maxAgeSeconds: number, secure: boolean): string {
+  return serializeCookie(name, value, { maxAge: maxAgeSeconds, path: '/', httpOnly: true, secure, sameSite: 'lax' });
 }
+
+/** The visitor id kept in `ref_vid` for a year: clicks of one browser share it (dedupe, velocity), never a person's data. */
+const VISITOR_COOKIE = 'ref_vid';
+const VISITOR_ID = /^[A-Za-z0-9_-]{16,32}$/;
+const YEAR_SECONDS = 365 * 86_400;
 
 // The hot path: one cached owner lookup (codes never change owner), the memoized campaign, and exactly one write.
 async function click(req: HttpRequest, params: RouteParams, deps: HttpDeps): Promise<HttpResponse> {
@@ -148,19 +155,23 @@ async function click(req: HttpRequest, params: RouteParams, deps: HttpDeps): Pro
   const previous = req.cookies.ref_click === undefined ? undefined : parseAttributionCookie(req.cookies.ref_click);
   const repeat = previous && previous.code === code && now.getTime() - previous.issuedAt.getTime() < CLICK_DEDUPE_SECONDS * 1000;
   const clickId = repeat ? previous.clickId : deps.ids.id(16);
+  const knownVisitor = req.cookies[VISITOR_COOKIE];
+  const visitorId = knownVisitor !== undefined && VISITOR_ID.test(knownVisitor) ? knownVisitor : deps.ids.id(16);
   const headers: Record<string, string> = { location: landingUrl(campaign, deps, code, clickId), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
   if (agent !== 'human') return { status: 302, headers }; // scanners and previewers follow links nobody clicked
   if (!repeat) {
     const at = now.toISOString();
     await deps.doc.send(
-      new PutCommand({ TableName: deps.tableName, Item: { PK: `R#${code}`, SK: `CLICK#${clickId}`, GSI1PK: clickIndexKey(clickId), GSI1SK: at, entity: 'click', clickId, referralCode: code, campaignId: campaign.id, advocateId: owner.customerId, agent, at } }),
+      new PutCommand({ TableName: deps.tableName, Item: { PK: `R#${code}`, SK: `CLICK#${clickId}`, GSI1PK: clickIndexKey(clickId), GSI1SK: at, entity: 'click', clickId, visitorId, referralCode: code, campaignId: campaign.id, advocateId: owner.customerId, agent, at } }),
     );
     if (!clickEventsFromStream()) {
       await deps.publisher.publish([{ detailType: detailType('referral.click.recorded'), detail: { version: 1, occurredAt: at, clickId, referralCode: code, campaignId: campaign.id } }]);
     }
   }
-  const cookie = attributionCookie(attributionCookieValue(code, clickId, repeat ? previous.issuedAt : now), campaign.attribution.windowDays * 86_400, !deps.insecureCookies);
-  return { status: 302, headers, cookies: [cookie] };
+  const secure = !deps.insecureCookies;
+  const cookies = [firstPartyCookie('ref_click', attributionCookieValue(code, clickId, repeat ? previous.issuedAt : now), campaign.attribution.windowDays * 86_400, secure)];
+  if (visitorId !== knownVisitor) cookies.push(firstPartyCookie(VISITOR_COOKIE, visitorId, YEAR_SECONDS, secure));
+  return { status: 302, headers, cookies };
 }
 
 async function landing(req: HttpRequest, params: RouteParams, deps: HttpDeps, extra: Record<string, unknown> = {}): Promise<HttpResponse> {

@@ -125,6 +125,26 @@ describe('referral click', () => {
     expect((await items('CLICK#')).length).toBe(before);
   });
 
+  it('keeps one visitor id per browser on every click it makes, in its own first-party cookie', async () => {
+    // Prepare: a first click from a fresh browser.
+    const first = await get(`/r/${CODE}`);
+    const cookies = first.headers.getSetCookie();
+    const visitorCookie = cookies.find((c) => c.startsWith('ref_vid='))!;
+    expect(visitorCookie).toMatch(/HttpOnly/i);
+    expect(visitorCookie).toMatch(/SameSite=Lax/i);
+    const visitorId = visitorCookie.split(';')[0]!.slice('ref_vid='.length);
+
+    // Act: the same browser clicks again after the dedupe window (no ref_click cookie any more, ref_vid kept).
+    const second = await get(`/r/${CODE}`, { cookie: `ref_vid=${visitorId}` });
+
+    // Assess: two clicks, one visitor; the known visitor gets no new visitor cookie.
+    const ids = [first, second].map((r) => new URL(r.headers.get('location')!).searchParams.get('click'));
+    expect(ids[0]).not.toBe(ids[1]);
+    const stored = (await items('CLICK#')).filter((c) => ids.includes(c.clickId as string));
+    expect(stored.map((c) => c.visitorId)).toEqual([visitorId, visitorId]);
+    expect(second.headers.getSetCookie().some((c) => c.startsWith('ref_vid='))).toBe(false);
+  });
+
   it('answers an unknown code with the 404 page', async () => {
     expect((await get('/r/zzzz2345zz')).status).toBe(404);
   });
