@@ -98,6 +98,8 @@ export interface ConversionStore {
   putConversion(record: ConversionRecord): Promise<boolean>;
   /** counters.successfulReferrals + 1 on the advocate, once per reward id (guarded on the customer item). */
   countSuccessfulReferral(advocateId: string, rewardId: string): Promise<boolean>;
+  /** The reverse on refund: counters.successfulReferrals - 1, only when that reward id was counted (exactly once). */
+  uncountSuccessfulReferral(advocateId: string, rewardId: string): Promise<boolean>;
 }
 
 /** The append-only ledger, the campaign budget and the work items (adapters/dynamo/ledger.ts). */
@@ -385,6 +387,8 @@ async function refund(deps: ConversionDeps, input: ConversionInput, conversionId
   for (const claim of claims) {
     const ids = (['advocate', 'friend'] as const).map((side) => ({ advocateId: claim.advocateId, rewardId: rewardIdFor(claim.campaignId, side, input.externalCustomerId) }));
     voided.push(...(await voidRewards(deps, ids, `refund${input.orderId ? ` of order ${input.orderId}` : ''}`, at, events)));
+    // A refunded referral is no longer a successful one: the advocate's referral tier counts it no more.
+    await deps.store.uncountSuccessfulReferral(claim.advocateId, ids[0]!.rewardId);
     const record: ConversionRecord = { conversionId, type: 'refund', status: 'refunded', referralCode: claim.referralCode, campaignId: claim.campaignId, advocateId: claim.advocateId, externalCustomerId: input.externalCustomerId, ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}), occurredAt: input.occurredAt, at };
     if (await deps.store.putConversion(record)) {
       events.push(event('referral.conversion.recorded', at, { conversionId, referralCode: claim.referralCode, campaignId: claim.campaignId, type: 'refund', ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}) }));

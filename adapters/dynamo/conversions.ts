@@ -193,6 +193,25 @@ export class DynamoConversionStore implements ConversionStore {
     }
   }
 
+  /** counters.successfulReferrals - 1 on refund, only while the reward id is in the counted set (exactly once). */
+  async uncountSuccessfulReferral(advocateId: string, rewardId: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: customerPk(advocateId), SK: PROFILE_SK },
+          UpdateExpression: 'SET counters.successfulReferrals = counters.successfulReferrals - :one DELETE countedReferrals :rid',
+          ConditionExpression: 'contains(countedReferrals, :r) AND counters.successfulReferrals >= :one',
+          ExpressionAttributeValues: { ':one': 1, ':rid': new Set([rewardId]), ':r': rewardId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
   /** Conversions under a referral code, counted by type (the status page's signups and purchases). */
   async countsByCode(code: string): Promise<Record<ConversionType, number>> {
     const counts: Record<ConversionType, number> = { signup: 0, purchase: 0, refund: 0 };

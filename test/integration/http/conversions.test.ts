@@ -204,12 +204,17 @@ describe('purchase -> reward held -> approver -> issued -> refund -> voided', ()
     expect(publisher.events.filter((e) => e.detailType === 'referral.reward.voided.v1')).toHaveLength(2);
     const history = await ledger.history('adv-1', rewardIdFor(CAMPAIGN, 'advocate', friend));
     expect(history.map((e) => e.state)).toEqual(['pending', 'held', 'approved', 'issued', 'voided']);
+    expect(await successfulReferrals('adv-1')).toBe(0); // a refunded referral no longer counts toward the tiers
+    // A redelivered refund changes nothing more.
+    await post({ type: 'refund', idempotencyKey: 'refund-100-again', externalCustomerId: friend, amountMinor: 4999, currency: 'EUR', occurredAt: now.toISOString() });
+    expect(await successfulReferrals('adv-1')).toBe(0);
   });
 });
 
 describe('fraud and attribution edge cases', () => {
   it('sends a self-referral (same Gmail address with dots and a +tag) to review, never paying it', async () => {
     now = new Date(T0.getTime() + 40 * 86_400_000);
+    const countedBefore = await successfulReferrals('adv-1');
     const res = (await (await post(purchase({ idempotencyKey: 'self-1', externalCustomerId: 'olivia-alt', email: 'Olivia.Smith+deals@gmail.com', referralCode: CODE }))).json()) as { status: string; fraudReasons: string[]; rewards: Array<{ state: string }>; conversionId: string };
     expect(res.status).toBe('recorded');
     expect(res.fraudReasons).toContain('self_referral_email');
@@ -217,7 +222,7 @@ describe('fraud and attribution edge cases', () => {
     const reviews = await new LedgerStore(doc, table).listReviews();
     expect(reviews.map((r) => r.conversionId)).toContain(res.conversionId);
     expect(publisher.events.some((e) => e.detailType === 'referral.fraud.flagged.v1' && e.detail.conversionId === res.conversionId)).toBe(true);
-    expect(await successfulReferrals('adv-1')).toBe(1);
+    expect(await successfulReferrals('adv-1')).toBe(countedBefore); // a flagged conversion is not a successful referral
   });
 
   it('flags the same payment fingerprint as a self-referral', async () => {

@@ -48,6 +48,12 @@ export class FakeStore implements ConversionStore {
     if (a) a.successfulReferrals += 1;
     return true;
   }
+  async uncountSuccessfulReferral(advocateId: string, rewardId: string) {
+    if (!this.counted.delete(rewardId)) return false;
+    const a = this.advocates.get(advocateId);
+    if (a) a.successfulReferrals -= 1;
+    return true;
+  }
 }
 
 export class FakeLedger implements RewardLedger {
