@@ -130,7 +130,7 @@ export interface ConversionDeps {
   publisher: EventPublisher;
   /** The disposable email domains, or a loader (the list is large: read on the first conversion that needs it). */
   disposableDomains: ReadonlySet<string> | (() => Promise<ReadonlySet<string>>);
-  /** Conversions credited to one advocate within `velocityWindowHours` before this one is flagged (default 5 in 24h). */
+  /** Overrides the campaign's `fraud.velocity` (tests). */
   velocityLimit?: number;
   velocityWindowHours?: number;
 }
@@ -265,7 +265,7 @@ async function earnRewards(deps: ConversionDeps, input: ConversionInput, ctx: { 
   ].map((p) => ({ ...p, seq: 1, state: 'pending' as const, advocateId: advocate.id, campaignId: campaign.id, conversionId, referralCode: touch.referralCode, at, earnedAt: at }) as LedgerEntry);
 
   // Fraud: evaluated once, before anything is paid.
-  const windowMs = (deps.velocityWindowHours ?? 24) * 3_600_000;
+  const windowMs = (deps.velocityWindowHours ?? campaign.fraud.velocity.windowHours) * 3_600_000;
   const advocateEntries = await deps.ledger.entries(advocate.id);
   const recentConversions = new Set(advocateEntries.filter((e) => e.seq === 1 && e.beneficiary === 'advocate' && e.rewardId !== planned[0]!.rewardId && Date.parse(at) - Date.parse(e.at) < windowMs).map((e) => e.conversionId)).size;
   const since = await deps.store.existingCustomerSince(input.externalCustomerId);
@@ -274,7 +274,7 @@ async function earnRewards(deps: ConversionDeps, input: ConversionInput, ctx: { 
     advocate: { customerId: advocate.id, ...(advocate.email ? { email: advocate.email } : {}), ...(advocate.paymentFingerprint ? { paymentFingerprint: advocate.paymentFingerprint } : {}) },
     referee: { externalCustomerId: input.externalCustomerId, ...(input.email ? { email: input.email } : {}), ...(input.paymentFingerprint ? { paymentFingerprint: input.paymentFingerprint } : {}), alreadyCustomer },
     recentConversions,
-    velocityLimit: deps.velocityLimit ?? 5,
+    velocityLimit: deps.velocityLimit ?? campaign.fraud.velocity.maxConversions,
     disposableDomains: typeof deps.disposableDomains === 'function' ? await deps.disposableDomains() : deps.disposableDomains,
   });
   if (!reasons.includes('self_referral_email') && input.emailHash && advocate.email && emailHashOf(advocate.email) === input.emailHash) reasons.push('self_referral_email');

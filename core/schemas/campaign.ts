@@ -207,6 +207,17 @@ export const Attribution = z.object({
   model: z.enum(['first_touch', 'last_touch']).default('first_touch'),
 });
 
+/** Fraud rules a campaign may tighten or loosen; self-referral, existing customers and disposable domains always apply. */
+export const FraudRules = z.object({
+  /** More conversions than this for one advocate within the window send the next one to review. */
+  velocity: z
+    .object({
+      maxConversions: z.number().int().min(1).max(10_000).default(5),
+      windowHours: z.number().int().min(1).max(24 * 90).default(24),
+    })
+    .default({ maxConversions: 5, windowHours: 24 }),
+});
+
 export const Campaign = z
   .object({
     $schema: z.string().optional(),
@@ -230,6 +241,7 @@ export const Campaign = z
     budget: Budget,
     landing: Landing.default({ type: 'hosted' }),
     attribution: Attribution.default({ windowDays: 30, model: 'first_touch' }),
+    fraud: FraudRules.default({ velocity: { maxConversions: 5, windowHours: 24 } }),
     locales: z.array(z.string()).default(['en']),
   })
   .superRefine((c, ctx) => {

@@ -141,12 +141,19 @@ describe('fraud -> review', () => {
     expect(r.fraudReasons).toEqual(['existing_customer']);
   });
 
-  it('flags velocity: too many conversions for one advocate in a day', async () => {
-    const { deps } = setup();
-    deps.velocityLimit = 2;
+  it('flags velocity from the campaign file: more conversions for one advocate than fraud.velocity allows', async () => {
+    // Prepare: the campaign allows two conversions per advocate in 24 hours.
+    const { deps } = setup({ fraud: { velocity: { maxConversions: 2, windowHours: 24 } } });
     const states = [];
     for (let i = 0; i < 3; i += 1) states.push((await recordConversion(deps, input(), T0)).rewards[0]!.state);
     expect(states).toEqual(['held', 'held', 'review']);
+  });
+
+  it('counts only conversions inside the velocity window', async () => {
+    const { deps } = setup({ fraud: { velocity: { maxConversions: 1, windowHours: 2 } } });
+    const first = await recordConversion(deps, input(), T0);
+    const later = await recordConversion(deps, input({ occurredAt: new Date(T0.getTime() + 3 * 3_600_000).toISOString() }), new Date(T0.getTime() + 3 * 3_600_000));
+    expect([first.rewards[0]!.state, later.rewards[0]!.state]).toEqual(['held', 'held']);
   });
 
   it('approve clears a review into the normal path; reject voids it', async () => {
