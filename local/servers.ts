@@ -98,8 +98,13 @@ export async function startHttp(options: { port?: number; env?: Record<string, s
   };
 }
 
-/** The raw RFC 5322 message the SES server stored for `messageId`. */
-export async function fetchEml(sesUrl: string, messageId: string): Promise<string | undefined> {
+/**
+ * The raw RFC 5322 message the SES server stored for `messageId` (undefined when it holds no such message). The server
+ * keeps messages in memory only, so ids of an earlier `npm start` are unknown to it, and asking it for an unknown id
+ * crashes it (aws-ses-v2-local answers twice); unless the caller just listed the id, check the store first.
+ */
+export async function fetchEml(sesUrl: string, messageId: string, options: { listed?: boolean } = {}): Promise<string | undefined> {
+  if (!options.listed && !(await listEmails(sesUrl)).some((e) => e.messageId === messageId)) return undefined;
   const res = await fetch(`${sesUrl}/get-emlContent?messageId=${encodeURIComponent(messageId)}`);
   if (!res.ok) return undefined;
   const text = await res.text();

@@ -2,7 +2,7 @@
 // (aws-ses-v2-local) and the HTTP API; seeds demo customers when the table is empty; runs every active campaign for
 // today through the deployed state machine definition; writes each sent email to .local/mailbox/<messageId>.eml;
 // prints the funnel and the URLs to open; keeps serving until Ctrl-C (`npm start -- --no-serve` exits instead).
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -86,7 +86,7 @@ export async function exportMailbox(env: LocalEnvironment): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const files: string[] = [];
   for (const email of await listEmails(env.ses.url)) {
-    const eml = await fetchEml(env.ses.url, email.messageId);
+    const eml = await fetchEml(env.ses.url, email.messageId, { listed: true });
     if (eml === undefined) continue;
     const file = join(dir, `${email.messageId.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`);
     await writeFile(file, eml);
@@ -95,17 +95,32 @@ export async function exportMailbox(env: LocalEnvironment): Promise<string[]> {
   return files;
 }
 
-/** A share page URL from one sent ask (the first one found). */
-async function oneShareUrl(env: LocalEnvironment, campaignIds: string[]): Promise<string | undefined> {
+/** The share page and status page links in a raw message (quoted-printable soft breaks undone). */
+function askLinks(eml: string | undefined): { share?: string; status?: string } {
+  const text = eml?.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+  const link = (path: string) => text?.match(new RegExp(`https?://[^\\s"'<>]+/${path}/[A-Za-z0-9_.=-]+`))?.[0];
+  const share = link('s');
+  const status = link('me');
+  return { ...(share ? { share } : {}), ...(status ? { status } : {}) };
+}
+
+/**
+ * The share page and status page URLs of one email ask: from today's run, or (when everybody due was asked by an
+ * earlier start) from a message kept in the mailbox folder.
+ */
+async function oneAskLinks(env: LocalEnvironment, campaignIds: string[], mailbox: string[]): Promise<{ share?: string; status?: string }> {
   for (const id of campaignIds) {
     const out = await env.doc.send(new QueryCommand({ TableName: env.tableName, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :p', ExpressionAttributeValues: { ':p': `ASKS#${id}` }, Limit: 200 }));
     const sent = (out.Items ?? []).find((i) => i.status === 'sent' && i.channel === 'email');
     if (!sent) continue;
-    const eml = await fetchEml(env.ses.url, String(sent.messageId));
-    const match = eml?.replace(/=\r?\n/g, '').match(/https?:\/\/[^\s"'<>]+\/s\/[A-Za-z0-9_.=-]+/);
-    if (match) return match[0].replace(/=3D/g, '=');
+    const links = askLinks(await fetchEml(env.ses.url, String(sent.messageId)));
+    if (links.share) return links;
   }
-  return undefined;
+  for (const file of mailbox) {
+    const links = askLinks(await readFile(file, 'utf8'));
+    if (links.share) return links;
+  }
+  return {};
 }
 
 export function funnelLines(campaignId: string, totals: Counts): string[] {
@@ -145,13 +160,16 @@ async function main(): Promise<void> {
     }
     lines.push(...funnelLines(campaign.id, result.summary.totals));
   }
-  const files = await exportMailbox(env);
-  const share = await oneShareUrl(env, campaigns.map((c) => c.id));
+  await exportMailbox(env);
+  const mailboxDir = join(env.stateDir, 'mailbox');
+  const files = (await readdir(mailboxDir)).filter((f) => f.endsWith('.eml')).map((f) => join(mailboxDir, f));
+  const links = await oneAskLinks(env, campaigns.map((c) => c.id), files);
   log('', 'Funnel', ...lines, '');
   log(`Open:`);
-  if (share) log(`  a share page      ${share}`);
+  if (links.share) log(`  a share page      ${links.share}`);
+  if (links.status) log(`  its status page   ${links.status}`);
   log(`  the mailbox       ${env.ses.url}`, `  mailbox folder    ${join(env.stateDir, 'mailbox')} (${files.length} .eml files)`, `  events            ${join(env.stateDir, 'events.jsonl')}`);
-  if (env.http) log(`  HTTP API          ${env.http.url}`);
+  if (env.http) log(`  HTTP API          ${env.http.url}`, `  webhook secret    ${join(env.stateDir, 'webhook-secret')} (POST /conversions, see docs/http.md)`);
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (!serve) {
     await env.stop();

@@ -79,3 +79,17 @@ describe('SesEmailSender against aws-ses-v2-local', () => {
     expect(eml).toMatch(/text\/html/);
   });
 });
+
+describe('fetchEml against aws-ses-v2-local', () => {
+  it('answers undefined for a message the server does not hold (an earlier start), and the server stays up', async () => {
+    // Prepare: the embedded runtime's helper on the same local server.
+    const { fetchEml } = await import('../../../local/servers.js');
+
+    // Act
+    const eml = await fetchEml(url, 'id-from-a-previous-npm-start');
+
+    // Assess
+    expect(eml).toBeUndefined();
+    expect((await fetch(`${url}/health-check`)).status).toBe(200);
+  });
+});
