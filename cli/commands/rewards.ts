@@ -2,43 +2,13 @@
 // reward) and totals by state; `asks rewards approve-due [--at <instant>]` runs the scheduled approver once (the local
 // runtime has no schedule: this moves held rewards whose refund window ended to approved and issued).
 import type { Command } from 'commander';
-import { FileCampaignRepository } from '../../adapters/campaign-files.js';
-import { connectDataTarget, LocalEngineDownError, type DataTarget } from '../../adapters/dynamo/client.js';
-import { publisherFromEnv } from '../../adapters/eventbridge.js';
 import { advocateRewards, approveDueRewards } from '../../core/conversions.js';
-import { conversionDeps } from '../../functions/conversions/wiring.js';
+import { withConversionDeps as withDeps, withTargetOptions as withTarget, type TargetOptions as DataOptions } from '../conversion-deps.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
 
-interface TargetOptions {
-  json?: boolean;
-  endpoint?: string;
-  table?: string;
-  cloud?: boolean;
+interface TargetOptions extends DataOptions {
   at?: string;
 }
-
-async function withDeps<T>(options: TargetOptions, fn: (deps: ReturnType<typeof conversionDeps>) => Promise<T>): Promise<T> {
-  let target: DataTarget;
-  try {
-    target = await connectDataTarget(options);
-  } catch (error) {
-    if (error instanceof LocalEngineDownError) throw new CliError(error.message);
-    throw error;
-  }
-  try {
-    const env = options.cloud ? process.env : { ...process.env, EVENTS_FILE: process.env.EVENTS_FILE ?? '.local/events.jsonl' };
-    return await fn(conversionDeps({ doc: target.doc, tableName: target.tableName, campaigns: new FileCampaignRepository(process.env.CAMPAIGNS_DIR ? { dir: process.env.CAMPAIGNS_DIR } : {}), publisher: publisherFromEnv(env) }));
-  } finally {
-    target.doc.destroy();
-  }
-}
-
-const withTarget = (cmd: Command): Command =>
-  cmd
-    .option('--json', 'print the result as JSON')
-    .option('--endpoint <url>', 'local DynamoDB endpoint (default: DYNAMODB_ENDPOINT or http://127.0.0.1:8700)')
-    .option('--table <name>', 'table name (default: TABLE_NAME or referral-asks-local)')
-    .option('--cloud', 'use the deployed table (default AWS credentials, TABLE_NAME)');
 
 export function registerRewards(program: Command): void {
   const rewards = withTarget(program.command('rewards').description("an advocate's rewards and their states; `approve-due` runs the reward approver once").argument('[advocateId]', 'customer id of the advocate'));

@@ -1,0 +1,36 @@
+// What the reward commands (`asks review`, `asks rewards`) share: the data-target options and the conversion
+// service wired to that table (locally, events go to .local/events.jsonl like the embedded runtime's).
+import type { Command } from 'commander';
+import { FileCampaignRepository } from '../adapters/campaign-files.js';
+import { publisherFromEnv } from '../adapters/eventbridge.js';
+import { conversionDeps } from '../functions/conversions/wiring.js';
+import { openDataTarget } from './data-target.js';
+
+export interface TargetOptions {
+  json?: boolean;
+  endpoint?: string;
+  table?: string;
+  cloud?: boolean;
+}
+
+/** Adds --json, --endpoint, --table and --cloud to a command. */
+export const withTargetOptions = (cmd: Command): Command =>
+  cmd
+    .option('--json', 'print the result as JSON')
+    .option('--endpoint <url>', 'local DynamoDB endpoint (default: DYNAMODB_ENDPOINT or http://127.0.0.1:8700)')
+    .option('--table <name>', 'table name (default: TABLE_NAME or referral-asks-local)')
+    .option('--cloud', 'use the deployed table (default AWS credentials, TABLE_NAME)');
+
+export type ConversionDeps = ReturnType<typeof conversionDeps>;
+
+/** Run `fn` with the conversion service on the chosen table; the local engine is started when none runs. */
+export async function withConversionDeps<T>(options: TargetOptions, fn: (deps: ConversionDeps) => Promise<T>): Promise<T> {
+  const target = await openDataTarget(options);
+  try {
+    const env = options.cloud ? process.env : { ...process.env, EVENTS_FILE: process.env.EVENTS_FILE ?? '.local/events.jsonl' };
+    const campaigns = new FileCampaignRepository(process.env.CAMPAIGNS_DIR ? { dir: process.env.CAMPAIGNS_DIR } : {});
+    return await fn(conversionDeps({ doc: target.doc, tableName: target.tableName, campaigns, publisher: publisherFromEnv(env) }));
+  } finally {
+    await target.close();
+  }
+}
