@@ -236,7 +236,7 @@ async function settle(deps: ConversionDeps, pending: LedgerEntry, ctx: SettleCon
     const cap = capCheck(campaign.reward.perAdvocateCap, earned, new Date(at), amountMinor);
     if (!cap.allowed) {
       const r = await step(ledger, pending.advocateId, pending.rewardId, 'void', at, { reason: `cap: ${cap.reason ?? 'per-advocate cap reached'}` });
-      if (r.moved) ctx.events.push(event('referral.reward.voided', at, { rewardId: pending.rewardId, campaignId: campaign.id, customerId: pending.beneficiaryId, reason: r.entry!.reason! }));
+      if (r.entry?.state === 'voided') ctx.events.push(event('referral.reward.voided', at, { rewardId: pending.rewardId, campaignId: campaign.id, customerId: pending.beneficiaryId, reason: r.entry.reason ?? 'cap' }));
       return r.entry ?? pending;
     }
     amountMinor = cap.allowedMinor;
@@ -284,8 +284,9 @@ async function earnRewards(deps: ConversionDeps, input: ConversionInput, ctx: { 
   for (const p of planned) {
     const wrote = await deps.ledger.append(p);
     const latest = latestOf(await deps.ledger.history(advocate.id, p.rewardId)) ?? p;
-    if (wrote) {
-      fresh = true;
+    if (wrote) fresh = true;
+    // At least once: no outcome is stored for this conversion yet, so an earlier attempt's events may not have gone out.
+    if (latest.conversionId === conversionId) {
       ctx.events.push(event('referral.reward.earned', at, { rewardId: p.rewardId, campaignId: campaign.id, beneficiary: p.beneficiary, customerId: p.beneficiaryId, amountMinor: p.amountMinor, currency: p.currency }));
     }
     // Only this conversion's reward is driven on (a crash after the pending entry is picked up by the replay).
@@ -293,7 +294,7 @@ async function earnRewards(deps: ConversionDeps, input: ConversionInput, ctx: { 
   }
   if (reasons.length > 0 && out.some((e) => e.state === 'review' && e.conversionId === conversionId)) {
     await deps.ledger.putReview({ conversionId, campaignId: campaign.id, advocateId: advocate.id, refereeId: input.externalCustomerId, rewardIds: planned.map((p) => p.rewardId), reasons, at });
-    if (fresh) ctx.events.push(event('referral.fraud.flagged', at, { conversionId, campaignId: campaign.id, reasons }));
+    ctx.events.push(event('referral.fraud.flagged', at, { conversionId, campaignId: campaign.id, reasons }));
   }
   const advocateReward = out.find((e) => e.beneficiary === 'advocate');
   if (advocateReward && advocateReward.conversionId === conversionId && reasons.length === 0) await deps.store.countSuccessfulReferral(advocate.id, advocateReward.rewardId);
@@ -342,9 +343,8 @@ async function convert(deps: ConversionDeps, input: ConversionInput, conversionI
     const note = claim.status === 'other_advocate' ? 'the referee is already credited to another advocate' : 'another customer id already holds this email for this campaign';
     return { ...attributed, status: 'duplicate_referee', note };
   }
-  if (await deps.store.putConversion(record)) {
-    events.push(event('referral.conversion.recorded', at, { conversionId, referralCode: touch.referralCode, campaignId: campaign.id, type: input.type, ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}) }));
-  }
+  await deps.store.putConversion(record);
+  events.push(event('referral.conversion.recorded', at, { conversionId, referralCode: touch.referralCode, campaignId: campaign.id, type: input.type, ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}) }));
   if (!QUALIFYING_TYPES.has(input.type)) return { ...attributed, status: 'recorded' };
   const advocate = await deps.store.advocate(touch.advocateId);
   if (!advocate) return { ...attributed, status: 'recorded', note: 'the advocate is no longer a customer: no reward' };
@@ -372,8 +372,9 @@ export async function voidRewards(deps: Pick<ConversionDeps, 'ledger'>, rewards:
     if (r.moved && r.entry) {
       if (latest.spent && latest.amountMinor > 0) await deps.ledger.release(latest.campaignId, latest.amountMinor);
       if (latest.state === 'held' && latest.holdUntil) await deps.ledger.deleteHold({ advocateId, rewardId, holdUntil: latest.holdUntil });
-      events.push(event('referral.reward.voided', at, { rewardId, campaignId: latest.campaignId, customerId: latest.beneficiaryId, reason }));
     }
+    // At least once: also when an earlier attempt voided it but failed before its events went out.
+    if (r.entry?.state === 'voided') events.push(event('referral.reward.voided', at, { rewardId, campaignId: r.entry.campaignId, customerId: r.entry.beneficiaryId, reason: r.entry.reason ?? reason }));
     if (r.entry) out.push(r.entry);
   }
   return out;
@@ -390,9 +391,8 @@ async function refund(deps: ConversionDeps, input: ConversionInput, conversionId
     // A refunded referral is no longer a successful one: the advocate's referral tier counts it no more.
     await deps.store.uncountSuccessfulReferral(claim.advocateId, ids[0]!.rewardId);
     const record: ConversionRecord = { conversionId, type: 'refund', status: 'refunded', referralCode: claim.referralCode, campaignId: claim.campaignId, advocateId: claim.advocateId, externalCustomerId: input.externalCustomerId, ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}), occurredAt: input.occurredAt, at };
-    if (await deps.store.putConversion(record)) {
-      events.push(event('referral.conversion.recorded', at, { conversionId, referralCode: claim.referralCode, campaignId: claim.campaignId, type: 'refund', ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}) }));
-    }
+    await deps.store.putConversion(record);
+    events.push(event('referral.conversion.recorded', at, { conversionId, referralCode: claim.referralCode, campaignId: claim.campaignId, type: 'refund', ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}) }));
   }
   const first = claims[0]!;
   return { ...base, status: 'refunded', referralCode: first.referralCode, campaignId: first.campaignId, advocateId: first.advocateId, rule: first.rule, rewards: voided.map(summary) };
@@ -406,18 +406,20 @@ export async function approveDueRewards(deps: Pick<ConversionDeps, 'ledger' | 'p
     counts.examined += 1;
     const events: Publishable[] = [];
     const latest = latestOf(await deps.ledger.history(marker.advocateId, marker.rewardId));
-    if (latest && (latest.state === 'held' || latest.state === 'approved') && (latest.state === 'approved' || Date.parse(latest.holdUntil ?? at) <= now.getTime())) {
+    const movable = latest !== undefined && (latest.state === 'held' || latest.state === 'approved' || latest.state === 'issued');
+    if (latest && movable && (latest.state !== 'held' || Date.parse(latest.holdUntil ?? at) <= now.getTime())) {
+      // The marker is deleted only after the events went out, so a marker found here means they may not have:
+      // the events follow the reward's resulting state (at least once), the counts what this run moved.
       if (latest.state === 'held') {
         const a = await step(deps.ledger, marker.advocateId, marker.rewardId, 'approve', at);
-        if (a.moved && a.entry) {
-          counts.approved += 1;
-          events.push(event('referral.reward.approved', at, { rewardId: a.entry.rewardId, campaignId: a.entry.campaignId, customerId: a.entry.beneficiaryId, amountMinor: a.entry.amountMinor, currency: a.entry.currency }));
-        }
+        if (a.moved) counts.approved += 1;
       }
       const i = await step(deps.ledger, marker.advocateId, marker.rewardId, 'issue', at);
-      if (i.moved && i.entry) {
-        counts.issued += 1;
-        events.push(event('referral.reward.issued', at, { rewardId: i.entry.rewardId, campaignId: i.entry.campaignId, customerId: i.entry.beneficiaryId, amountMinor: i.entry.amountMinor, currency: i.entry.currency }));
+      if (i.moved) counts.issued += 1;
+      if (i.entry?.state === 'issued') {
+        const e = i.entry;
+        const detail = { rewardId: e.rewardId, campaignId: e.campaignId, customerId: e.beneficiaryId, amountMinor: e.amountMinor, currency: e.currency };
+        events.push(event('referral.reward.approved', at, detail), event('referral.reward.issued', at, detail));
       }
     } else if (latest?.state === 'held') {
       continue; // not due yet (a marker filed under an earlier day by a clock-skewed writer): keep it

@@ -183,3 +183,73 @@ describe('attribution in the flow', () => {
     expect(store.advocates.get('adv-2')!.successfulReferrals).toBe(0);
   });
 });
+
+describe('events are delivered at least once', () => {
+  /** A publisher whose next `failures` calls throw, as PutEvents does when EventBridge is unavailable. */
+  function flaky(publisher: { publish: (events: never[]) => Promise<void> }, failures: number) {
+    const real = publisher.publish.bind(publisher);
+    let left = failures;
+    publisher.publish = async (events: never[]) => {
+      if (left > 0) {
+        left -= 1;
+        throw Object.assign(new Error('EventBridge unavailable'), { name: 'TransientError' });
+      }
+      return real(events);
+    };
+  }
+  const names = (events: Array<{ detailType: string }>) => events.map((e) => e.detailType).sort();
+
+  it('a conversion retried after its events failed to go out publishes them on the retry', async () => {
+    // Prepare: the first attempt writes everything, then PutEvents fails.
+    const { deps, publisher } = setup();
+    flaky(publisher as never, 1);
+    const body = input({ externalCustomerId: 'friend-flaky' });
+    await expect(recordConversion(deps, body, T0)).rejects.toThrow('EventBridge unavailable');
+    expect(publisher.events).toHaveLength(0);
+
+    // Act: the sender retries with the same idempotency key.
+    const retried = await recordConversion(deps, body, T0);
+
+    // Assess: nothing counted twice, and the events the first attempt lost went out now.
+    expect(retried.rewards.map((r) => r.state)).toEqual(['held', 'held']);
+    expect(names(publisher.events)).toEqual(['referral.conversion.recorded.v1', 'referral.reward.earned.v1', 'referral.reward.earned.v1']);
+    const replay = await recordConversion(deps, body, T0);
+    expect(replay.replayed).toBe(true);
+    expect(publisher.events).toHaveLength(3);
+  });
+
+  it('the approver re-sends approved/issued for a reward whose hold marker survived a failed publish', async () => {
+    // Prepare
+    const { deps, publisher } = setup();
+    await recordConversion(deps, input({ externalCustomerId: 'friend-approver' }), T0);
+    const before = publisher.events.length;
+    flaky(publisher as never, 1);
+
+    // Act: the first run issues the first reward, then fails to publish; the next run finds its marker.
+    await expect(approveDueRewards(deps, day(30))).rejects.toThrow('EventBridge unavailable');
+    const second = await approveDueRewards(deps, day(30));
+
+    // Assess
+    expect(second.examined).toBe(2);
+    const sent = names(publisher.events.slice(before));
+    expect(sent.filter((n) => n === 'referral.reward.issued.v1')).toHaveLength(2);
+    expect(sent.filter((n) => n === 'referral.reward.approved.v1')).toHaveLength(2);
+    expect(await approveDueRewards(deps, day(31))).toMatchObject({ examined: 0 });
+  });
+
+  it('a refund retried after a failed publish still announces both voided rewards', async () => {
+    // Prepare
+    const { deps, publisher } = setup();
+    await recordConversion(deps, input({ externalCustomerId: 'friend-refund-flaky' }), T0);
+    const before = publisher.events.length;
+    flaky(publisher as never, 1);
+    const refund = input({ type: 'refund', externalCustomerId: 'friend-refund-flaky', referralCode: undefined });
+
+    // Act
+    await expect(recordConversion(deps, refund, day(2))).rejects.toThrow('EventBridge unavailable');
+    await recordConversion(deps, refund, day(2));
+
+    // Assess
+    expect(names(publisher.events.slice(before)).filter((n) => n === 'referral.reward.voided.v1')).toHaveLength(2);
+  });
+});
