@@ -3,12 +3,8 @@
 // state machine as synthesized. An advocate opens the share link from an email in the mailbox, taps share buttons,
 // a friend follows the referral link in a separate, fresh browser, lands on the page that names the advocate and
 // signs up. The test fails, never skips, when Chromium is missing (CI installs it).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWebhookSecret } from '../../adapters/webhook-secret.js';
 import { formatMoney } from '../../core/render.js';
@@ -17,69 +13,22 @@ import { signWebhook } from '../../core/webhooks.js';
 import type { Customer } from '../../core/schemas/customer.js';
 import type { RunInput } from '../../core/schemas/workflow.js';
 import { definitionFromCdkOut } from '../../local/definition.js';
-import { startLocalEnvironment, type LocalEnvironment } from '../../local/environment.js';
+import type { LocalEnvironment } from '../../local/environment.js';
 import { runExecution } from '../../local/run-campaign.js';
 import { makeApprover } from '../../functions/rewards/approver.js';
 import { conversionDeps } from '../../functions/conversions/wiring.js';
 import { systemClock } from '../../adapters/clock.js';
-import { exportMailbox } from '../../local/start.js';
+import { CHROMIUM, E2eSession } from './harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
-// Only this machine resolves: share intents (x.com, wa.me, …) are observed as requests, never sent out.
-const OFFLINE = '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1';
 const CAMPAIGN = 'signup-anniversary';
 // A day on which a fifth of the seeded customers have their signup anniversary (the seed makes them due on `today`).
 const DAY = '2026-03-14';
 const FRIEND = { name: 'Sam', email: 'sam.friend@example.net', externalId: 'shop-cust-sam-1' };
 
+const session = new E2eSession();
 let env: LocalEnvironment;
-let stateDir: string;
 let customers: Customer[];
-const browsers: BrowserContext[] = [];
-const profileDirs: string[] = [];
-const cspViolations: string[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** A fresh Chromium with its own new profile directory: nothing shared with any other browser in the test. */
-async function freshBrowser(): Promise<{ context: BrowserContext; page: Page }> {
-  const dir = mkdtempSync(join(tmpdir(), 'asks-e2e-profile-'));
-  profileDirs.push(dir);
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...CHROMIUM_ARGS, OFFLINE],
-    // A phone, as most people open these links. Headless Chromium announces itself as HeadlessChrome, which the click
-    // endpoint rightly does not count as a person; a person's phone browser sends the ordinary Chrome user agent.
-    viewport: { width: 390, height: 844 },
-    isMobile: true,
-    hasTouch: true,
-    userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36',
-  });
-  browsers.push(context);
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(10_000);
-  // Content Security Policy violations are bugs users meet as buttons that do nothing: collected, and must stay none.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-  });
-  return { context, page };
-}
-
-/** Quoted-printable soft breaks and escapes undone, so links can be read from a raw .eml. */
-function decodeQuotedPrintable(text: string): string {
-  return text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-}
+const freshBrowser = () => session.freshBrowser();
 
 async function itemsUnder(pk: string, prefix: string): Promise<Array<Record<string, unknown>>> {
   const out = await env.doc.send(new QueryCommand({ TableName: env.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': pk, ':p': prefix } }));
@@ -109,20 +58,12 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, 
 }
 
 beforeAll(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), 'asks-e2e-state-'));
-  // The links in the emails must point at this run's HTTP server.
-  delete process.env.PUBLIC_BASE_URL;
-  env = await startLocalEnvironment({ stateDir, inMemory: true, dynamoPort: 0, sesPort: 0, httpPort: await freePort(), http: true, tableName: 'asks-e2e' });
-  if (!env.http) throw new Error(`the HTTP API did not start: ${env.httpNote ?? 'unknown reason'}`);
+  env = await session.start('asks-e2e');
   customers = generateCustomers({ count: 120, seed: 7, today: DAY, dueTodayShare: 0.2 });
   await env.customers.putMany(customers);
 }, 60_000);
 
-afterAll(async () => {
-  for (const b of browsers) await b.close().catch(() => undefined);
-  await env?.stop();
-  for (const dir of [...profileDirs, stateDir]) if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => session.stop());
 
 describe('referral journey in Chromium', () => {
   it('goes from the email in the mailbox to a share, a click in a fresh browser, a signup, a purchase rewarded on the status page and a refund that voids it', async () => {
@@ -136,14 +77,10 @@ describe('referral journey in Chromium', () => {
     expect(run.summary?.totals.sent ?? 0).toBeGreaterThan(0);
 
     // The mailbox: every sent email as an .eml file, as `npm start` leaves it; take one with a share link.
-    await exportMailbox(env);
-    const mailbox = join(stateDir, 'mailbox');
-    const emails = readdirSync(mailbox)
-      .filter((f) => f.endsWith('.eml'))
-      .map((f) => decodeQuotedPrintable(readFileSync(join(mailbox, f), 'utf8')));
+    const emails = await session.mailbox();
     const base = env.publicBaseUrl;
     const baseRe = base.replace(/[.:/]/g, '\\$&');
-    const linkTo = (path: string) => new RegExp(`${baseRe}/${path}/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+`);
+    const linkTo = (path: string) => session.linkTo(path);
     const recipient = (eml: string) => /^To: (?:.*<)?([^<>\s]+@[^<>\s]+?)>?\s*$/m.exec(eml)?.[1]?.toLowerCase();
     // An ask to a seeded customer (the recipient is the advocate) that carries a share link.
     const email = emails.find((e) => linkTo('s').test(e) && customers.some((c) => c.email?.toLowerCase() === recipient(e)));
@@ -267,6 +204,6 @@ describe('referral journey in Chromium', () => {
     expect(await row.locator('.amount').textContent()).toBe(amount);
     expect(await page.getByText('Earned:').count()).toBe(0);
     expect(await page.getByText('Refunded purchases: 1.').count()).toBe(1);
-    expect(cspViolations).toEqual([]);
+    expect(session.cspViolations).toEqual([]);
   });
 });
