@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import * as z from 'zod';
 import { ValidationError } from '../core/errors.js';
-import type { CampaignRepository } from '../core/ports.js';
+import { CachedCampaignRepository } from './cached-campaigns.js';
 import { CHANNEL_PARTS, templateFileName } from '../core/template-parts.js';
 import { Campaign } from '../core/schemas/campaign.js';
 import type { Channel } from '../core/schemas/common.js';
@@ -436,35 +436,21 @@ export function defaultCampaignsDir(env: NodeJS.ProcessEnv = process.env): strin
  * Campaigns from files, read once and cached (they ship with the code). A broken file fails loudly with every
  * problem listed, rather than silently running without a campaign.
  */
-export class FileCampaignRepository implements CampaignRepository {
-  private loaded?: Promise<Map<string, Campaign>>;
-
-  constructor(private readonly options: { dir?: string; templatesDir?: string } = {}) {}
+export class FileCampaignRepository extends CachedCampaignRepository {
+  constructor(private readonly options: { dir?: string; templatesDir?: string } = {}) {
+    super();
+  }
 
   get dir(): string {
     return this.options.dir ?? defaultCampaignsDir();
   }
 
-  async get(id: string): Promise<Campaign | undefined> {
-    return (await this.load()).get(id);
-  }
-
-  async list(): Promise<Campaign[]> {
-    return [...(await this.load()).values()];
-  }
-
-  private load(): Promise<Map<string, Campaign>> {
-    this.loaded ??= (async () => {
-      const templatesDir = this.options.templatesDir ?? (this.options.dir === undefined ? defaultTemplatesDir() : undefined);
-      const { campaigns, problems } = await loadCampaignDir(this.dir, {
-        templatesDir: templatesDir && existsSync(templatesDir) ? templatesDir : undefined,
-      });
-      if (problems.length > 0) {
-        this.loaded = undefined;
-        throw new ValidationError(`invalid campaign files:\n${problems.map(formatProblem).join('\n')}`);
-      }
-      return new Map(campaigns.map((c) => [c.id, c]));
-    })();
-    return this.loaded;
+  protected async loadAll(): Promise<Map<string, Campaign>> {
+    const templatesDir = this.options.templatesDir ?? (this.options.dir === undefined ? defaultTemplatesDir() : undefined);
+    const { campaigns, problems } = await loadCampaignDir(this.dir, {
+      templatesDir: templatesDir && existsSync(templatesDir) ? templatesDir : undefined,
+    });
+    if (problems.length > 0) throw new ValidationError(`invalid campaign files:\n${problems.map(formatProblem).join('\n')}`);
+    return new Map(campaigns.map((c) => [c.id, c]));
   }
 }

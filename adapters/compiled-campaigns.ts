@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.js';
-import type { CampaignRepository } from '../core/ports.js';
+import { CachedCampaignRepository } from './cached-campaigns.js';
 import { Campaign } from '../core/schemas/campaign.js';
 
 /** In the campaigns directory of a function asset; a dot file, so the YAML loader's directory listing skips it. */
@@ -21,45 +21,30 @@ export function defaultCampaignsDir(env: NodeJS.ProcessEnv = process.env): strin
   return resolve(env.CAMPAIGNS_DIR ?? 'campaigns');
 }
 
-export class FileCampaignRepository implements CampaignRepository {
-  private loaded?: Promise<Map<string, Campaign>>;
-
+export class FileCampaignRepository extends CachedCampaignRepository {
   // templatesDir: accepted for the same signature; the templates were checked when the campaigns were compiled.
-  constructor(private readonly options: { dir?: string; templatesDir?: string } = {}) {}
+  constructor(private readonly options: { dir?: string; templatesDir?: string } = {}) {
+    super();
+  }
 
   get dir(): string {
     return this.options.dir ?? defaultCampaignsDir();
   }
 
-  async get(id: string): Promise<Campaign | undefined> {
-    return (await this.load()).get(id);
-  }
-
-  async list(): Promise<Campaign[]> {
-    return [...(await this.load()).values()];
-  }
-
-  private load(): Promise<Map<string, Campaign>> {
-    this.loaded ??= (async () => {
-      const path = join(this.dir, COMPILED_CAMPAIGNS_FILE);
-      let compiled: CompiledCampaigns;
-      try {
-        compiled = JSON.parse(await readFile(path, 'utf8')) as CompiledCampaigns;
-      } catch (error) {
-        this.loaded = undefined;
-        throw new ValidationError(`cannot read the compiled campaigns ${path} (written by infra/bundle.ts): ${(error as Error).message}`);
-      }
-      const byId = new Map<string, Campaign>();
-      for (const { file, data } of compiled.campaigns) {
-        const parsed = Campaign.safeParse(data);
-        if (!parsed.success) {
-          this.loaded = undefined;
-          throw new ValidationError(`invalid campaign files:\n${parsed.error.issues.map((i) => `${file}: ${i.path.join('.')}: ${i.message}`).join('\n')}`);
-        }
-        byId.set(parsed.data.id, parsed.data);
-      }
-      return byId;
-    })();
-    return this.loaded;
+  protected async loadAll(): Promise<Map<string, Campaign>> {
+    const path = join(this.dir, COMPILED_CAMPAIGNS_FILE);
+    let compiled: CompiledCampaigns;
+    try {
+      compiled = JSON.parse(await readFile(path, 'utf8')) as CompiledCampaigns;
+    } catch (error) {
+      throw new ValidationError(`cannot read the compiled campaigns ${path} (written by infra/bundle.ts): ${(error as Error).message}`);
+    }
+    const byId = new Map<string, Campaign>();
+    for (const { file, data } of compiled.campaigns) {
+      const parsed = Campaign.safeParse(data);
+      if (!parsed.success) throw new ValidationError(`invalid campaign files:\n${parsed.error.issues.map((i) => `${file}: ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+      byId.set(parsed.data.id, parsed.data);
+    }
+    return byId;
   }
 }
