@@ -5,8 +5,24 @@
 import type { CampaignRepository } from '../core/ports.js';
 import type { Campaign } from '../core/schemas/campaign.js';
 
+export interface CampaignSourceOptions {
+  /** The campaigns directory (default: CAMPAIGNS_DIR, else the build's own default). */
+  dir?: string;
+  /** Where templates are checked (the YAML build; the compiled build checked them at bundle time). */
+  templatesDir?: string;
+}
+
 export abstract class CachedCampaignRepository implements CampaignRepository {
   private loaded?: Promise<Map<string, Campaign>>;
+
+  constructor(protected readonly options: CampaignSourceOptions = {}) {}
+
+  /** The directory the campaigns are read from. */
+  get dir(): string {
+    return this.options.dir ?? this.defaultDir();
+  }
+
+  protected abstract defaultDir(): string;
 
   /** Every campaign by id; throws a ValidationError naming every problem. */
   protected abstract loadAll(): Promise<Map<string, Campaign>>;

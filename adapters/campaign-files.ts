@@ -437,12 +437,8 @@ export function defaultCampaignsDir(env: NodeJS.ProcessEnv = process.env): strin
  * problem listed, rather than silently running without a campaign.
  */
 export class FileCampaignRepository extends CachedCampaignRepository {
-  constructor(private readonly options: { dir?: string; templatesDir?: string } = {}) {
-    super();
-  }
-
-  get dir(): string {
-    return this.options.dir ?? defaultCampaignsDir();
+  protected defaultDir(): string {
+    return defaultCampaignsDir();
   }
 
   protected async loadAll(): Promise<Map<string, Campaign>> {

@@ -22,13 +22,8 @@ export function defaultCampaignsDir(env: NodeJS.ProcessEnv = process.env): strin
 }
 
 export class FileCampaignRepository extends CachedCampaignRepository {
-  // templatesDir: accepted for the same signature; the templates were checked when the campaigns were compiled.
-  constructor(private readonly options: { dir?: string; templatesDir?: string } = {}) {
-    super();
-  }
-
-  get dir(): string {
-    return this.options.dir ?? defaultCampaignsDir();
+  protected defaultDir(): string {
+    return defaultCampaignsDir();
   }
 
   protected async loadAll(): Promise<Map<string, Campaign>> {
