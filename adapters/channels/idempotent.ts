@@ -13,6 +13,7 @@ import type { ChannelSender, Clock, OutboundMessage, SendResult } from '../../co
 import { PermanentSendError, TransientError } from '../../core/errors.js';
 import { normalizeAddress } from '../../core/suppression.js';
 import { isSuppressed } from '../dynamo/suppressions.js';
+import { isConditionFailed } from '../dynamo/conditions.js';
 
 /** A marker in 'sending' older than this belongs to a worker that is gone (longer than any send plus its retries). */
 export const SEND_LEASE_MS = 10 * 60_000;
@@ -31,10 +32,6 @@ export const sendMarkerKey = (m: Pick<OutboundMessage, 'customerId' | 'askId' | 
   PK: `C#${m.customerId}`,
   SK: `SEND#${m.askId}#${m.channel}`,
 });
-
-function isConditionFailed(error: unknown): boolean {
-  return (error as { name?: string }).name === 'ConditionalCheckFailedException';
-}
 
 /**
  * Whether a failed call may have reached the provider. Errors the provider answered (HTTP status present, or our

@@ -1,11 +1,11 @@
 // Asks in the single table (`C#<customerId>` / `ASK#<occurrenceId>`): the claim (a conditional put that makes every
 // milestone occurrence produce one ask whatever reruns and retries), the status updates after sending, and the
 // suppression lookup the batch does once for all its addresses.
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Ask } from '../../core/schemas/ask.js';
 import type { AskWriter, ClaimResult, SuppressionReader } from '../../core/workflow/ports.js';
 import { customerPk, type ReadStats } from './customers.js';
+import { isConditionFailed } from './conditions.js';
 
 export const askSk = (occurrenceId: string): string => `ASK#${occurrenceId}`;
 export const suppressionPk = (address: string): string => `S#${normalizeAddress(address)}`;
@@ -18,10 +18,6 @@ export function normalizeAddress(address: string): string {
 
 /** A claim older than this may be taken over: the worker that held it crashed (longer than a ProcessBatch timeout). */
 export const CLAIM_LEASE_MS = 10 * 60_000;
-
-function isConditionFailed(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
-}
 
 export class DynamoAskStore implements AskWriter, SuppressionReader {
   readonly readStats: ReadStats = { itemsRead: 0, queries: 0, gets: 0 };

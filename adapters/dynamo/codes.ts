@@ -2,20 +2,16 @@
 // conditional put (so two workers agree on one code without a read in the common case), then `R#<code>` / `CODE` is
 // written, conditionally, so a code never changes owner. That is what lets `owner` keep positive answers in a small
 // per-process cache: the click path then makes its one write and no read.
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { newReferralCode } from '../../core/links.js';
 import type { IdGenerator } from '../../core/ports.js';
 import type { CodeIssuer } from '../../core/workflow/ports.js';
 import { customerPk, type ReadStats } from './customers.js';
+import { isConditionFailed } from './conditions.js';
 
 export const codePointerSk = (campaignId: string): string => `CODE#${campaignId}`;
 export const codePk = (code: string): string => `R#${code}`;
 export const CODE_SK = 'CODE';
-
-function isConditionFailed(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
-}
 
 export interface CodeOwner {
   customerId: string;

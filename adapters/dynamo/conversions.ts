@@ -6,14 +6,12 @@
 //   click           R#<code> / CLICK#<clickId> (written by the click route); by id alone via GSI1 K#<clickId> when present
 //   lead            R#<code> / LEAD#<leadId> (written by the landing page)
 // Every write is a conditional put: no TransactWriteItems anywhere.
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AdvocateRecord, ClaimOutcome, ClickRecord, CodeOwnerRecord, ConversionRecord, ConversionStore, LeadRecord, RefereeClaim } from '../../core/conversions.js';
 import { ConversionResult, type ConversionType } from '../../core/schemas/conversion.js';
 import { customerPk, PROFILE_SK } from './customers.js';
 import { GSI1_INDEX } from './table-def.js';
-
-const isConditionFailed = (e: unknown) => e instanceof ConditionalCheckFailedException || (e as { name?: string }).name === 'ConditionalCheckFailedException';
+import { conditionHolds, isConditionFailed } from './conditions.js';
 
 export const outcomeKey = (idempotencyKey: string) => ({ PK: `IDEM#${idempotencyKey}`, SK: 'CONVERSION' });
 export const conversionSk = (type: ConversionType, conversionId: string): string => `CONV#${type}#${conversionId}`;
@@ -152,8 +150,8 @@ export class DynamoConversionStore implements ConversionStore {
   }
 
   async putConversion(record: ConversionRecord): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditionHolds(
+      this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -166,18 +164,14 @@ export class DynamoConversionStore implements ConversionStore {
           },
           ConditionExpression: 'attribute_not_exists(PK)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** counters.successfulReferrals + 1, guarded by the set of counted reward ids on the same item (exactly once). */
   async countSuccessfulReferral(advocateId: string, rewardId: string): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditionHolds(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { PK: customerPk(advocateId), SK: PROFILE_SK },
@@ -185,18 +179,14 @@ export class DynamoConversionStore implements ConversionStore {
           ConditionExpression: 'attribute_exists(PK) AND attribute_exists(counters) AND NOT contains(countedReferrals, :r)',
           ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':rid': new Set([rewardId]), ':r': rewardId },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** counters.successfulReferrals - 1 on refund, only while the reward id is in the counted set (exactly once). */
   async uncountSuccessfulReferral(advocateId: string, rewardId: string): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditionHolds(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { PK: customerPk(advocateId), SK: PROFILE_SK },
@@ -204,12 +194,8 @@ export class DynamoConversionStore implements ConversionStore {
           ConditionExpression: 'contains(countedReferrals, :r) AND counters.successfulReferrals >= :one',
           ExpressionAttributeValues: { ':one': 1, ':rid': new Set([rewardId]), ':r': rewardId },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Conversions under a referral code, counted by type (the status page's signups and purchases). */

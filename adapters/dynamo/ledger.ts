@@ -4,16 +4,15 @@
 // campaign. Budgets are spent with a conditional update that can never pass the budget.
 // Work items beside it: hold markers `HOLD#<yyyy-mm-dd of holdUntil>` / `<holdUntil>#<advocateId>#<rewardId>` (the
 // approver Queries the days up to today; a marker is deleted once handled) and the review queue `REVIEW` / <conversionId>.
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RewardLedger } from '../../core/conversions.js';
 import { ThrottlingError } from '../../core/errors.js';
 import type { HoldMarker, LedgerEntry, ReviewItem } from '../../core/schemas/ledger.js';
 import { GSI1_INDEX } from './table-def.js';
+import { isConditionFailed } from './conditions.js';
 
 export type { LedgerEntry } from '../../core/schemas/ledger.js';
 
-const isConditionFailed = (e: unknown) => e instanceof ConditionalCheckFailedException || (e as { name?: string }).name === 'ConditionalCheckFailedException';
 const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException']);
 const isThrottled = (e: unknown) => THROTTLING.has((e as { name?: string }).name ?? '');
 

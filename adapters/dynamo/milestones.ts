@@ -2,7 +2,6 @@
 // redelivered event counts once, one record per crossed threshold (`MS#<kind>#<threshold>`, written once) that sits in
 // the sparse PendingMilestones index until a run has handled it.
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { activityIdOf, campaignsFor, crossedThresholds, milestoneDueAt, type CounterSnapshot } from '../../core/thresholds.js';
 import type { Campaign } from '../../core/schemas/campaign.js';
@@ -11,6 +10,7 @@ import { UtcInstant } from '../../core/schemas/common.js';
 import type { CustomerActivity } from '../../core/schemas/events.js';
 import { customerPk, PROFILE_SK, type ReadStats } from './customers.js';
 import { PENDING_INDEX } from './table-def.js';
+import { isConditionFailed } from './conditions.js';
 
 /** A threshold milestone record as stored (minus PK/SK). */
 export const MilestoneRecord = z.object({
@@ -43,10 +43,6 @@ export interface ApplyResult {
   milestones: Array<{ sk: string; occurrenceId: string; campaignId: string; dueAt: string; written: boolean }>;
   /** Set when the order's currency differs from the customer's: the order counts, its spend does not. */
   warning?: string;
-}
-
-function isConditionFailed(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
 }
 
 function snapshot(item: Record<string, unknown> | undefined): CounterSnapshot {

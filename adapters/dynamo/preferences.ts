@@ -5,13 +5,10 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import type { PreferenceUpdate, PreferenceView } from '../../core/preferences.js';
 import type { Channel, ConsentChannel } from '../../core/schemas/common.js';
 import { normalizeAddress } from '../../core/suppression.js';
+import { isConditionFailed } from './conditions.js';
 
 export const phonePointerKey = (phone: string): { PK: string; SK: string } => ({ PK: `P#${normalizeAddress(phone)}`, SK: 'PHONE' });
 const profileKey = (customerId: string): { PK: string; SK: string } => ({ PK: `C#${customerId}`, SK: 'PROFILE' });
-
-function isConditionFailed(error: unknown): boolean {
-  return (error as { name?: string }).name === 'ConditionalCheckFailedException';
-}
 
 /** dynalite and DynamoDB refuse SET on a nested path whose parent map is missing. */
 function isMissingParent(error: unknown): boolean {
