@@ -10,7 +10,7 @@ import { budgetCheck, canTransition, capCheck, computeRewards, holdUntil, transi
 import type { Campaign } from './schemas/campaign.js';
 import type { AttributionRule, ConversionInput, ConversionResult, RewardSummary } from './schemas/conversion.js';
 import { detailType, type EventName } from './schemas/events.js';
-import type { HoldMarker, LedgerEntry, ReviewItem } from './schemas/ledger.js';
+import type { HoldMarker, LedgerEntry, ParkedMarker, ReviewItem } from './schemas/ledger.js';
 
 const DAY_MS = 86_400_000;
 
@@ -117,6 +117,10 @@ export interface RewardLedger {
   deleteHold(marker: HoldMarker): Promise<void>;
   /** Hold markers whose holdUntil <= now (Query by hold day; a lookback covers missed runs). */
   dueHolds(now: Date): Promise<HoldMarker[]>;
+  /** Over-budget rewards of a campaign waiting for budget (one marker per reward, so re-parking is idempotent). */
+  putParked(marker: ParkedMarker): Promise<void>;
+  deleteParked(marker: Pick<ParkedMarker, 'campaignId' | 'advocateId' | 'rewardId'>): Promise<void>;
+  parked(campaignId: string): Promise<ParkedMarker[]>;
   putReview(item: ReviewItem): Promise<void>;
   getReview(conversionId: string): Promise<ReviewItem | undefined>;
   listReviews(): Promise<ReviewItem[]>;
@@ -220,7 +224,7 @@ interface SettleContext {
  * Drive one pending reward: fraud reasons -> review; the advocate's cap -> voided (or a smaller amount); the campaign
  * budget (conditional spend, never exceeded) -> over_budget; otherwise held until the refund window ends.
  */
-async function settle(deps: ConversionDeps, pending: LedgerEntry, ctx: SettleContext): Promise<LedgerEntry> {
+async function settle(deps: Pick<ConversionDeps, 'ledger'>, pending: LedgerEntry, ctx: SettleContext): Promise<LedgerEntry> {
   const { ledger } = deps;
   const { campaign, at } = ctx;
   if (pending.state !== 'pending') return pending;
@@ -243,6 +247,7 @@ async function settle(deps: ConversionDeps, pending: LedgerEntry, ctx: SettleCon
   }
   if (amountMinor > 0 && !(await ledger.spend(campaign.id, amountMinor, campaign.budget.amountMinor))) {
     const r = await step(ledger, pending.advocateId, pending.rewardId, 'exceed', at, { amountMinor, reason: `budget: ${amountMinor} ${campaign.budget.currency} would exceed the campaign budget of ${campaign.budget.amountMinor}` });
+    if (r.entry?.state === 'over_budget') await ledger.putParked({ campaignId: campaign.id, advocateId: pending.advocateId, rewardId: pending.rewardId, amountMinor, at });
     return r.entry ?? pending;
   }
   const until = holdUntil(at, campaign.reward.holdDays);
@@ -428,6 +433,43 @@ export async function approveDueRewards(deps: Pick<ConversionDeps, 'ledger' | 'p
     await deps.ledger.deleteHold(marker);
   }
   return counts;
+}
+
+/**
+ * Parked over-budget rewards whose campaign budget now has room (a refund gave money back, or the marketer raised the
+ * budget): cleared to pending and settled again (cap, budget, hold). Only tried when the budget looks sufficient, so a
+ * reward still short of budget is not moved back and forth every run.
+ */
+export async function retryParkedRewards(deps: Pick<ConversionDeps, 'ledger' | 'campaigns' | 'publisher'>, now: Date): Promise<{ examined: number; resumed: number }> {
+  const at = now.toISOString();
+  const counts = { examined: 0, resumed: 0 };
+  for (const campaign of await deps.campaigns.list()) {
+    for (const marker of await deps.ledger.parked(campaign.id)) {
+      counts.examined += 1;
+      const latest = latestOf(await deps.ledger.history(marker.advocateId, marker.rewardId));
+      if (latest?.state !== 'over_budget') {
+        await deps.ledger.deleteParked(marker);
+        continue;
+      }
+      if ((await deps.ledger.spentMinor(campaign.id)) + latest.amountMinor > campaign.budget.amountMinor) continue;
+      const events: Publishable[] = [];
+      const cleared = await step(deps.ledger, marker.advocateId, marker.rewardId, 'clear', at, { reason: 'budget: room again' });
+      const settled = cleared.entry?.state === 'pending' ? await settle(deps, cleared.entry, { campaign, reasons: [], conversionId: cleared.entry.conversionId, refereeId: '', at, events }) : cleared.entry;
+      await deps.publisher.publish(events);
+      if (settled?.state !== 'over_budget') {
+        await deps.ledger.deleteParked(marker);
+        counts.resumed += 1;
+      }
+    }
+  }
+  return counts;
+}
+
+/** What the hourly reward schedule does: approve and issue held rewards that are due, then resume parked ones. */
+export async function runRewardSchedule(deps: Pick<ConversionDeps, 'ledger' | 'publisher'> & Partial<Pick<ConversionDeps, 'campaigns'>>, now: Date) {
+  const approved = await approveDueRewards(deps, now);
+  const parked = deps.campaigns ? await retryParkedRewards({ ...deps, campaigns: deps.campaigns }, now) : { examined: 0, resumed: 0 };
+  return { ...approved, parkedExamined: parked.examined, parkedResumed: parked.resumed };
 }
 
 export type ReviewDecision = 'approve' | 'reject';

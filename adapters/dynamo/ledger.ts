@@ -7,7 +7,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RewardLedger } from '../../core/conversions.js';
 import { ThrottlingError } from '../../core/errors.js';
-import type { HoldMarker, LedgerEntry, ReviewItem } from '../../core/schemas/ledger.js';
+import type { HoldMarker, LedgerEntry, ParkedMarker, ReviewItem } from '../../core/schemas/ledger.js';
 import { GSI1_INDEX } from './table-def.js';
 import { isConditionFailed } from './conditions.js';
 
@@ -21,6 +21,8 @@ export const ledgerSk = (rewardId: string, seq: number): string => `${rewardId}#
 export const ledgerCampaignPk = (campaignId: string): string => `LC#${campaignId}`;
 export const holdPk = (holdUntil: string): string => `HOLD#${holdUntil.slice(0, 10)}`;
 export const holdSk = (m: HoldMarker): string => `${m.holdUntil}#${m.advocateId}#${m.rewardId}`;
+/** Over-budget rewards by campaign; the key is the reward, so parking it again overwrites rather than duplicates. */
+export const parkedKey = (m: Pick<ParkedMarker, 'campaignId' | 'advocateId' | 'rewardId'>) => ({ PK: `OVER#${m.campaignId}`, SK: `${m.advocateId}#${m.rewardId}` });
 export const REVIEW_PK = 'REVIEW';
 const INTERNAL = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'entity']);
 
@@ -205,6 +207,20 @@ export class LedgerStore implements RewardLedger {
       out.push(...items.map((i) => strip<HoldMarker>(i)));
     }
     return out;
+  }
+
+  async putParked(marker: ParkedMarker): Promise<void> {
+    await this.withRetry('parked marker', () => this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...parkedKey(marker), entity: 'parked', ...marker } })));
+  }
+
+  async deleteParked(marker: Pick<ParkedMarker, 'campaignId' | 'advocateId' | 'rewardId'>): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: parkedKey(marker) }));
+  }
+
+  /** One Query on OVER#<campaignId> (never a Scan). */
+  async parked(campaignId: string): Promise<ParkedMarker[]> {
+    const items = await this.queryAll({ TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `OVER#${campaignId}` } });
+    return items.map((i) => strip<ParkedMarker>(i));
   }
 
   async putReview(item: ReviewItem): Promise<void> {

@@ -2,7 +2,7 @@
 // reward) and totals by state; `asks rewards approve-due [--at <instant>]` runs the scheduled approver once (the local
 // runtime has no schedule: this moves held rewards whose refund window ended to approved and issued).
 import type { Command } from 'commander';
-import { advocateRewards, approveDueRewards } from '../../core/conversions.js';
+import { advocateRewards, runRewardSchedule } from '../../core/conversions.js';
 import { withConversionDeps as withDeps, withTargetOptions as withTarget, type TargetOptions as DataOptions } from '../conversion-deps.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
 
@@ -26,14 +26,14 @@ export function registerRewards(program: Command): void {
     for (const r of result.rewards) out(`${r.rewardId}  ${r.beneficiary.padEnd(8)} ${String(r.amountMinor).padStart(8)} ${r.currency}  ${r.state}${r.holdUntil ? ` until ${r.holdUntil}` : ''}${r.reason ? `  (${r.reason})` : ''}`);
     out(Object.entries(result.byState).map(([state, v]) => `${state}: ${v.count} (${v.amountMinor})`).join(', '));
   });
-  withTarget(rewards.command('approve-due').description('approve and issue held rewards whose refund window has ended').option('--at <instant>', 'pretend it is this ISO instant (default: now)')).action(
+  withTarget(rewards.command('approve-due').description('approve and issue held rewards whose refund window has ended; resume over-budget rewards the budget now covers').option('--at <instant>', 'pretend it is this ISO instant (default: now)')).action(
     async (_options: TargetOptions, cmd: Command) => {
       const options = cmd.optsWithGlobals<TargetOptions>();
       const at = options.at ? new Date(options.at) : new Date();
       if (Number.isNaN(at.getTime())) throw new CliError(`--at: must be an ISO-8601 instant (got "${options.at}")`, EXIT.usage);
-      const result = await withDeps(options, (deps) => approveDueRewards(deps, at));
+      const result = await withDeps(options, (deps) => runRewardSchedule(deps, at));
       if (options.json) printJson({ at: at.toISOString(), ...result });
-      else out(`✓ ${result.approved} approved, ${result.issued} issued (${result.examined} held rewards examined, ${result.skipped} no longer held)`);
+      else out(`✓ ${result.approved} approved, ${result.issued} issued (${result.examined} held rewards examined, ${result.skipped} no longer held); ${result.parkedResumed} of ${result.parkedExamined} over-budget rewards resumed`);
     },
   );
 }

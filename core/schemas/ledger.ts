@@ -32,6 +32,10 @@ export type LedgerEntry = z.infer<typeof LedgerEntry>;
 export const HoldMarker = z.object({ advocateId: z.string(), rewardId: z.string(), holdUntil: UtcInstant });
 export type HoldMarker = z.infer<typeof HoldMarker>;
 
+/** A reward parked over budget: retried when the campaign's budget allows (a refund gives money back, or the budget grows). */
+export const ParkedMarker = z.object({ campaignId: z.string(), advocateId: z.string(), rewardId: z.string(), amountMinor: z.number().int().min(0), at: UtcInstant });
+export type ParkedMarker = z.infer<typeof ParkedMarker>;
+
 /** A fraud-flagged conversion waiting for a person: both of its rewards are in `review`. */
 export const ReviewItem = z.object({
   conversionId: z.string(),

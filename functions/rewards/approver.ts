@@ -1,18 +1,20 @@
 // The scheduled reward approver: held rewards whose refund window has ended move to approved, then issued (a
-// `referral.reward.issued` event for fulfilment). It reads hold markers by day (Query on HOLD#<yyyy-mm-dd>, never a
+// `referral.reward.issued` event for fulfilment); over-budget rewards resume when their campaign's budget has room. It reads hold markers by day (Query on HOLD#<yyyy-mm-dd>, never a
 // Scan); a marker is deleted once handled, so reruns and overlapping runs do nothing twice.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { FileCampaignRepository } from '../../adapters/campaign-files.js';
 import { systemClock } from '../../adapters/clock.js';
 import { createDocumentClient } from '../../adapters/dynamo/client.js';
 import { publisherFromEnv } from '../../adapters/eventbridge.js';
-import { approveDueRewards, type ConversionDeps } from '../../core/conversions.js';
+import { runRewardSchedule, type ConversionDeps } from '../../core/conversions.js';
 import type { Clock } from '../../core/ports.js';
 import { conversionDeps } from '../conversions/wiring.js';
 
 export interface ApproverDeps {
   ledger: ConversionDeps['ledger'];
   publisher: ConversionDeps['publisher'];
+  /** With the campaigns, over-budget rewards are resumed when their budget has room again. */
+  campaigns?: ConversionDeps['campaigns'];
   clock: Clock;
   logger?: { info(message: string, extra?: Record<string, unknown>): void };
 }
@@ -23,7 +25,7 @@ export function makeApprover(deps: ApproverDeps | (() => ApproverDeps)) {
     const d = typeof deps === 'function' ? deps() : deps;
     // A scheduler may pass the scheduled time; otherwise the clock decides.
     const at = event?.at && Number.isFinite(Date.parse(event.at)) ? new Date(event.at) : d.clock.now();
-    const result = await approveDueRewards(d, at);
+    const result = await runRewardSchedule(d, at);
     d.logger?.info('reward approver', { at: at.toISOString(), ...result });
     return result;
   };
@@ -39,7 +41,7 @@ function depsFromEnv(): ApproverDeps {
   if (cached?.key !== key) {
     const logger = new Logger({ serviceName: 'reward-approver' });
     const wired = conversionDeps({ doc: createDocumentClient({ endpoint }), tableName, campaigns: new FileCampaignRepository({ dir: process.env.CAMPAIGNS_DIR || undefined }), publisher: publisherFromEnv() });
-    cached = { key, deps: { ledger: wired.ledger, publisher: wired.publisher, clock: systemClock, logger: { info: (m, e) => logger.info(m, e ?? {}) } } };
+    cached = { key, deps: { ledger: wired.ledger, publisher: wired.publisher, campaigns: wired.campaigns, clock: systemClock, logger: { info: (m, e) => logger.info(m, e ?? {}) } } };
   }
   return cached.deps;
 }

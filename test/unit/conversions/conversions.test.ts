@@ -1,7 +1,7 @@
 // The conversion decision over in-memory ports: reward math (tenure + referral tiers, double-sided), caps, budget
 // exhaustion (over_budget, never exceeded), refund clawback after issue, fraud -> review and the review decisions.
 import { describe, expect, it } from 'vitest';
-import { approveDueRewards, decideReview, emailHashOf, recordConversion, rewardIdFor } from '../../../core/conversions.js';
+import { approveDueRewards, decideReview, emailHashOf, recordConversion, rewardIdFor, runRewardSchedule } from '../../../core/conversions.js';
 import { ConversionInput, type ConversionInputRaw } from '../../../core/schemas/conversion.js';
 import type { CampaignInput } from '../../../core/schemas/campaign.js';
 import { makeCampaign } from '../core/fixtures.js';
@@ -89,6 +89,30 @@ describe('caps and budget', () => {
     const third = await recordConversion(deps, input(), T0);
     expect(third.rewards.map((r) => r.state)).toEqual(['over_budget', 'over_budget']);
     expect(await ledger.spentMinor('signup-anniversary')).toBe(5000);
+  });
+});
+
+describe('over-budget rewards resume when the budget has room again', () => {
+  it('a refund frees budget: the next schedule run holds the parked reward; one still short stays parked', async () => {
+    // Prepare: a 5000 budget; the second conversion's friend reward (2000) is parked, the third's both.
+    const { deps, ledger } = setup({ budget: { amountMinor: 5000, currency: 'EUR' } });
+    const first = await recordConversion(deps, input({ externalCustomerId: 'friend-a' }), T0); // 3500 spent
+    await recordConversion(deps, input({ externalCustomerId: 'friend-b' }), T0); // 1500 spent, 2000 parked
+    await recordConversion(deps, input({ externalCustomerId: 'friend-c' }), T0); // 1500 + 2000 parked
+    expect(ledger.parkedMarkers.size).toBe(3);
+    expect(await runRewardSchedule(deps, day(1))).toMatchObject({ parkedExamined: 3, parkedResumed: 0 });
+
+    // Act: friend A refunds, giving 3500 back; the schedule runs.
+    await recordConversion(deps, input({ type: 'refund', externalCustomerId: first.rewards[1]!.beneficiaryId, referralCode: undefined }), day(2));
+    const run = await runRewardSchedule(deps, day(2));
+
+    // Assess: 3500 room covers friend B's 2000 and friend C's 1500 advocate reward, not C's 2000 friend reward.
+    expect(run.parkedResumed).toBe(2);
+    expect(await ledger.spentMinor('signup-anniversary')).toBeLessThanOrEqual(5000);
+    const states = async (ext: string) => Promise.all((['advocate', 'friend'] as const).map(async (side) => (await ledger.history('adv-1', rewardIdFor('signup-anniversary', side, ext))).at(-1)!.state));
+    expect(await states('friend-b')).toEqual(['held', 'held']);
+    expect((await states('friend-c')).sort()).toEqual(['held', 'over_budget']);
+    expect(ledger.parkedMarkers.size).toBe(1);
   });
 });
 

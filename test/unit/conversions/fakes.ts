@@ -3,7 +3,7 @@ import type { AdvocateRecord, ClaimOutcome, ClickRecord, CodeOwnerRecord, Conver
 import type { CampaignRepository } from '../../../core/ports.js';
 import type { Campaign } from '../../../core/schemas/campaign.js';
 import type { ConversionResult } from '../../../core/schemas/conversion.js';
-import type { HoldMarker, LedgerEntry, ReviewItem } from '../../../core/schemas/ledger.js';
+import type { HoldMarker, LedgerEntry, ParkedMarker, ReviewItem } from '../../../core/schemas/ledger.js';
 import { MemoryPublisher } from '../../../adapters/eventbridge.js';
 
 export class FakeStore implements ConversionStore {
@@ -61,6 +61,7 @@ export class FakeLedger implements RewardLedger {
   spent = new Map<string, number>();
   holds = new Map<string, HoldMarker>();
   reviews = new Map<string, ReviewItem>();
+  parkedMarkers = new Map<string, ParkedMarker>();
 
   async append(e: LedgerEntry) { const k = `${e.advocateId}|${e.rewardId}|${e.seq}`; if (this.rows.has(k)) return false; this.rows.set(k, structuredClone(e)); return true; }
   async history(advocateId: string, rewardId: string) { return [...this.rows.values()].filter((e) => e.advocateId === advocateId && e.rewardId === rewardId).sort((a, b) => a.seq - b.seq); }
@@ -71,6 +72,9 @@ export class FakeLedger implements RewardLedger {
   async putHold(m: HoldMarker) { this.holds.set(`${m.advocateId}|${m.rewardId}`, m); }
   async deleteHold(m: HoldMarker) { this.holds.delete(`${m.advocateId}|${m.rewardId}`); }
   async dueHolds(now: Date) { return [...this.holds.values()].filter((m) => Date.parse(m.holdUntil) <= now.getTime()); }
+  async putParked(m: ParkedMarker) { this.parkedMarkers.set(`${m.campaignId}|${m.advocateId}|${m.rewardId}`, m); }
+  async deleteParked(m: Pick<ParkedMarker, 'campaignId' | 'advocateId' | 'rewardId'>) { this.parkedMarkers.delete(`${m.campaignId}|${m.advocateId}|${m.rewardId}`); }
+  async parked(campaignId: string) { return [...this.parkedMarkers.values()].filter((m) => m.campaignId === campaignId); }
   async putReview(i: ReviewItem) { this.reviews.set(i.conversionId, i); }
   async getReview(id: string) { return this.reviews.get(id); }
   async listReviews() { return [...this.reviews.values()]; }
