@@ -451,7 +451,7 @@ export async function retryParkedRewards(deps: Pick<ConversionDeps, 'ledger' | '
         await deps.ledger.deleteParked(marker);
         continue;
       }
-      if ((await deps.ledger.spentMinor(campaign.id)) + latest.amountMinor > campaign.budget.amountMinor) continue;
+      if (!budgetCheck(campaign.budget, await deps.ledger.spentMinor(campaign.id), latest.amountMinor).allowed) continue;
       const events: Publishable[] = [];
       const cleared = await step(deps.ledger, marker.advocateId, marker.rewardId, 'clear', at, { reason: 'budget: room again' });
       const settled = cleared.entry?.state === 'pending' ? await settle(deps, cleared.entry, { campaign, reasons: [], conversionId: cleared.entry.conversionId, refereeId: '', at, events }) : cleared.entry;
@@ -508,9 +508,4 @@ export async function advocateRewards(ledger: Pick<RewardLedger, 'entries'>, adv
     s.amountMinor += r.amountMinor;
   }
   return { rewards, byState };
-}
-
-/** Budget left for a campaign (for reports and the status page). */
-export async function budgetLeft(ledger: Pick<RewardLedger, 'spentMinor'>, campaign: Pick<Campaign, 'id' | 'budget'>): Promise<number> {
-  return budgetCheck(campaign.budget, await ledger.spentMinor(campaign.id), 0).remainingMinor;
 }

@@ -197,34 +197,4 @@ export class DynamoConversionStore implements ConversionStore {
       ),
     );
   }
-
-  /** Conversions under a referral code, counted by type (the status page's signups and purchases). */
-  async countsByCode(code: string): Promise<Record<ConversionType, number>> {
-    const counts: Record<ConversionType, number> = { signup: 0, purchase: 0, refund: 0 };
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
-          ExpressionAttributeValues: { ':pk': `R#${code}`, ':p': 'CONV#' },
-          ProjectionExpression: '#t, #s',
-          ExpressionAttributeNames: { '#t': 'type', '#s': 'status' },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const i of out.Items ?? []) {
-        const type = i.type as unknown;
-        if (i.status !== 'duplicate_referee' && (type === 'signup' || type === 'purchase' || type === 'refund')) counts[type] += 1;
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return counts;
-  }
-
-  /** Conversions of one referee (by external customer id), oldest first: GSI1 X#<id>. */
-  async byExternalId(externalCustomerId: string): Promise<ConversionRecord[]> {
-    const out = await this.doc.send(new QueryCommand({ TableName: this.tableName, IndexName: GSI1_INDEX, KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :p)', ExpressionAttributeValues: { ':pk': `X#${externalCustomerId}`, ':p': 'CONV#' } }));
-    return (out.Items ?? []) as ConversionRecord[];
-  }
 }

@@ -5,11 +5,11 @@
 // Work items beside it: hold markers `HOLD#<yyyy-mm-dd of holdUntil>` / `<holdUntil>#<advocateId>#<rewardId>` (the
 // approver Queries the days up to today; a marker is deleted once handled) and the review queue `REVIEW` / <conversionId>.
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RewardLedger } from '../../core/conversions.js';
+import { currentRewards, type RewardLedger } from '../../core/conversions.js';
 import { ThrottlingError } from '../../core/errors.js';
 import type { HoldMarker, LedgerEntry, ParkedMarker, ReviewItem } from '../../core/schemas/ledger.js';
 import { GSI1_INDEX } from './table-def.js';
-import { isConditionFailed } from './conditions.js';
+import { conditionHolds } from './conditions.js';
 
 export type { LedgerEntry } from '../../core/schemas/ledger.js';
 
@@ -69,8 +69,8 @@ export class LedgerStore implements RewardLedger {
 
   /** Append an entry; false when that step was already written (a replay or a concurrent writer). */
   async append(entry: LedgerEntry): Promise<boolean> {
-    try {
-      await this.withRetry('ledger append', () =>
+    return conditionHolds(
+      this.withRetry('ledger append', () =>
         this.doc.send(
           new PutCommand({
             TableName: this.tableName,
@@ -85,12 +85,8 @@ export class LedgerStore implements RewardLedger {
             ConditionExpression: 'attribute_not_exists(PK)',
           }),
         ),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   private async queryAll(input: ConstructorParameters<typeof QueryCommand>[0]): Promise<Array<Record<string, unknown>>> {
@@ -123,9 +119,7 @@ export class LedgerStore implements RewardLedger {
 
   /** The latest entry of each reward of an advocate. */
   async current(advocateId: string): Promise<LedgerEntry[]> {
-    const latest = new Map<string, LedgerEntry>();
-    for (const e of await this.entries(advocateId)) if ((latest.get(e.rewardId)?.seq ?? 0) < e.seq) latest.set(e.rewardId, e);
-    return [...latest.values()];
+    return currentRewards(await this.entries(advocateId));
   }
 
   /** The ledger of a campaign (GSI1), entries in time order; `from`/`to` are ISO instants (inclusive/exclusive). */
@@ -141,8 +135,8 @@ export class LedgerStore implements RewardLedger {
 
   /** Spend from the campaign budget unless that would pass it. */
   async spend(campaignId: string, amountMinor: number, budgetMinor: number): Promise<boolean> {
-    try {
-      await this.withRetry('budget spend', () =>
+    return conditionHolds(
+      this.withRetry('budget spend', () =>
         this.doc.send(
           new UpdateCommand({
             TableName: this.tableName,
@@ -152,18 +146,14 @@ export class LedgerStore implements RewardLedger {
             ExpressionAttributeValues: { ':zero': 0, ':a': amountMinor, ':budget': budgetMinor, ':room': budgetMinor - amountMinor },
           }),
         ),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
-  /** Give a clawed-back amount back to the budget (never below zero). */
+  /** Give a clawed-back amount back to the budget (never below zero: a release that would is not applied). */
   async release(campaignId: string, amountMinor: number): Promise<void> {
-    try {
-      await this.withRetry('budget release', () =>
+    await conditionHolds(
+      this.withRetry('budget release', () =>
         this.doc.send(
           new UpdateCommand({
             TableName: this.tableName,
@@ -173,10 +163,8 @@ export class LedgerStore implements RewardLedger {
             ExpressionAttributeValues: { ':a': amountMinor },
           }),
         ),
-      );
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-    }
+      ),
+    );
   }
 
   async spentMinor(campaignId: string): Promise<number> {

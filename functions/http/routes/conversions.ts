@@ -5,6 +5,7 @@ import { recordConversion } from '../../../core/conversions.js';
 import { ThrottlingError, TransientError } from '../../../core/errors.js';
 import { ConversionInput } from '../../../core/schemas/conversion.js';
 import { verifyWebhook } from '../../../core/webhooks.js';
+import { jsonResponse } from '../../../adapters/channels/pages.js';
 import { conversionDeps } from '../../conversions/wiring.js';
 import type { HttpDeps } from '../deps.js';
 import type { HttpRequest, HttpResponse, Route } from '../types.js';
@@ -12,11 +13,10 @@ import type { HttpRequest, HttpResponse, Route } from '../types.js';
 export const TIMESTAMP_HEADER = 'x-referral-timestamp';
 export const SIGNATURE_HEADER = 'x-referral-signature';
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse => ({
-  status,
-  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers },
-  body: JSON.stringify(body),
-});
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse => {
+  const res = jsonResponse(status, body);
+  return { ...res, headers: { ...res.headers, ...headers } };
+};
 
 async function postConversion(req: HttpRequest, _params: unknown, deps: HttpDeps): Promise<HttpResponse> {
   if (!deps.webhookSecret) return json(503, { error: 'webhook_not_configured' });

@@ -92,7 +92,7 @@ describe('a local day run, then an unsubscribe and a bounce, then the next time 
     expect(messages.length).toBe(sentByEmail.length);
     emailsByAddress = new Map();
     for (const m of messages) {
-      const eml = (await fetchEml(ses.url, m.messageId))!;
+      const eml = (await fetchEml(ses.url, m.messageId, { listed: true }))!;
       const unsubscribe = header(eml, 'List-Unsubscribe');
       expect(unsubscribe, m.messageId).toMatch(/<https?:\/\/[^>]+\/u\/[^>]+>/);
       expect(unsubscribe, m.messageId).toMatch(/<mailto:[^>]+>/);

@@ -9,7 +9,7 @@ import { FileCampaignRepository } from '../../../adapters/campaign-files.js';
 import { MemoryPublisher } from '../../../adapters/eventbridge.js';
 import { nanoIds } from '../../../adapters/clock.js';
 import { LedgerStore } from '../../../adapters/dynamo/ledger.js';
-import { DynamoConversionStore } from '../../../adapters/dynamo/conversions.js';
+import { ReferralActivityReader } from '../../../adapters/dynamo/status.js';
 import { generateKeyring } from '../../../core/links.js';
 import { signWebhook } from '../../../core/webhooks.js';
 import { advocateRewards, emailHashOf, rewardIdFor } from '../../../core/conversions.js';
@@ -260,7 +260,7 @@ describe('fraud and attribution edge cases', () => {
     expect(form.status).toBe(200);
     const res = (await (await post({ type: 'signup', idempotencyKey: 'lead-1', externalCustomerId: 'lea-1', emailHash: emailHashOf('lea@example.com'), referralCode: CODE, occurredAt: now.toISOString() })).json()) as { status: string; rule: string };
     expect(res).toMatchObject({ status: 'recorded', rule: 'cookie' });
-    const counts = await new DynamoConversionStore(doc, table).countsByCode(CODE);
+    const counts = (await new ReferralActivityReader(doc, table).activity(CODE)).conversions.byType;
     expect(counts.signup).toBe(1);
   });
 });
