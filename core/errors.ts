@@ -39,5 +39,36 @@ export class BudgetExceededError extends ReferralError {
   override readonly name: string = 'BudgetExceededError';
 }
 
-/** Error names the state machine retries. */
+/** Our own error names the state machine retries (thrown by handlers: the downstream may recover). */
 export const RETRYABLE_ERRORS = ['ThrottlingError', 'TransientError'] as const;
+
+/** Our own error names that are never retried: retrying cannot change the outcome. */
+export const NON_RETRYABLE_ERRORS = ['ValidationError', 'NotFoundError', 'PermanentSendError', 'BudgetExceededError'] as const;
+
+/**
+ * Errors the Lambda service reports for an invocation that never ran or was cut off by the service (throttled, a
+ * service fault, the SDK client of the service integration): safe to retry with backoff, as every step is idempotent.
+ */
+export const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.ClientExecutionTimeoutException',
+] as const;
+
+/**
+ * Errors of an invocation that crashed or timed out: the function ran at least in part (`Lambda.Unknown`: out of
+ * memory or killed; `Sandbox.Timedout`: the function's own timeout; `States.Timeout`: the task's TimeoutSeconds).
+ * Retried fewer times (a deterministic crash would crash again); claims and send markers make the retry safe, and
+ * what still fails is caught, recorded and resumed by the next hourly run.
+ */
+export const CRASH_ERRORS = ['Lambda.Unknown', 'Sandbox.Timedout', 'States.Timeout'] as const;
+
+/** The Retry/Catch contract of the run state machine (infra/run-definition.ts), in one place. */
+export const WORKFLOW_RETRY = {
+  /** Throttles, transient faults and Lambda service errors: 5 tries, exponential backoff with full jitter. */
+  transient: { errors: [...RETRYABLE_ERRORS, ...LAMBDA_SERVICE_ERRORS], intervalSeconds: 2, backoffRate: 2, maxAttempts: 5 },
+  /** Crashed or timed-out invocations: 2 more tries, slower. */
+  crash: { errors: [...CRASH_ERRORS], intervalSeconds: 5, backoffRate: 2, maxAttempts: 2 },
+} as const;

@@ -3,21 +3,18 @@
 // Lambda ARNs are DefinitionSubstitutions (${LoadCampaignArn} ...), which keeps the synthesized DefinitionString plain
 // JSON that the local runtime reads back from the template.
 import { STATE } from '../core/schemas/workflow.js';
+import { WORKFLOW_RETRY } from '../core/errors.js';
 
 export interface RunDefinitionProps {
   /** Parallel batches per Map round (bounded by the SES send rate more than by Lambda). */
   maxConcurrency?: number;
 }
 
-/** Errors the workflow retries with backoff; validation and permanent errors are never retried. */
-export const RETRYABLE = [
-  'ThrottlingError',
-  'TransientError',
-  'Lambda.TooManyRequestsException',
-  'Lambda.ServiceException',
-  'Lambda.AWSLambdaException',
-  'Lambda.SdkClientException',
-];
+/** Errors the workflow retries with backoff (core/errors.ts); validation and permanent errors are never retried. */
+export const RETRYABLE: string[] = [...WORKFLOW_RETRY.transient.errors, ...WORKFLOW_RETRY.crash.errors];
+
+/** ProcessBatch's task timeout: the function's own 5 minutes plus a margin, so a lost invocation ends as States.Timeout. */
+export const PROCESS_BATCH_TIMEOUT_SECONDS = 330;
 
 export const SUBSTITUTIONS = {
   LoadCampaign: 'LoadCampaignArn',
@@ -26,7 +23,13 @@ export const SUBSTITUTIONS = {
   Summarize: 'SummarizeArn',
 } as const;
 
-const retry = [{ ErrorEquals: RETRYABLE, IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 5, JitterStrategy: 'FULL' }];
+const retry = [WORKFLOW_RETRY.transient, WORKFLOW_RETRY.crash].map((r) => ({
+  ErrorEquals: [...r.errors],
+  IntervalSeconds: r.intervalSeconds,
+  BackoffRate: r.backoffRate,
+  MaxAttempts: r.maxAttempts,
+  JitterStrategy: 'FULL',
+}));
 
 function invoke(name: keyof typeof SUBSTITUTIONS, next: { Next: string } | { End: true }): Record<string, unknown> {
   return {
@@ -63,7 +66,9 @@ export function runDefinition(props: RunDefinitionProps = {}): Record<string, un
           States: {
             [STATE.ProcessBatch]: {
               ...invoke('ProcessBatch', { End: true }),
-              // A failed batch is recorded and the run goes on; its customers are picked up by the next run.
+              TimeoutSeconds: PROCESS_BATCH_TIMEOUT_SECONDS,
+              // A batch that still fails after the retries is recorded and the run goes on; its partitions stay open in
+              // the progress records and the next hourly run resumes them (docs/architecture.md, "Recovery").
               Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: STATE.BatchFailed }],
             },
             [STATE.BatchFailed]: {
