@@ -9,6 +9,8 @@ import { registerRun } from './run.js';
 import { registerPlan } from './plan.js';
 import { registerReview } from './review.js';
 import { registerRewards } from './rewards.js';
+import { registerCustomer } from './customer.js';
+import { registerExplain } from './explain.js';
 
 export const commands: Array<(program: Command) => void> = [
   registerValidate,
@@ -20,4 +22,6 @@ export const commands: Array<(program: Command) => void> = [
   registerPlan,
   registerReview,
   registerRewards,
+  registerCustomer,
+  registerExplain,
 ];

@@ -1,0 +1,140 @@
+// Why a customer would or would not be asked by a campaign on a date: the run's own decision (the occurrence the run
+// would find, the decision time, eligibility with the same inputs ProcessBatch builds), with the facts it rests on.
+// Pure: the caller reads the customer, the milestone records, the existing ask, suppressions and spent budget.
+import type { Campaign } from '../schemas/campaign.js';
+import { isDateMilestoneKind } from '../schemas/campaign.js';
+import type { Ask, MilestoneOccurrence } from '../schemas/ask.js';
+import { dateMilestoneOn, localDateIn, tenureYears, type DateTrigger } from '../milestones.js';
+import { evaluateEligibility, quietHoursEnd, type EligibilityDecision } from '../eligibility.js';
+import { potentialCostMinor } from '../rewards.js';
+import { isHeldOut } from '../assignment.js';
+import { runFor } from './plan.js';
+import { decisionTime, thresholdMatches } from './process.js';
+import type { DueCustomer, PendingMilestone } from './ports.js';
+
+export type Verdict = 'would_ask' | 'would_hold_out' | 'would_defer' | 'would_skip' | 'already_decided' | 'not_due';
+
+export interface Explanation {
+  customerId: string;
+  campaignId: string;
+  date: string;
+  verdict: Verdict;
+  /** One sentence a person can read. */
+  because: string;
+  occurrence?: MilestoneOccurrence;
+  /** When the run decides (the send hour on the customer's local date for date milestones). */
+  decidedAt?: string;
+  decision?: EligibilityDecision;
+  existingAsk?: { status: string; skipReason?: string; deferredUntil?: string; runId: string; updatedAt: string };
+  facts: {
+    timezone: string;
+    consents: Record<string, boolean>;
+    optOut: boolean;
+    doNotAsk: boolean;
+    suppressed: { email: boolean; phone: boolean };
+    lastAskAt?: string;
+    recentAskAts: string[];
+    tenureYears?: number;
+    potentialCostMinor?: number;
+    budgetMinor: number;
+    spentMinor: number;
+    quietHoursUntil?: string;
+    heldOut: boolean;
+  };
+}
+
+export interface ExplainInput {
+  campaign: Campaign;
+  customer: DueCustomer;
+  /** Local date YYYY-MM-DD (date milestones: the customer's local date; threshold milestones: the UTC day the ask is due). */
+  date: string;
+  /** The customer's threshold milestone records (any state). */
+  milestones: readonly PendingMilestone[];
+  /** The customer's asks by occurrence id. */
+  asks: ReadonlyMap<string, Pick<Ask, 'status' | 'skipReason' | 'deferredUntil' | 'runId' | 'updatedAt'>>;
+  suppressed: { email: boolean; phone: boolean };
+  spentMinor: number;
+}
+
+/** The statuses a rerun decides again (the claim condition in adapters/dynamo/asks.ts takes them over). */
+const DECIDED_AGAIN = new Set(['skipped', 'deferred']);
+
+function occurrenceFor(input: ExplainInput): { occurrence: MilestoneOccurrence; at?: string } | undefined {
+  const { campaign, customer, date } = input;
+  if (isDateMilestoneKind(campaign.milestone.kind)) {
+    const occurrence = dateMilestoneOn(customer, campaign.milestone as DateTrigger, date);
+    return occurrence ? { occurrence } : undefined;
+  }
+  // Threshold milestones: the record this campaign celebrates whose ask falls due on `date` (UTC day of dueAt).
+  const record = input.milestones.filter((m) => thresholdMatches(campaign, m) && m.dueAt.slice(0, 10) === date).sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
+  if (!record) return undefined;
+  const threshold = /^\d+$/.test(record.threshold) ? Number(record.threshold) : record.threshold;
+  return {
+    occurrence: { kind: record.kind as MilestoneOccurrence['kind'], occurrenceId: record.occurrenceId, occurredOn: localDateIn(new Date(record.occurredAt), customer.timezone), threshold },
+    at: record.dueAt,
+  };
+}
+
+/** Explain the run's decision for one customer, campaign and date. */
+export function explainAsk(input: ExplainInput): Explanation {
+  const { campaign, customer, date } = input;
+  const facts: Explanation['facts'] = {
+    timezone: customer.timezone,
+    consents: { ...customer.consents } as Record<string, boolean>,
+    optOut: customer.optOut,
+    doNotAsk: customer.doNotAsk,
+    suppressed: input.suppressed,
+    ...(customer.lastAskAt ? { lastAskAt: customer.lastAskAt } : {}),
+    recentAskAts: customer.recentAskAts ?? [],
+    budgetMinor: campaign.budget.amountMinor,
+    spentMinor: input.spentMinor,
+    heldOut: isHeldOut(campaign.id, customer.id, campaign.eligibility.holdoutPercent),
+  };
+  const base = { customerId: customer.id, campaignId: campaign.id, date, facts };
+  const found = occurrenceFor(input);
+  if (!found) {
+    const what = isDateMilestoneKind(campaign.milestone.kind)
+      ? `no ${campaign.milestone.kind.replace(/_/g, ' ')} on ${date} in ${customer.timezone}`
+      : `no ${campaign.milestone.kind.replace(/_/g, ' ')} milestone of this campaign falls due on ${date}`;
+    return { ...base, verdict: 'not_due', because: what };
+  }
+  const { occurrence } = found;
+  // The run that decides: day mode at the send hour (date milestones), the due instant (threshold milestones).
+  const run = found.at
+    ? runFor({ campaignId: campaign.id, at: found.at, mode: 'hour' })
+    : runFor({ campaignId: campaign.id, at: `${date}T00:00:00Z`, mode: 'day', runDate: date });
+  const decidedAt = decisionTime(campaign, run, customer, date);
+  const years = tenureYears(customer.signupDate, occurrence.occurredOn);
+  const cost = potentialCostMinor(campaign, years);
+  facts.tenureYears = years;
+  facts.potentialCostMinor = cost;
+  const quiet = campaign.eligibility.quietHours ? quietHoursEnd(campaign.eligibility.quietHours, decidedAt, customer.timezone) : undefined;
+  if (quiet) facts.quietHoursUntil = quiet;
+  const existing = input.asks.get(occurrence.occurrenceId);
+  const existingAsk = existing
+    ? { status: existing.status, runId: existing.runId, updatedAt: existing.updatedAt, ...(existing.skipReason ? { skipReason: existing.skipReason } : {}), ...(existing.deferredUntil ? { deferredUntil: existing.deferredUntil } : {}) }
+    : undefined;
+  const withOccurrence = { ...base, occurrence, decidedAt: decidedAt.toISOString(), ...(existingAsk ? { existingAsk } : {}) };
+  if (existing && !DECIDED_AGAIN.has(existing.status)) {
+    return { ...withOccurrence, verdict: 'already_decided', because: `the ask for ${occurrence.occurrenceId} is already ${existing.status} (run ${existing.runId}); a run counts it already_asked` };
+  }
+  const decision = evaluateEligibility({
+    campaign,
+    customer,
+    history: { lastAskAt: customer.lastAskAt, recentAskAts: customer.recentAskAts ?? [] },
+    suppressed: input.suppressed,
+    now: decidedAt,
+    budgetRemainingMinor: campaign.budget.amountMinor - input.spentMinor,
+    potentialCostMinor: cost,
+  });
+  switch (decision.outcome) {
+    case 'ask':
+      return { ...withOccurrence, decision, verdict: 'would_ask', because: `due (${occurrence.occurrenceId}) and eligible: asked by ${decision.channel} (${decision.channelReason}), variant ${decision.variantId}` };
+    case 'holdout':
+      return { ...withOccurrence, decision, verdict: 'would_hold_out', because: `due and eligible, but in the ${campaign.eligibility.holdoutPercent}% holdout group (recorded held_out, no message)` };
+    case 'defer':
+      return { ...withOccurrence, decision, verdict: 'would_defer', because: `due at ${decidedAt.toISOString()}, inside quiet hours: deferred until ${decision.until}` };
+    case 'skip':
+      return { ...withOccurrence, decision, verdict: 'would_skip', because: `skipped: ${decision.reason}${decision.detail ? ` (${decision.detail})` : ''}` };
+  }
+}
