@@ -1,7 +1,7 @@
 // EventPublisher on EventBridge (the project's own bus), plus an in-memory publisher for the local runtime and tests.
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { EventPublisher } from '../core/ports.js';
-import { EVENT_SOURCE } from '../core/schemas/events.js';
+import { EVENT_SOURCE, type ProjectEvent } from '../core/schemas/events.js';
 import { ThrottlingError, TransientError } from '../core/errors.js';
 
 export class EventBridgePublisher implements EventPublisher {
@@ -10,7 +10,7 @@ export class EventBridgePublisher implements EventPublisher {
     private readonly busName: string,
   ) {}
 
-  async publish(events: Array<{ detailType: string; detail: Record<string, unknown> }>): Promise<void> {
+  async publish(events: ProjectEvent[]): Promise<void> {
     // PutEvents takes at most 10 entries per call.
     for (let i = 0; i < events.length; i += 10) {
       const chunk = events.slice(i, i + 10);
@@ -33,8 +33,8 @@ export class EventBridgePublisher implements EventPublisher {
 
 /** Keeps published events in memory (local runtime, tests). */
 export class MemoryPublisher implements EventPublisher {
-  readonly events: Array<{ detailType: string; detail: Record<string, unknown> }> = [];
-  async publish(events: Array<{ detailType: string; detail: Record<string, unknown> }>): Promise<void> {
+  readonly events: ProjectEvent[] = [];
+  async publish(events: ProjectEvent[]): Promise<void> {
     this.events.push(...events);
   }
 }
@@ -43,7 +43,7 @@ export class MemoryPublisher implements EventPublisher {
 export class FileEventPublisher implements EventPublisher {
   constructor(private readonly file: string) {}
 
-  async publish(events: Array<{ detailType: string; detail: Record<string, unknown> }>): Promise<void> {
+  async publish(events: ProjectEvent[]): Promise<void> {
     if (events.length === 0) return;
     const { appendFile, mkdir } = await import('node:fs/promises');
     const { dirname } = await import('node:path');

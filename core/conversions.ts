@@ -9,7 +9,7 @@ import type { CampaignRepository, EventPublisher } from './ports.js';
 import { budgetCheck, canTransition, capCheck, computeRewards, holdUntil, transition, type RewardEvent, type RewardState } from './rewards.js';
 import type { Campaign } from './schemas/campaign.js';
 import type { AttributionRule, ConversionInput, ConversionResult, RewardSummary } from './schemas/conversion.js';
-import { detailType, type EventName } from './schemas/events.js';
+import { projectEvent, type EventInput, type EventName, type ProjectEvent } from './schemas/events.js';
 import type { HoldMarker, LedgerEntry, ParkedMarker, ReviewItem } from './schemas/ledger.js';
 
 const DAY_MS = 86_400_000;
@@ -139,8 +139,9 @@ export interface ConversionDeps {
   velocityWindowHours?: number;
 }
 
-type Publishable = { detailType: string; detail: Record<string, unknown> };
-const event = (name: EventName, at: string, detail: Record<string, unknown>): Publishable => ({ detailType: detailType(name), detail: { version: 1, occurredAt: at, ...detail } });
+type Publishable = ProjectEvent;
+/** One validated event at `at`. */
+const event = <N extends EventName>(name: N, at: string, detail: Omit<EventInput<N>, 'occurredAt'>): Publishable => projectEvent(name, { occurredAt: at, ...detail } as EventInput<N>);
 
 const latestOf = (entries: readonly LedgerEntry[]): LedgerEntry | undefined => entries.reduce<LedgerEntry | undefined>((a, e) => (a === undefined || e.seq > a.seq ? e : a), undefined);
 
@@ -240,14 +241,17 @@ async function settle(deps: Pick<ConversionDeps, 'ledger'>, pending: LedgerEntry
     const cap = capCheck(campaign.reward.perAdvocateCap, earned, new Date(at), amountMinor);
     if (!cap.allowed) {
       const r = await step(ledger, pending.advocateId, pending.rewardId, 'void', at, { reason: `cap: ${cap.reason ?? 'per-advocate cap reached'}` });
-      if (r.entry?.state === 'voided') ctx.events.push(event('referral.reward.voided', at, { rewardId: pending.rewardId, campaignId: campaign.id, customerId: pending.beneficiaryId, reason: r.entry.reason ?? 'cap' }));
+      if (r.entry?.state === 'voided') ctx.events.push(event('referral.reward.voided', at, { rewardId: pending.rewardId, campaignId: campaign.id, customerId: pending.beneficiaryId, reason: r.entry.reason ?? 'cap', previousState: 'pending', amountMinor: pending.amountMinor, currency: pending.currency }));
       return r.entry ?? pending;
     }
     amountMinor = cap.allowedMinor;
   }
   if (amountMinor > 0 && !(await ledger.spend(campaign.id, amountMinor, campaign.budget.amountMinor))) {
     const r = await step(ledger, pending.advocateId, pending.rewardId, 'exceed', at, { amountMinor, reason: `budget: ${amountMinor} ${campaign.budget.currency} would exceed the campaign budget of ${campaign.budget.amountMinor}` });
-    if (r.entry?.state === 'over_budget') await ledger.putParked({ campaignId: campaign.id, advocateId: pending.advocateId, rewardId: pending.rewardId, amountMinor, at });
+    if (r.entry?.state === 'over_budget') {
+      await ledger.putParked({ campaignId: campaign.id, advocateId: pending.advocateId, rewardId: pending.rewardId, amountMinor, at });
+      ctx.events.push(event('referral.reward.overrun', at, { rewardId: pending.rewardId, campaignId: campaign.id, customerId: pending.beneficiaryId, beneficiary: pending.beneficiary, amountMinor, currency: pending.currency }));
+    }
     return r.entry ?? pending;
   }
   const until = holdUntil(at, campaign.reward.holdDays);
@@ -255,6 +259,7 @@ async function settle(deps: Pick<ConversionDeps, 'ledger'>, pending: LedgerEntry
   await ledger.putHold({ advocateId: pending.advocateId, rewardId: pending.rewardId, holdUntil: until });
   const r = await step(ledger, pending.advocateId, pending.rewardId, 'hold', at, { amountMinor, holdUntil: until, spent: amountMinor > 0, ...(amountMinor < pending.amountMinor ? { reason: 'capped: part of the reward was over the per-advocate cap' } : {}) });
   if (!r.moved && amountMinor > 0) await ledger.release(campaign.id, amountMinor); // lost a race after spending: give it back
+  if (r.entry?.state === 'held') ctx.events.push(event('referral.reward.held', at, { rewardId: pending.rewardId, campaignId: campaign.id, customerId: pending.beneficiaryId, beneficiary: pending.beneficiary, amountMinor: r.entry.amountMinor, currency: r.entry.currency, holdUntil: r.entry.holdUntil ?? until }));
   return r.entry ?? pending;
 }
 
@@ -349,7 +354,7 @@ async function convert(deps: ConversionDeps, input: ConversionInput, conversionI
     return { ...attributed, status: 'duplicate_referee', note };
   }
   await deps.store.putConversion(record);
-  events.push(event('referral.conversion.recorded', at, { conversionId, referralCode: touch.referralCode, campaignId: campaign.id, type: input.type, ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}) }));
+  events.push(event('referral.conversion.recorded', at, { conversionId, referralCode: touch.referralCode, campaignId: campaign.id, type: input.type, refereeId: input.externalCustomerId, ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}) }));
   if (!QUALIFYING_TYPES.has(input.type)) return { ...attributed, status: 'recorded' };
   const advocate = await deps.store.advocate(touch.advocateId);
   if (!advocate) return { ...attributed, status: 'recorded', note: 'the advocate is no longer a customer: no reward' };
@@ -370,7 +375,8 @@ async function convert(deps: ConversionDeps, input: ConversionInput, conversionI
 export async function voidRewards(deps: Pick<ConversionDeps, 'ledger'>, rewards: ReadonlyArray<{ advocateId: string; rewardId: string }>, reason: string, at: string, events: Publishable[]): Promise<LedgerEntry[]> {
   const out: LedgerEntry[] = [];
   for (const { advocateId, rewardId } of rewards) {
-    const latest = latestOf(await deps.ledger.history(advocateId, rewardId));
+    const history = await deps.ledger.history(advocateId, rewardId);
+    const latest = latestOf(history);
     if (!latest) continue;
     const ev: RewardEvent = latest.state === 'review' ? 'reject' : 'void';
     const r = await step(deps.ledger, advocateId, rewardId, ev, at, { reason });
@@ -379,7 +385,11 @@ export async function voidRewards(deps: Pick<ConversionDeps, 'ledger'>, rewards:
       if (latest.state === 'held' && latest.holdUntil) await deps.ledger.deleteHold({ advocateId, rewardId, holdUntil: latest.holdUntil });
     }
     // At least once: also when an earlier attempt voided it but failed before its events went out.
-    if (r.entry?.state === 'voided') events.push(event('referral.reward.voided', at, { rewardId, campaignId: r.entry.campaignId, customerId: r.entry.beneficiaryId, reason: r.entry.reason ?? reason }));
+    if (r.entry?.state === 'voided') {
+      // The state it left (a clawback when "issued"): this step's, or on a replay the entry before the voided one.
+      const prior = r.moved ? latest : history.find((e) => e.seq === r.entry!.seq - 1);
+      events.push(event('referral.reward.voided', at, { rewardId, campaignId: r.entry.campaignId, customerId: r.entry.beneficiaryId, reason: r.entry.reason ?? reason, ...(prior ? { previousState: prior.state } : {}), amountMinor: r.entry.amountMinor, currency: r.entry.currency }));
+    }
     if (r.entry) out.push(r.entry);
   }
   return out;
@@ -397,7 +407,7 @@ async function refund(deps: ConversionDeps, input: ConversionInput, conversionId
     await deps.store.uncountSuccessfulReferral(claim.advocateId, ids[0]!.rewardId);
     const record: ConversionRecord = { conversionId, type: 'refund', status: 'refunded', referralCode: claim.referralCode, campaignId: claim.campaignId, advocateId: claim.advocateId, externalCustomerId: input.externalCustomerId, ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}), occurredAt: input.occurredAt, at };
     await deps.store.putConversion(record);
-    events.push(event('referral.conversion.recorded', at, { conversionId, referralCode: claim.referralCode, campaignId: claim.campaignId, type: 'refund', ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}) }));
+    events.push(event('referral.conversion.recorded', at, { conversionId, referralCode: claim.referralCode, campaignId: claim.campaignId, type: 'refund', refereeId: input.externalCustomerId, ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}) }));
   }
   const first = claims[0]!;
   return { ...base, status: 'refunded', referralCode: first.referralCode, campaignId: first.campaignId, advocateId: first.advocateId, rule: first.rule, rewards: voided.map(summary) };

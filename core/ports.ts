@@ -1,5 +1,6 @@
 // Ports the core declares and adapters implement. Anything that talks to the outside world comes in here.
 import type { Channel } from './schemas/common.js';
+import type { ProjectEvent } from './schemas/events.js';
 
 /** The clock is passed in: core never calls Date.now(). */
 export interface Clock {
@@ -42,8 +43,9 @@ export interface ChannelSender {
   send(message: OutboundMessage): Promise<SendResult>;
 }
 
+/** Puts project events on the bus (or the local log). Only the typed union goes out (core/schemas/events.ts). */
 export interface EventPublisher {
-  publish(events: Array<{ detailType: string; detail: Record<string, unknown> }>): Promise<void>;
+  publish(events: ProjectEvent[]): Promise<void>;
 }
 
 /** HMAC keys by key id; `currentKid` signs, every listed key verifies (rotation). Secrets are base64url. */

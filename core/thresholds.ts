@@ -11,6 +11,8 @@ export interface CounterSnapshot {
   tier?: string;
   /** The customer's currency: spend thresholds only apply in their own currency. */
   currency?: string;
+  /** The customer's signup date (their cohort in the report). */
+  signupDate?: string;
 }
 
 export interface CrossedThreshold {

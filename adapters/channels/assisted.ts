@@ -2,7 +2,7 @@
 // prewritten share message and link, so a person asks in their own words.
 import type { ChannelSender, Clock, EventPublisher, OutboundMessage, SendResult } from '../../core/ports.js';
 import { PermanentSendError } from '../../core/errors.js';
-import { detailType } from '../../core/schemas/events.js';
+import { projectEvent } from '../../core/schemas/events.js';
 
 export class AssistedSender implements ChannelSender {
   constructor(private readonly options: { publisher: EventPublisher; clock: Clock }) {}
@@ -19,21 +19,17 @@ export class AssistedSender implements ChannelSender {
     if (!accountManager) throw new PermanentSendError('account_manager: the customer has no account manager (data.accountManager or to.email + to.name)');
     const shareMessage = typeof data.shareMessage === 'string' && data.shareMessage !== '' ? data.shareMessage : message.text;
     await this.options.publisher.publish([
-      {
-        detailType: detailType('referral.ask.assisted'),
-        detail: {
-          version: 1,
-          occurredAt: this.options.clock.now().toISOString(),
-          askId: message.askId,
-          campaignId: message.campaignId,
-          customerId: message.customerId,
-          accountManager,
-          shareMessage,
-          shareUrl: message.shareUrl,
-          ...(message.subject ? { subject: message.subject } : {}),
-          ...(typeof data.statusUrl === 'string' ? { statusUrl: data.statusUrl } : {}),
-        },
-      },
+      projectEvent('referral.ask.assisted', {
+        occurredAt: this.options.clock.now().toISOString(),
+        askId: message.askId,
+        campaignId: message.campaignId,
+        customerId: message.customerId,
+        accountManager,
+        shareMessage,
+        shareUrl: message.shareUrl,
+        ...(message.subject ? { subject: message.subject } : {}),
+        ...(typeof data.statusUrl === 'string' ? { statusUrl: data.statusUrl } : {}),
+      }),
     ]);
     return { messageId: `assisted:${message.askId}` };
   }

@@ -2,7 +2,7 @@
 // `referral.ask.inapp.v1` event so an app that listens on the bus can show it at once.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChannelSender, Clock, EventPublisher, OutboundMessage, SendResult } from '../../core/ports.js';
-import { detailType } from '../../core/schemas/events.js';
+import { projectEvent } from '../../core/schemas/events.js';
 import { InboxStore } from '../dynamo/inbox.js';
 
 export interface InAppSenderOptions {
@@ -24,12 +24,7 @@ export class InAppSender implements ChannelSender {
     const title = message.subject ?? '';
     // Written once per ask; a retry finds the item and publishes the event again (consumers dedupe on askId).
     await this.inbox.put({ askId: message.askId, customerId: message.customerId, campaignId: message.campaignId, title, body: message.text, shareUrl: message.shareUrl, createdAt: at });
-    await this.options.publisher.publish([
-      {
-        detailType: detailType('referral.ask.inapp'),
-        detail: { version: 1, occurredAt: at, askId: message.askId, campaignId: message.campaignId, customerId: message.customerId, title, body: message.text, shareUrl: message.shareUrl },
-      },
-    ]);
+    await this.options.publisher.publish([projectEvent('referral.ask.inapp', { occurredAt: at, askId: message.askId, campaignId: message.campaignId, customerId: message.customerId, title, body: message.text, shareUrl: message.shareUrl })]);
     return { messageId: `inapp:${message.askId}` };
   }
 }

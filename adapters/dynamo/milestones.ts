@@ -54,6 +54,7 @@ function snapshot(item: Record<string, unknown> | undefined): CounterSnapshot {
     projectsCompleted: num(counters.projectsCompleted),
     ...(typeof item?.tier === 'string' ? { tier: item.tier } : {}),
     ...(typeof item?.currency === 'string' ? { currency: item.currency } : {}),
+    ...(typeof item?.signupDate === 'string' ? { signupDate: item.signupDate } : {}),
   };
 }
 

@@ -9,10 +9,10 @@ import type { Campaign } from '../schemas/campaign.js';
 import { isDateMilestoneKind } from '../schemas/campaign.js';
 import type { Channel } from '../schemas/common.js';
 import type { BatchResult, Counts, ProcessBatchInput, Run, Segment } from '../schemas/workflow.js';
-import { detailType } from '../schemas/events.js';
+import { projectEvent, type ProjectEvent } from '../schemas/events.js';
 import { dateMilestoneOn, localDateIn, tenureYears, type DateTrigger } from '../milestones.js';
 import { evaluateEligibility, recordAsk, type EligibilityDecision } from '../eligibility.js';
-import { computeRewards, potentialCostMinor } from '../rewards.js';
+import { computeRewards, potentialCostMinor, selectTenureTier, tenureTierLabel } from '../rewards.js';
 import { signToken } from '../links.js';
 import { NotFoundError, PermanentSendError, ValidationError } from '../errors.js';
 import { fromWallTime, parseIsoDate } from '../zoned-time.js';
@@ -173,7 +173,7 @@ export async function processBatch(input: ProcessBatchInput, deps: ProcessDeps):
   const budgetRemainingMinor = campaign.budget.amountMinor - (await deps.budget.spentMinor(campaign.id));
   const keyring = await deps.keyring();
 
-  const outbox: Array<{ detailType: string; detail: Record<string, unknown> }> = [];
+  const outbox: ProjectEvent[] = [];
   const flush = async (all: boolean): Promise<void> => {
     while (outbox.length >= 10 || (all && outbox.length > 0)) await deps.events.publish(outbox.splice(0, 10));
   };
@@ -209,7 +209,7 @@ interface Ctx {
   suppressed: Set<string>;
   budgetRemainingMinor: number;
   keyring: Keyring;
-  outbox: Array<{ detailType: string; detail: Record<string, unknown> }>;
+  outbox: ProjectEvent[];
 }
 
 /** Decide, claim, and (for an ask) send. Returns the count key of the outcome. */
@@ -234,6 +234,18 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
   });
 
   const askId = `${customer.id}~${occurrence.occurrenceId}`;
+  // The report's dimensions, on every ask event (analytics/README.md).
+  const dims = {
+    askId,
+    campaignId: campaign.id,
+    customerId: customer.id,
+    milestoneKind: occurrence.kind,
+    milestoneOn: occurrence.occurredOn,
+    tenureTier: tenureTierLabel(selectTenureTier(campaign.reward, years)),
+    cohortMonth: customer.signupDate.slice(0, 7),
+    runDate: localDateIn(decidedAt, campaign.schedule.timezone),
+    ...(decision.outcome === 'holdout' || decision.outcome === 'ask' ? { variantId: decision.variantId } : {}),
+  };
   const base: Ask = { askId, customerId: customer.id, campaignId: campaign.id, runId: run.runId, milestone: occurrence, status: 'claimed', createdAt: nowIso, updatedAt: nowIso };
   const claimToken = deps.ids.id(16);
   let ask: Ask;
@@ -266,6 +278,10 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
   }
   if (decision.outcome !== 'ask') {
     await handled();
+    const at = nowIso;
+    if (decision.outcome === 'skip') ctx.outbox.push(projectEvent('referral.ask.skipped', { occurredAt: at, ...dims, reason: decision.reason }));
+    else if (decision.outcome === 'defer') ctx.outbox.push(projectEvent('referral.ask.deferred', { occurredAt: at, ...dims, until: decision.until }));
+    else ctx.outbox.push(projectEvent('referral.ask.held_out', { occurredAt: at, ...dims }));
     return outcome;
   }
 
@@ -314,23 +330,24 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
     const history = recordAsk({ lastAskAt: customer.lastAskAt, recentAskAts: customer.recentAskAts ?? [] }, new Date(sentAt), maxWindowDays(campaign));
     await deps.customers.recordAsk(customer.id, sentAt, history.recentAskAts);
     await handled();
-    ctx.outbox.push({
-      detailType: detailType('referral.ask.sent'),
-      detail: { version: 1, occurredAt: sentAt, askId, campaignId: campaign.id, customerId: customer.id, channel, variantId: variant.id },
-    });
+    ctx.outbox.push(projectEvent('referral.ask.sent', { occurredAt: sentAt, ...dims, channel, variantId: variant.id, referralCode: code }));
     return 'sent';
   } catch (error) {
     if (sent) throw error; // sent but not recorded: keep the claim so nobody sends twice; the lease expiry re-examines it
     if (isPermanent(error)) {
       const message = error instanceof Error ? error.message : String(error);
-      await deps.asks.complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'failed', error: message.slice(0, 500), updatedAt: deps.clock.now().toISOString() });
+      const failedAt = deps.clock.now().toISOString();
+      await deps.asks.complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'failed', error: message.slice(0, 500), updatedAt: failedAt });
       await handled();
+      ctx.outbox.push(projectEvent('referral.ask.failed', { occurredAt: failedAt, ...dims, channel: decision.channel, error: message.slice(0, 200) }));
       return 'failed';
     }
     // A channel that may not send now (SMS quiet hours) but later: the ask waits, the batch goes on.
     const until = (error as { name?: string; until?: unknown }).until;
     if ((error as Error).name === 'SendDeferredError' && typeof until === 'string') {
-      await deps.asks.complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'deferred', deferredUntil: until, updatedAt: deps.clock.now().toISOString() });
+      const deferredAt = deps.clock.now().toISOString();
+      await deps.asks.complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'deferred', deferredUntil: until, updatedAt: deferredAt });
+      ctx.outbox.push(projectEvent('referral.ask.deferred', { occurredAt: deferredAt, ...dims, channel: decision.channel, until }));
       return 'deferred';
     }
     // Retryable (or unexpected): give the claim back so the batch retry can send this ask.

@@ -2,7 +2,7 @@
 // run record and the run-completed event).
 import type { CampaignRepository, Clock, EventPublisher } from '../ports.js';
 import { isDateMilestoneKind } from '../schemas/campaign.js';
-import { detailType } from '../schemas/events.js';
+import { projectEvent } from '../schemas/events.js';
 import { RunInput, type RunState, type RunSummary } from '../schemas/workflow.js';
 import { NotFoundError } from '../errors.js';
 import { DEFAULT_PLAN, initialState, planSegments, runFor, type PlanOptions } from './plan.js';
@@ -34,11 +34,6 @@ export interface SummarizeDeps {
 export async function summarize(state: RunState, deps: SummarizeDeps): Promise<RunSummary> {
   const summary: RunSummary = { run: state.run, totals: state.totals, pages: state.page, completedAt: deps.clock.now().toISOString() };
   await deps.runs.record(summary);
-  await deps.events.publish([
-    {
-      detailType: detailType('referral.run.completed'),
-      detail: { version: 1, occurredAt: summary.completedAt, runId: state.run.runId, campaignId: state.run.campaignId, runDate: state.run.runDate, totals: state.totals },
-    },
-  ]);
+  await deps.events.publish([projectEvent('referral.run.completed', { occurredAt: summary.completedAt, runId: state.run.runId, campaignId: state.run.campaignId, runDate: state.run.runDate, totals: state.totals })]);
   return summary;
 }

@@ -6,7 +6,9 @@ import { FileCampaignRepository } from '../../adapters/campaign-files.js';
 import { createDocumentClient } from '../../adapters/dynamo/client.js';
 import { MilestoneStore, type ApplyResult } from '../../adapters/dynamo/milestones.js';
 import type { CampaignRepository, Clock } from '../../core/ports.js';
-import { CustomerActivity } from '../../core/schemas/events.js';
+import { CustomerActivity, projectEvent } from '../../core/schemas/events.js';
+import { publisherFromEnv } from '../../adapters/eventbridge.js';
+import type { EventPublisher } from '../../core/ports.js';
 
 export interface ActivityLogger {
   info(message: string, extra?: Record<string, unknown>): void;
@@ -19,6 +21,8 @@ export interface ActivityDeps {
   campaigns: CampaignRepository;
   clock: Clock;
   logger: ActivityLogger;
+  /** Where `customer.order.completed` goes (the report's customer activity); default: from the environment. */
+  publisher?: EventPublisher;
 }
 
 export type ActivityOutcome = ApplyResult | { status: 'invalid'; errors: string[] };
@@ -53,6 +57,14 @@ export function makeHandler(deps: ActivityDeps | (() => ActivityDeps)) {
     const written = result.milestones.filter((m) => m.written);
     if (result.status === 'unknown_customer') d.logger.warn('activity for an unknown customer: not counted', { customerId: activity.customerId, activityId: result.activityId });
     else if (result.warning) d.logger.warn(result.warning, { customerId: activity.customerId });
+    if (activity.type === 'order_completed' && result.status !== 'duplicate') {
+      // Orders of every customer (asked, held out, organic) are the holdout's and the cohorts' revenue; consumers
+      // dedupe on orderId. Unknown customers (a referee not imported) count too: their order is still revenue.
+      const signup = result.before?.signupDate;
+      await (d.publisher ?? publisherFromEnv()).publish([
+        projectEvent('customer.order.completed', { occurredAt: activity.at, customerId: activity.customerId, orderId: activity.orderId, amountMinor: activity.amountMinor, currency: activity.currency, ...(signup ? { cohortMonth: signup.slice(0, 7) } : {}) }),
+      ]);
+    }
     d.logger.info('customer activity', {
       status: result.status,
       customerId: activity.customerId,

@@ -8,6 +8,12 @@ import { SuppressionStore } from '../../adapters/dynamo/suppressions.js';
 import { updateDeliveryState, type DeliveryState, type DeliveryUpdateResult } from '../../adapters/channels/delivery-state.js';
 import { decodeTagValue, EMAIL_TAGS } from '../../core/email-headers.js';
 import type { SuppressionReason } from '../../core/suppression.js';
+import type { EventPublisher } from '../../core/ports.js';
+import { projectEvent } from '../../core/schemas/events.js';
+import { publisherFromEnv } from '../../adapters/eventbridge.js';
+
+/** Delivery states that become `referral.delivery.recorded` (the report's delivery funnel and the bounce/complaint rates). */
+const REPORTED = new Set(['delivered', 'bounced', 'complained', 'opened'] as const);
 
 const Recipient = z.object({ emailAddress: z.string() }).loose();
 
@@ -100,6 +106,8 @@ export interface SesEventsDeps {
   doc: DynamoDBDocumentClient;
   tableName: string;
   logger?: Pick<Logger, 'info' | 'warn'>;
+  /** Default: from the environment at call time. */
+  publisher?: EventPublisher;
 }
 
 export interface SesEventResult {
@@ -129,6 +137,12 @@ export function makeSesEventsHandler(deps: SesEventsDeps): (event: unknown) => P
       let delivery: DeliveryUpdateResult | undefined;
       if (meaning.state && meaning.askId) {
         delivery = await updateDeliveryState(deps.doc, deps.tableName, { askId: meaning.askId, state: meaning.state, at: meaning.at, messageId: meaning.messageId });
+      }
+      const status = meaning.state;
+      if (meaning.askId && status && (REPORTED as Set<string>).has(status) && meaning.at) {
+        await (deps.publisher ?? publisherFromEnv()).publish([
+          projectEvent('referral.delivery.recorded', { occurredAt: new Date(meaning.at).toISOString(), askId: meaning.askId, messageId: meaning.messageId, status: status as 'delivered' | 'bounced' | 'complained' | 'opened' }),
+        ]);
       }
       deps.logger?.info('ses event', { eventType: parsed.data.detail.eventType, askId: meaning.askId, state: meaning.state, suppressed: meaning.suppress.length, delivery });
       results.push({ eventType: parsed.data.detail.eventType, suppressed: meaning.suppress.length, ...(delivery ? { delivery } : {}) });

@@ -17,7 +17,7 @@ import { signToken, verifyTokenFor, isReferralCode } from '../../../core/links.j
 import { attributionCookieValue, classifyAgent, CLICK_DEDUPE_SECONDS, isShareNetwork, parseAttributionCookie, shareIntent } from '../../../core/clicks.js';
 import { computeRewards } from '../../../core/rewards.js';
 import { buildAskContext, formatMoney } from '../../../core/render.js';
-import { detailType } from '../../../core/schemas/events.js';
+import { projectEvent } from '../../../core/schemas/events.js';
 import type { Campaign } from '../../../core/schemas/campaign.js';
 import type { HttpDeps } from '../deps.js';
 import type { HttpRequest, HttpResponse, Route, RouteParams } from '../types.js';
@@ -45,6 +45,7 @@ interface ShareView {
   campaign: Campaign;
   code: string;
   customerId: string;
+  askId: string;
   shareMessage: string;
   subject: string;
   referralUrl: string;
@@ -68,6 +69,7 @@ async function loadShare(token: string, deps: HttpDeps): Promise<(ShareView & { 
     campaign,
     code: payload.r,
     customerId: customer.id,
+    askId: ask.askId,
     shareMessage,
     subject: `${customer.firstName} invites you to try ${campaign.name}`,
     referralUrl,
@@ -93,6 +95,7 @@ async function sharePage(_req: HttpRequest, params: RouteParams, deps: HttpDeps)
   await deps.doc.send(
     new UpdateCommand({ TableName: deps.tableName, Key: { PK: `R#${view.code}`, SK: 'CODE' }, UpdateExpression: 'ADD shareVisits :one', ExpressionAttributeValues: { ':one': 1 } }),
   );
+  await deps.publisher.publish([projectEvent('referral.share.viewed', { occurredAt: deps.clock.now().toISOString(), askId: view.askId, campaignId: view.campaign.id, customerId: view.customerId, referralCode: view.code })]);
   const page = await pageResponse(200, 'share', view.page, deps.templatesDir);
   return { ...page, headers: SHARE_PAGE_HEADERS };
 }
@@ -106,7 +109,7 @@ async function shareTo(req: HttpRequest, params: RouteParams, deps: HttpDeps): P
   await deps.doc.send(
     new PutCommand({ TableName: deps.tableName, Item: { PK: `R#${view.code}`, SK: `SHARE#${at}#${network}#${deps.ids.id(8)}`, entity: 'share', network, campaignId: view.campaign.id, customerId: view.customerId, at } }),
   );
-  await deps.publisher.publish([{ detailType: detailType('referral.share.recorded'), detail: { version: 1, occurredAt: at, askId: `${view.customerId}`, referralCode: view.code, network } }]);
+  await deps.publisher.publish([projectEvent('referral.share.recorded', { occurredAt: at, askId: view.askId, campaignId: view.campaign.id, customerId: view.customerId, referralCode: view.code, network })]);
   if (network === 'copy') return { status: 204, headers: { 'cache-control': 'no-store' } };
   // The edited message travels only inside the intent's query; the destination host is fixed per network.
   const text = (req.query.text ?? view.shareMessage).slice(0, 1000);
@@ -165,7 +168,7 @@ async function click(req: HttpRequest, params: RouteParams, deps: HttpDeps): Pro
       new PutCommand({ TableName: deps.tableName, Item: { PK: `R#${code}`, SK: `CLICK#${clickId}`, GSI1PK: clickIndexKey(clickId), GSI1SK: at, entity: 'click', clickId, visitorId, referralCode: code, campaignId: campaign.id, advocateId: owner.customerId, agent, at } }),
     );
     if (!clickEventsFromStream()) {
-      await deps.publisher.publish([{ detailType: detailType('referral.click.recorded'), detail: { version: 1, occurredAt: at, clickId, referralCode: code, campaignId: campaign.id } }]);
+      await deps.publisher.publish([projectEvent('referral.click.recorded', { occurredAt: at, clickId, referralCode: code, campaignId: campaign.id })]);
     }
   }
   const secure = !deps.insecureCookies;
@@ -210,6 +213,7 @@ async function signup(req: HttpRequest, params: RouteParams, deps: HttpDeps): Pr
       Item: { PK: code ? `R#${code}` : `LEAD#${campaign.id}`, SK: `LEAD#${leadId}`, entity: 'lead', leadId, campaignId: campaign.id, email: form.data.email.toLowerCase(), name: form.data.name, clickId: form.data.click || cookie?.clickId, rule: form.data.click ? 'click_id' : cookie ? 'cookie' : 'none', at },
     }),
   );
+  await deps.publisher.publish([projectEvent('referral.lead.recorded', { occurredAt: at, leadId, campaignId: campaign.id, ...(code ? { referralCode: code } : {}) })]);
   return landing(req, params, deps, { done: true, name: form.data.name });
 }
 

@@ -84,6 +84,10 @@ describe('share page', () => {
     expect(res.status).toBe(302);
     expect(new URL(res.headers.get('location')!).host).toBe('wa.me');
     expect((await items('SHARE#')).some((s) => s.network === 'whatsapp')).toBe(true);
+    // The event names the ask (not the customer) and its campaign, so the report keys the share back to the ask.
+    const shared = publisher.events.filter((e) => e.detailType === 'referral.share.recorded.v1').map((e) => e.detail);
+    expect(shared.at(-1)).toMatchObject({ askId: 'adv-1~signup_anniversary#2026', campaignId: 'signup-anniversary', customerId: 'adv-1', referralCode: CODE, network: 'whatsapp' });
+    expect(publisher.events.some((e) => e.detailType === 'referral.share.viewed.v1')).toBe(true);
     expect((await get(`/s/${shareToken}/to/evil.example`)).status).toBe(404);
   });
 });
