@@ -8,9 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import * as z from 'zod';
 import { ValidationError } from '../core/errors.js';
-import { CachedCampaignRepository } from './cached-campaigns.js';
+import { CachedCampaignRepository, type CampaignSourceOptions } from './cached-campaigns.js';
+import type { ProgramSource } from '../core/ports.js';
 import { CHANNEL_PARTS, templateFileName } from '../core/template-parts.js';
 import { Campaign } from '../core/schemas/campaign.js';
+import { Program, PROGRAM_FILE } from '../core/schemas/program.js';
 import type { Channel } from '../core/schemas/common.js';
 import { defaultTemplatesDir } from './templates-fs.js';
 
@@ -204,6 +206,11 @@ function campaignInputSchema(): JsonSchemaNode {
   inputSchema ??= z.toJSONSchema(Campaign, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode;
   return inputSchema;
 }
+let programSchema: JsonSchemaNode | undefined;
+function programInputSchema(): JsonSchemaNode {
+  programSchema ??= z.toJSONSchema(Program, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode;
+  return programSchema;
+}
 
 function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -273,8 +280,10 @@ function displayPath(file: string): string {
   return rel && !rel.startsWith('..') ? rel : file;
 }
 
-/** Parse and validate one campaign file. Never throws for problems in the file itself. */
-export async function loadCampaignFile(path: string, options: LoadOptions = {}): Promise<LoadResult> {
+type ParsedFile = { ok: true; file: string; doc: Document; counter: LineCounter; data: Record<string, unknown> } | { ok: false; problems: Problem[] };
+
+/** Read and parse a YAML/JSON mapping, every syntax problem located. Never throws for problems in the file itself. */
+async function readMappingFile(path: string, what: string): Promise<ParsedFile> {
   const file = displayPath(resolve(path));
   let source: string;
   try {
@@ -306,10 +315,17 @@ export async function loadCampaignFile(path: string, options: LoadOptions = {}):
     const got = data === null || data === undefined ? 'an empty document' : Array.isArray(data) ? 'a list' : `a ${typeof data}`;
     return {
       ok: false,
-      problems: [{ file, path: '', message: `not a mapping: a campaign file must be a mapping of fields (got ${got})`, ...at }],
+      problems: [{ file, path: '', message: `not a mapping: ${what} must be a mapping of fields (got ${got})`, ...at }],
     };
   }
+  return { ok: true, file, doc, counter, data: data as Record<string, unknown> };
+}
 
+/** Parse and validate one campaign file. Never throws for problems in the file itself. */
+export async function loadCampaignFile(path: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const read = await readMappingFile(path, 'a campaign file');
+  if (!read.ok) return read;
+  const { file, doc, counter, data } = read;
   const problems: Problem[] = [];
   const parsed = Campaign.safeParse(data);
   if (!parsed.success) {
@@ -361,6 +377,37 @@ function checkTemplates(raw: Record<string, unknown>, templatesDir: string, file
   return problems;
 }
 
+export type ProgramLoadResult = { ok: true; program: Program; file: string } | { ok: false; problems: Problem[] };
+
+/**
+ * Parse and validate the program file (campaigns/program.yaml): the schema, unknown fields, and with `templatesDir`
+ * the logo file under templates/assets. Never throws for problems in the file itself.
+ */
+export async function loadProgramFile(path: string, options: LoadOptions = {}): Promise<ProgramLoadResult> {
+  const read = await readMappingFile(path, 'the program file');
+  if (!read.ok) return read;
+  const { file, doc, counter, data } = read;
+  const problems: Problem[] = [];
+  const parsed = Program.safeParse(data);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push({ file, path: formatPath(issue.path), message: issueMessage(issue, data), ...locate(doc, counter, issue.path) });
+  }
+  const unknown: Array<{ path: Array<string | number>; message: string }> = [];
+  unknownFields(programInputSchema(), data, [], unknown);
+  for (const u of unknown) problems.push({ file, path: formatPath(u.path), message: u.message, ...locate(doc, counter, u.path) });
+  const logo = valueAt(data, ['logo', 'file']);
+  if (options.templatesDir && typeof logo === 'string' && !existsSync(join(options.templatesDir, 'assets', logo))) {
+    problems.push({ file, path: 'logo.file', message: `${displayPath(join(resolve(options.templatesDir), 'assets', logo))} does not exist`, ...locate(doc, counter, ['logo', 'file']) });
+  }
+  if (problems.length > 0 || !parsed.success) return { ok: false, problems: sortProblems(problems) };
+  return { ok: true, program: parsed.data, file };
+}
+
+/** The program file of a campaigns directory. */
+export function programFileIn(dir: string): string {
+  return join(dir, PROGRAM_FILE);
+}
+
 function sortProblems(problems: Problem[]): Problem[] {
   return [...problems].sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
@@ -369,7 +416,7 @@ function sortProblems(problems: Problem[]): Problem[] {
 async function campaignFilesIn(dir: string): Promise<string[]> {
   const names = await readdir(dir);
   return names
-    .filter((n) => CAMPAIGN_EXTENSIONS.has(extname(n)) && !n.endsWith('.schema.json') && !n.startsWith('.'))
+    .filter((n) => CAMPAIGN_EXTENSIONS.has(extname(n)) && !n.endsWith('.schema.json') && !n.startsWith('.') && n !== PROGRAM_FILE)
     .sort()
     .map((n) => join(dir, n));
 }
@@ -430,6 +477,27 @@ export function defaultCampaignsDir(env: NodeJS.ProcessEnv = process.env): strin
   if (env.CAMPAIGNS_DIR) return resolve(env.CAMPAIGNS_DIR);
   const candidates = [resolve(process.cwd(), 'campaigns'), resolve(dirname(fileURLToPath(import.meta.url)), '..', 'campaigns')];
   return candidates.find((c) => existsSync(c)) ?? candidates[0]!;
+}
+
+/** The program file read once and cached (it ships with the code); a broken file fails loudly with every problem. */
+export class FileProgramSource implements ProgramSource {
+  private loaded?: Promise<Program>;
+
+  constructor(private readonly options: CampaignSourceOptions = {}) {}
+
+  get(): Promise<Program> {
+    this.loaded ??= (async () => {
+      const dir = this.options.dir ?? defaultCampaignsDir();
+      const templatesDir = this.options.templatesDir ?? (this.options.dir === undefined ? defaultTemplatesDir() : undefined);
+      const result = await loadProgramFile(programFileIn(dir), { templatesDir: templatesDir && existsSync(templatesDir) ? templatesDir : undefined });
+      if (!result.ok) throw new ValidationError(`invalid program file:\n${result.problems.map(formatProblem).join('\n')}`);
+      return result.program;
+    })().catch((error: unknown) => {
+      this.loaded = undefined;
+      throw error;
+    });
+    return this.loaded;
+  }
 }
 
 /**

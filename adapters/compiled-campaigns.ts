@@ -7,6 +7,9 @@ import { join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.js';
 import { CachedCampaignRepository } from './cached-campaigns.js';
 import { Campaign } from '../core/schemas/campaign.js';
+import { Program } from '../core/schemas/program.js';
+import type { ProgramSource } from '../core/ports.js';
+import type { CampaignSourceOptions } from './cached-campaigns.js';
 
 /** In the campaigns directory of a function asset; a dot file, so the YAML loader's directory listing skips it. */
 export const COMPILED_CAMPAIGNS_FILE = '.compiled.json';
@@ -14,6 +17,17 @@ export const COMPILED_CAMPAIGNS_FILE = '.compiled.json';
 /** What the bundler writes: each valid campaign file's data as parsed from YAML/JSON, before the schema. */
 export interface CompiledCampaigns {
   campaigns: Array<{ file: string; data: unknown }>;
+  /** The program file's data (campaigns/program.yaml), validated at bundle time like the campaigns. */
+  program?: unknown;
+}
+
+async function readCompiled(dir: string): Promise<CompiledCampaigns> {
+  const path = join(dir, COMPILED_CAMPAIGNS_FILE);
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as CompiledCampaigns;
+  } catch (error) {
+    throw new ValidationError(`cannot read the compiled campaigns ${path} (written by infra/bundle.ts): ${(error as Error).message}`);
+  }
 }
 
 /** CAMPAIGNS_DIR (always set on the functions), else campaigns/ under the working directory. */
@@ -27,13 +41,7 @@ export class FileCampaignRepository extends CachedCampaignRepository {
   }
 
   protected async loadAll(): Promise<Map<string, Campaign>> {
-    const path = join(this.dir, COMPILED_CAMPAIGNS_FILE);
-    let compiled: CompiledCampaigns;
-    try {
-      compiled = JSON.parse(await readFile(path, 'utf8')) as CompiledCampaigns;
-    } catch (error) {
-      throw new ValidationError(`cannot read the compiled campaigns ${path} (written by infra/bundle.ts): ${(error as Error).message}`);
-    }
+    const compiled = await readCompiled(this.dir);
     const byId = new Map<string, Campaign>();
     for (const { file, data } of compiled.campaigns) {
       const parsed = Campaign.safeParse(data);
@@ -41,5 +49,26 @@ export class FileCampaignRepository extends CachedCampaignRepository {
       byId.set(parsed.data.id, parsed.data);
     }
     return byId;
+  }
+}
+
+/** The program file's data from .compiled.json (same contract as the YAML build's FileProgramSource). */
+export class FileProgramSource implements ProgramSource {
+  private loaded?: Promise<Program>;
+
+  constructor(private readonly options: CampaignSourceOptions = {}) {}
+
+  get(): Promise<Program> {
+    this.loaded ??= readCompiled(this.options.dir ?? defaultCampaignsDir())
+      .then((compiled) => {
+        const parsed = Program.safeParse(compiled.program);
+        if (!parsed.success) throw new ValidationError(`invalid program file:\n${parsed.error.issues.map((i) => `program.yaml: ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+        return parsed.data;
+      })
+      .catch((error: unknown) => {
+        this.loaded = undefined;
+        throw error;
+      });
+    return this.loaded;
   }
 }

@@ -59,3 +59,40 @@ export function decodeTagValue(value: string): string | undefined {
 
 /** Tag names the email sender sets and the SES event handler reads. */
 export const EMAIL_TAGS = { askId: 'askId', campaignId: 'campaignId', customerId: 'customerId' } as const;
+
+const ENCODED_WORD_MAX = 75;
+
+/**
+ * RFC 2047 "B" encoded-words for a display name with non-ASCII characters (SES rejects raw non-ASCII names). Each word
+ * is at most 75 characters and never splits a character's UTF-8 bytes; words are separated by a space.
+ */
+export function encodeWords(text: string): string {
+  const prefix = '=?UTF-8?B?';
+  const suffix = '?=';
+  // base64 of n bytes is 4*ceil(n/3) chars: 75 - 12 = 63 chars -> at most 45 bytes per word.
+  const maxBytes = Math.floor((ENCODED_WORD_MAX - prefix.length - suffix.length) / 4) * 3;
+  const words: string[] = [];
+  let chunk = '';
+  for (const ch of text) {
+    if (Buffer.byteLength(chunk + ch, 'utf8') > maxBytes) {
+      words.push(chunk);
+      chunk = '';
+    }
+    chunk += ch;
+  }
+  if (chunk) words.push(chunk);
+  return words.map((w) => `${prefix}${Buffer.from(w, 'utf8').toString('base64')}${suffix}`).join(' ');
+}
+
+/**
+ * `Name <address>` for From and To headers: printable-ASCII names as an RFC 5322 quoted string (commas and quotes
+ * cannot split the list), anything else RFC 2047-encoded. No name: the bare address. Throws on CR/LF or "<>" in the
+ * address (header injection).
+ */
+export function formatMailbox(address: string, name?: string): string {
+  assertHeaderSafe('address', address);
+  const clean = (name ?? '').replace(/[\r\n\t]+/g, ' ').trim();
+  if (!clean) return address;
+  if (/^[\x20-\x7e]*$/.test(clean)) return `"${clean.replace(/["\\]/g, (c) => `\\${c}`)}" <${address}>`;
+  return `${encodeWords(clean)} <${address}>`;
+}

@@ -22,6 +22,9 @@ export interface OutboundMessage {
   /** Per ask and channel: the same key is never sent twice. */
   idempotencyKey: string;
   to: { email?: string; phone?: string; name?: string };
+  /** The sender (email): display name and address from the program file; the channel formats the header. */
+  from?: { name: string; address: string };
+  replyTo?: string;
   subject?: string;
   preheader?: string;
   html?: string;
@@ -58,6 +61,11 @@ export interface Keyring {
 export interface CampaignRepository {
   get(id: string): Promise<import('./schemas/campaign.js').Campaign | undefined>;
   list(): Promise<Array<import('./schemas/campaign.js').Campaign>>;
+}
+
+/** The program file (brand, sender, postal address, default locale); shipped with the code, read once. */
+export interface ProgramSource {
+  get(): Promise<import('./schemas/program.js').Program>;
 }
 
 /** Template sources by reference ("anniversary/email") and part ("html", "text", "subject"); undefined when missing. */

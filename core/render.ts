@@ -9,6 +9,8 @@ import type { Channel, Money } from './schemas/common.js';
 import { CHANNEL_PARTS, templateFileName, type TemplatePart } from './template-parts.js';
 import { parseIsoDate, wholeYearsBetween } from './zoned-time.js';
 import type { Customer } from './schemas/customer.js';
+import type { BrandContext } from './brand.js';
+import { achievementPhrase, chromeStrings, formatDate, localizeCampaign, resolveLocale, yearsPhrase, type ChromeStrings } from './i18n.js';
 
 export { CHANNEL_PARTS, TEMPLATE_PARTS, templateFileName, type TemplatePart } from './template-parts.js';
 
@@ -17,9 +19,17 @@ export interface AskContext {
   customer: { id: string; first_name: string; last_name: string; locale: string; country: string; plan: string; tier: string };
   campaign: { id: string; name: string };
   variant: { id: string };
+  /** The locale the message is written in (the customer's, its language, or the campaign's default). */
+  locale: string;
+  /** The customer's own locale, for money and dates ("de-AT"). */
+  format_locale: string;
+  /** The shared chrome's strings in `locale` (email footer). */
+  t: ChromeStrings;
   milestone: {
     kind: string;
     occurred_on: string;
+    /** occurred_on for people, in the customer's locale ("9. Juni 2026"). */
+    date: string;
     years: number | null;
     threshold: string | number | null;
     /** "3 years", "1 year", "less than a year". */
@@ -38,8 +48,10 @@ export interface AskContext {
     tier: string;
   };
   offer: { description: string; kind: string };
-  links: { share_url: string; referral_url: string; unsubscribe_url: string; preferences_url: string; status_url: string };
+  links: { share_url: string; referral_url: string; unsubscribe_url: string; preferences_url: string; status_url: string; terms_url: string };
   company: { name: string; address: string };
+  /** The program's brand (name, logo, colours, postal address); absent without a program file. */
+  brand?: BrandContext;
   /** Filled in by renderAsk for the HTML layout (subject line, preheader). */
   message?: { subject?: string; preheader?: string };
 }
@@ -50,8 +62,11 @@ export interface AskContextInput {
   customer: Customer;
   milestone: MilestoneOccurrence;
   reward: { advocate: Money; friend: Money | null; tierLabel: string };
-  links: { shareUrl: string; referralUrl: string; unsubscribeUrl?: string; preferencesUrl?: string; statusUrl?: string };
+  links: { shareUrl: string; referralUrl: string; unsubscribeUrl?: string; preferencesUrl?: string; statusUrl?: string; termsUrl?: string };
   company?: { name: string; address: string };
+  brand?: BrandContext;
+  /** The program's default locale (the language of unsuffixed templates); the campaign's first locale wins. */
+  defaultLocale?: string;
 }
 
 function safeLocale(locale: string | undefined): string {
@@ -77,17 +92,10 @@ export function formatMoney(money: Money, locale = 'en'): string {
   }).format(amount);
 }
 
-const ORDINAL_SUFFIX: Record<string, string> = { one: 'st', two: 'nd', few: 'rd', other: 'th' };
-const ordinalRules = new Intl.PluralRules('en', { type: 'ordinal' });
-
 /** 1 -> "1st", 22 -> "22nd", 13 -> "13th". */
 export function ordinal(n: number): string {
-  return `${n}${ORDINAL_SUFFIX[ordinalRules.select(n)] ?? 'th'}`;
-}
-
-function yearsText(years: number): string {
-  if (years < 1) return 'less than a year';
-  return years === 1 ? '1 year' : `${years} years`;
+  const suffix: Record<string, string> = { one: 'st', two: 'nd', few: 'rd', other: 'th' };
+  return `${n}${suffix[new Intl.PluralRules('en', { type: 'ordinal' }).select(n)] ?? 'th'}`;
 }
 
 function tenureYears(customer: Customer, milestone: MilestoneOccurrence): number {
@@ -97,63 +105,62 @@ function tenureYears(customer: Customer, milestone: MilestoneOccurrence): number
   return wholeYearsBetween(from, to);
 }
 
-function achievementText(input: AskContextInput, years: number): string {
-  const { milestone, campaign, customer } = input;
+function achievementText(input: AskContextInput, years: number, locale: string, formatLocale: string): string {
+  const { milestone, campaign } = input;
   const n = typeof milestone.threshold === 'number' ? milestone.threshold : Number(milestone.threshold);
-  const hasN = Number.isFinite(n) && n > 0;
-  switch (milestone.kind) {
-    case 'signup_anniversary':
-      return `${yearsText(years)} with us`;
-    case 'first_purchase_anniversary':
-      return `${yearsText(years)} since your first order`;
-    case 'birthday':
-      return 'your birthday';
-    case 'contract_renewal':
-      return years >= 1 ? `${yearsText(years)} of partnership` : 'your contract renewal';
-    case 'nth_purchase':
-      return hasN ? `your ${ordinal(n)} order` : 'your latest order';
-    case 'spend_threshold': {
-      const currency = campaign.milestone.kind === 'spend_threshold' ? campaign.milestone.currency : campaign.budget.currency;
-      return hasN ? `${formatMoney({ amountMinor: n, currency }, customer.locale)} spent with us` : 'a new spending milestone';
-    }
-    case 'tier_reached':
-      return milestone.threshold !== undefined ? `reaching ${String(milestone.threshold)}` : 'your new tier';
-    case 'project_completed':
-      return hasN && n > 1 ? `your ${ordinal(n)} completed project` : 'your completed project';
-  }
+  const money =
+    milestone.kind === 'spend_threshold' && Number.isFinite(n) && n > 0
+      ? formatMoney({ amountMinor: n, currency: campaign.milestone.kind === 'spend_threshold' ? campaign.milestone.currency : campaign.budget.currency }, formatLocale)
+      : undefined;
+  return achievementPhrase(
+    { kind: milestone.kind, years, ...(Number.isFinite(n) ? { n } : {}), ...(money ? { money } : {}), ...(milestone.threshold !== undefined ? { tier: String(milestone.threshold) } : {}) },
+    locale,
+  );
+}
+
+/** The locale a customer is written to in this campaign: theirs, its language, else the campaign's default. */
+export function servedLocale(campaign: Campaign, customerLocale: string | undefined, defaultLocale?: string): string {
+  return resolveLocale(customerLocale, campaign.locales, campaign.locales[0] ?? defaultLocale);
 }
 
 /** The personalization data for one ask. */
 export function buildAskContext(input: AskContextInput): AskContext {
-  const { campaign, variant, customer, milestone, reward, links } = input;
-  const locale = customer.locale ?? 'en';
+  const { customer, milestone, reward, links } = input;
+  const served = servedLocale(input.campaign, customer.locale, input.defaultLocale);
+  const campaign = localizeCampaign(input.campaign, served);
+  const variant = campaign.variants.find((v) => v.id === input.variant.id) ?? input.variant;
+  const locale = safeLocale(customer.locale ?? served);
   const years = milestone.years ?? tenureYears(customer, milestone);
   const offer = campaign.offer;
   const friend =
     reward.friend !== null
       ? formatMoney(reward.friend, locale)
       : offer.percentOff !== undefined
-        ? `${offer.percentOff}% off`
+        ? `${new Intl.NumberFormat(locale, { style: 'percent' }).format(offer.percentOff / 100)} ${served.startsWith('de') ? 'Rabatt' : 'off'}`
         : offer.description;
   return {
     customer: {
       id: customer.id,
       first_name: customer.firstName,
       last_name: customer.lastName ?? '',
-      locale,
+      locale: customer.locale ?? '',
       country: customer.country ?? '',
       plan: customer.plan ?? '',
       tier: customer.tier ?? '',
     },
     campaign: { id: campaign.id, name: campaign.name },
     variant: { id: variant.id },
+    locale: served,
+    format_locale: locale,
+    t: chromeStrings(served),
     milestone: {
       kind: milestone.kind,
       occurred_on: milestone.occurredOn,
+      date: formatDate(milestone.occurredOn, locale),
       years: milestone.years ?? (milestone.kind === 'birthday' ? null : years),
       threshold: milestone.threshold ?? null,
-      tenure: yearsText(years),
-      achievement: achievementText(input, years),
+      tenure: yearsPhrase(years, served),
+      achievement: achievementText(input, years, served, locale),
     },
     reward: {
       advocate: formatMoney(reward.advocate, locale),
@@ -170,8 +177,10 @@ export function buildAskContext(input: AskContextInput): AskContext {
       unsubscribe_url: links.unsubscribeUrl ?? '',
       preferences_url: links.preferencesUrl ?? '',
       status_url: links.statusUrl ?? '',
+      terms_url: links.termsUrl ?? '',
     },
-    company: { name: input.company?.name ?? '', address: input.company?.address ?? '' },
+    company: { name: input.company?.name ?? input.brand?.name ?? '', address: input.company?.address ?? input.brand?.postal_address ?? '' },
+    ...(input.brand ? { brand: input.brand } : {}),
   };
 }
 
@@ -255,13 +264,15 @@ export async function renderAsk(
   const renderer =
     'html' in templates && templates.html instanceof Liquid ? (templates as Renderer) : rendererFor(templates as TemplateSource);
   const source = renderer.templates;
+  // Inline copy (subject, preheader, share message) in the served language; templates by locale below.
+  variant = localizeCampaign(campaign, ctx.locale).variants.find((v) => v.id === variant.id) ?? variant;
   const ref = variant.templates[channel];
   if (!ref) {
     throw new ValidationError(
       `campaign ${campaign.id}: variant ${variant.id} has no template for channel ${channel} (variants[].templates.${channel})`,
     );
   }
-  const locale = ctx.customer.locale;
+  const locale = ctx.locale;
   const load = async (part: TemplatePart, required: boolean): Promise<string | undefined> => {
     const body = await source.load(ref, part, locale);
     if (body === undefined && required) {

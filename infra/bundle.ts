@@ -14,7 +14,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { parseDocument } from 'yaml';
-import { formatProblem, loadCampaignPaths } from '../adapters/campaign-files.js';
+import { formatProblem, loadCampaignPaths, loadProgramFile, programFileIn } from '../adapters/campaign-files.js';
 import { COMPILED_CAMPAIGNS_FILE, type CompiledCampaigns } from '../adapters/compiled-campaigns.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -81,13 +81,15 @@ export const compiledCampaignsModule: Plugin = {
 
 export const BUNDLE_PLUGINS: Plugin[] = [zodEnglishOnly, zodNamespaceImports, compiledCampaignsModule];
 
-/** The shipped campaign files, validated exactly as the YAML loader does (templates too); throws on any problem. */
+/** The shipped campaign files and the program file, validated exactly as the YAML loader does (templates too); throws on any problem. */
 export async function compileCampaigns(dir = join(REPO_ROOT, 'campaigns'), templatesDir = join(REPO_ROOT, 'templates')): Promise<CompiledCampaigns> {
   const { files, problems } = await loadCampaignPaths([dir], { templatesDir });
   if (problems.length > 0) throw new Error(`invalid campaign files:\n${problems.map(formatProblem).join('\n')}`);
+  const program = await loadProgramFile(programFileIn(dir), { templatesDir });
+  if (!program.ok) throw new Error(`invalid program file:\n${program.problems.map(formatProblem).join('\n')}`);
   const campaigns: CompiledCampaigns['campaigns'] = [];
   for (const file of files) campaigns.push({ file: basename(file), data: parseDocument(await readFile(resolve(file), 'utf8'), { uniqueKeys: true }).toJS() as unknown });
-  return { campaigns };
+  return { campaigns, program: parseDocument(await readFile(programFileIn(dir), 'utf8'), { uniqueKeys: true }).toJS() as unknown };
 }
 
 export interface BundleVariant {

@@ -20,7 +20,7 @@ export { SendDeferredError, isSendDeferred } from './errors.js';
 export interface ChannelSenderDeps {
   doc: DynamoDBDocumentClient;
   tableName: string;
-  ses: { client: SESv2Client; from: string; configurationSet?: string; unsubscribeMailbox?: string };
+  ses: { client: SESv2Client; from?: string; configurationSet?: string; unsubscribeMailbox?: string };
   sms?: {
     client?: PinpointSMSVoiceV2Client;
     /** Local runtime: write SMS here instead of sending (used when `client` is absent). */
@@ -52,7 +52,7 @@ export function createChannelSenders(deps: ChannelSenderDeps): Record<Channel, C
     deps.rateLimitScope === 'process' ? new InProcessRateLimiter(deps.rateLimitPerSecond) : new DynamoRateLimiter(deps.doc, deps.tableName, deps.rateLimitPerSecond, 'ses');
   const ses = new SesEmailSender({
     client: deps.ses.client,
-    from: deps.ses.from,
+    ...(deps.ses.from ? { from: deps.ses.from } : {}),
     ...(deps.ses.configurationSet ? { configurationSet: deps.ses.configurationSet } : {}),
     ...(deps.ses.unsubscribeMailbox ? { unsubscribeMailbox: deps.ses.unsubscribeMailbox } : {}),
   });

@@ -4,12 +4,15 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { ChannelSender, OutboundMessage, SendResult } from '../../core/ports.js';
 import { PermanentSendError, ThrottlingError, TransientError } from '../../core/errors.js';
-import { defaultUnsubscribeMailbox, EMAIL_TAGS, encodeTagValue, tokenFromUnsubscribeUrl, unsubscribeHeaders } from '../../core/email-headers.js';
+import { defaultUnsubscribeMailbox, EMAIL_TAGS, formatMailbox, encodeTagValue, tokenFromUnsubscribeUrl, unsubscribeHeaders } from '../../core/email-headers.js';
 
 export interface SesEmailSenderOptions {
   client: SESv2Client;
-  /** Verified sender, e.g. "Acme <asks@news.acme.com>". */
-  from: string;
+  /**
+   * The verified sender address (SES_FROM_ADDRESS), e.g. "asks@news.acme.com"; it wins over the message's own
+   * `from.address` (the program file's) so each deployment sends from its verified identity. One of the two is needed.
+   */
+  from?: string;
   /** Configuration set whose event destination (EventBridge) feeds functions/channels/ses-events.ts. */
   configurationSet?: string;
   /** mailto address for List-Unsubscribe (beside the https URL); default unsubscribe@<from domain>. */
@@ -44,33 +47,30 @@ export function classifySesError(error: unknown): Error {
   return new TransientError(`SES failed: ${text}`, { cause: error });
 }
 
-/** RFC 5322 display name, quoted so commas and quotes in names cannot split the address list. */
-function formatAddress(email: string, name?: string): string {
-  if (!name) return email;
-  const clean = name.replace(/[\r\n]/g, ' ').replace(/["\\]/g, (c) => `\\${c}`);
-  return `"${clean}" <${email}>`;
-}
-
 export class SesEmailSender implements ChannelSender {
   constructor(private readonly options: SesEmailSenderOptions) {}
 
   /** The SendEmail input for a message (exposed so tests can assert on it without a client). */
   buildInput(message: OutboundMessage): ConstructorParameters<typeof SendEmailCommand>[0] {
     if (!message.to.email) throw new PermanentSendError('email: the message has no "to.email" address');
+    const fromAddress = this.options.from ?? message.from?.address;
+    if (!fromAddress) throw new PermanentSendError('email: no sender address (program file sender.address or SES_FROM_ADDRESS)');
     const headers: Record<string, string> = { ...(message.headers ?? {}) };
     if (message.unsubscribeUrl) {
       Object.assign(
         headers,
         unsubscribeHeaders({
           url: message.unsubscribeUrl,
-          mailbox: this.options.unsubscribeMailbox ?? defaultUnsubscribeMailbox(this.options.from),
+          mailbox: this.options.unsubscribeMailbox ?? defaultUnsubscribeMailbox(fromAddress),
           token: tokenFromUnsubscribeUrl(message.unsubscribeUrl),
         }),
       );
     }
     return {
-      FromEmailAddress: this.options.from,
-      Destination: { ToAddresses: [formatAddress(message.to.email, message.to.name)] },
+      // Display names RFC 2047-encoded when not ASCII: SES rejects raw non-ASCII names.
+      FromEmailAddress: formatMailbox(fromAddress, message.from?.name),
+      Destination: { ToAddresses: [formatMailbox(message.to.email, message.to.name)] },
+      ...(message.replyTo ? { ReplyToAddresses: [message.replyTo] } : {}),
       ...(this.options.configurationSet ? { ConfigurationSetName: this.options.configurationSet } : {}),
       EmailTags: [
         { Name: EMAIL_TAGS.askId, Value: encodeTagValue(message.askId) },

@@ -218,6 +218,22 @@ export const FraudRules = z.object({
     .default({ maxConversions: 5, windowHours: 24 }),
 });
 
+/** A campaign's copy in another language: the inline texts of the file (templates have their own files per locale). */
+export const CampaignTranslation = z.object({
+  /** offer.description in this language. */
+  offerDescription: z.string().min(1).optional(),
+  /** landing.headline in this language. */
+  headline: z.string().min(1).optional(),
+  /** Per variant id: its inline subject, preheader and share message in this language. */
+  variants: z
+    .record(
+      z.string(),
+      z.object({ subject: z.string().min(1).max(200).optional(), preheader: z.string().max(200).optional(), shareMessage: z.string().min(1).max(1000).optional() }),
+    )
+    .default({}),
+});
+export type CampaignTranslation = z.infer<typeof CampaignTranslation>;
+
 export const Campaign = z
   .object({
     $schema: z.string().optional(),
@@ -242,7 +258,10 @@ export const Campaign = z
     landing: Landing.default({ type: 'hosted' }),
     attribution: Attribution.default({ windowDays: 30, model: 'first_touch' }),
     fraud: FraudRules.default({ velocity: { maxConversions: 5, windowHours: 24 } }),
-    locales: z.array(z.string()).default(['en']),
+    /** Locales the campaign speaks; the first is its default (customers in other locales get it). */
+    locales: z.array(z.string().min(2)).min(1).default(['en']),
+    /** Inline copy per locale ("de": subject, share message, offer description, headline). */
+    translations: z.record(z.string(), CampaignTranslation).default({}),
   })
   .superRefine((c, ctx) => {
     const total = c.variants.reduce((sum, v) => sum + v.weight, 0);

@@ -1,7 +1,9 @@
 // ProcessBatch: read a batch's segments (each due customer exactly once), decide every customer, claim the ask with a
 // conditional put, mint the code and signed links, render, send through the channel port, record the outcome.
 // Everything outside comes in through ports, so this runs the same in Lambda, in `npm start` and in tests.
-import type { Clock, ChannelSender, EventPublisher, IdGenerator, Keyring, OutboundMessage, TemplateSource, CampaignRepository } from '../ports.js';
+import type { Clock, ChannelSender, EventPublisher, IdGenerator, Keyring, OutboundMessage, ProgramSource, TemplateSource, CampaignRepository } from '../ports.js';
+import { brandContext, type BrandContext } from '../brand.js';
+import type { Program } from '../schemas/program.js';
 import type { Renderer } from '../render.js';
 import { buildAskContext, renderAsk } from '../render.js';
 import type { Ask, MilestoneOccurrence, SkipReason } from '../schemas/ask.js';
@@ -35,6 +37,8 @@ export interface ProcessDeps {
   ids: IdGenerator;
   publicBaseUrl: string;
   company?: { name: string; address: string };
+  /** The program file: brand, sender and postal address of every message. */
+  program?: ProgramSource;
   /** Customers decided at once inside one batch (sends overlap; the SES rate bounds it in the cloud). */
   concurrency?: number;
   /** Called before each customer is handled (tests use it to crash a batch half way). */
@@ -172,6 +176,8 @@ export async function processBatch(input: ProcessBatchInput, deps: ProcessDeps):
   const suppressed = await deps.suppressions.suppressed([...new Set(due.flatMap((e) => addressesToCheck(e.customer)))]);
   const budgetRemainingMinor = campaign.budget.amountMinor - (await deps.budget.spentMinor(campaign.id));
   const keyring = await deps.keyring();
+  const program = await deps.program?.get();
+  const brand = program ? brandContext(program, deps.publicBaseUrl) : undefined;
 
   const outbox: ProjectEvent[] = [];
   const flush = async (all: boolean): Promise<void> => {
@@ -187,7 +193,7 @@ export async function processBatch(input: ProcessBatchInput, deps: ProcessDeps):
       const entry = due[index]!;
       try {
         await deps.beforeCustomer?.(entry.customer.id, index);
-        const outcome = await handleCustomer(entry, { campaign, run, deps, suppressed, budgetRemainingMinor, keyring, outbox });
+        const outcome = await handleCustomer(entry, { campaign, run, deps, suppressed, budgetRemainingMinor, keyring, outbox, program, brand });
         bump(counts, outcome);
         if (outbox.length >= 10) await flush(false);
       } catch (error) {
@@ -210,6 +216,8 @@ interface Ctx {
   budgetRemainingMinor: number;
   keyring: Keyring;
   outbox: ProjectEvent[];
+  program: Program | undefined;
+  brand: BrandContext | undefined;
 }
 
 /** Decide, claim, and (for an ask) send. Returns the count key of the outcome. */
@@ -298,9 +306,10 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
       unsubscribeUrl: `${url}/u/${base64({ p: 'unsub', c: customer.id, k: campaign.id })}`,
       preferencesUrl: `${url}/p/${base64({ p: 'prefs', c: customer.id })}`,
       statusUrl: `${url}/me/${base64({ p: 'status', c: customer.id, k: campaign.id, o: occurrence.occurrenceId, r: code })}`,
+      termsUrl: `${url}/t/${campaign.id}`,
     };
     const reward = computeRewards(campaign, { tenureYears: years, successfulReferrals: customer.counters?.successfulReferrals ?? 0 });
-    const context = buildAskContext({ campaign, variant, customer, milestone: occurrence, reward, links, ...(deps.company ? { company: deps.company } : {}) });
+    const context = buildAskContext({ campaign, variant, customer, milestone: occurrence, reward, links, ...(deps.company ? { company: deps.company } : {}), ...(ctx.brand ? { brand: ctx.brand } : {}), ...(ctx.program ? { defaultLocale: ctx.program.defaultLocale } : {}) });
     const channel = decision.channel;
     const rendered = await renderAsk(deps.templates, campaign, variant, channel, context);
     const message: OutboundMessage = {
@@ -313,6 +322,7 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
         channel === 'account_manager'
           ? { email: customer.accountManager?.email, name: customer.accountManager?.name }
           : { email: customer.email, phone: customer.phone, name: [customer.firstName, customer.lastName].filter(Boolean).join(' ') },
+      ...(ctx.program ? { from: { name: ctx.program.sender.name, address: ctx.program.sender.address }, ...(ctx.program.replyTo ? { replyTo: ctx.program.replyTo } : {}) } : {}),
       ...(rendered.subject !== undefined ? { subject: rendered.subject } : {}),
       ...(rendered.preheader !== undefined ? { preheader: rendered.preheader } : {}),
       ...(rendered.html !== undefined ? { html: rendered.html } : {}),

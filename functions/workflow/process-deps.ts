@@ -2,7 +2,7 @@
 // (the Lambda): the table adapters, SES v2 email, the other channels, events, the keyring, campaigns and templates.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { nanoIds, systemClock } from '../../adapters/clock.js';
-import { FileCampaignRepository } from '../../adapters/campaign-files.js';
+import { FileCampaignRepository, FileProgramSource } from '../../adapters/campaign-files.js';
 import { DynamoAskStore } from '../../adapters/dynamo/asks.js';
 import { DynamoBudgetStore } from '../../adapters/dynamo/budget.js';
 import { DynamoCodeStore } from '../../adapters/dynamo/codes.js';
@@ -17,7 +17,7 @@ import { FsTemplateSource } from '../../adapters/templates-fs.js';
 import { createRenderer } from '../../core/render.js';
 import type { EventPublisher } from '../../core/ports.js';
 import type { ProcessDeps } from '../../core/workflow/process.js';
-import { campaignsFromEnv } from './campaigns-env.js';
+import { campaignsFromEnv, programFromEnv } from './campaigns-env.js';
 import { tableFromEnv } from './env.js';
 
 export interface ProcessWiring {
@@ -31,6 +31,8 @@ export interface ProcessWiring {
   events: EventPublisher;
   keyring: ProcessDeps['keyring'];
   campaigns?: ProcessDeps['campaigns'];
+  /** The program file (brand, sender, postal address); default: program.yaml beside the campaigns. */
+  program?: ProcessDeps['program'];
   templatesDir?: string;
   smsOutboxFile?: string;
   /** SES sends per second across all workers (the account quota). */
@@ -52,7 +54,7 @@ export function buildProcessDeps(w: ProcessWiring): ProcessDeps & { stores: { cu
     tableName: w.tableName,
     ses: {
       client: createSesClient(w.sesEndpoint ? { endpoint: w.sesEndpoint } : {}),
-      from: w.sesFrom ?? 'asks@example.com',
+      ...(w.sesFrom ? { from: w.sesFrom } : {}),
       ...(w.sesConfigurationSet ? { configurationSet: w.sesConfigurationSet } : {}),
     },
     // Locally (the outbox) eligibility already decided quiet hours as at each customer's send hour of the run date;
@@ -70,6 +72,7 @@ export function buildProcessDeps(w: ProcessWiring): ProcessDeps & { stores: { cu
   });
   return {
     campaigns: w.campaigns ?? new FileCampaignRepository(),
+    program: w.program ?? new FileProgramSource(),
     customers,
     pending,
     asks,
@@ -102,6 +105,7 @@ export function processDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Proces
     events: publisherFromEnv(env),
     keyring: keyringFromEnv(env),
     campaigns: campaignsFromEnv(env),
+    program: programFromEnv(env),
     ...(env.TEMPLATES_DIR ? { templatesDir: env.TEMPLATES_DIR } : {}),
     ...(env.SMS_OUTBOX_FILE ? { smsOutboxFile: env.SMS_OUTBOX_FILE } : {}),
     sendRatePerSecond: Number(env.SEND_RATE_PER_SECOND ?? 14) || 14,

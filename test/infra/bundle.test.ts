@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileCampaignRepository } from '../../adapters/campaign-files.js';
-import { COMPILED_CAMPAIGNS_FILE, FileCampaignRepository as CompiledCampaignRepository } from '../../adapters/compiled-campaigns.js';
+import { FileCampaignRepository, FileProgramSource } from '../../adapters/campaign-files.js';
+import { COMPILED_CAMPAIGNS_FILE, FileCampaignRepository as CompiledCampaignRepository, FileProgramSource as CompiledProgramSource } from '../../adapters/compiled-campaigns.js';
 import { bundleEntry, compileCampaigns, rewriteZodNamespaceImports } from '../../infra/bundle.js';
 
 const dirs: string[] = [];
@@ -32,6 +32,8 @@ describe('compiled campaigns', () => {
     expect(compiled.length).toBeGreaterThan(0);
     expect(compiled).toEqual(fromYaml);
     expect(await new CompiledCampaignRepository({ dir }).get(fromYaml[0]!.id)).toEqual(fromYaml[0]);
+    // The program file ships the same way.
+    expect(await new CompiledProgramSource({ dir }).get()).toEqual(await new FileProgramSource().get());
   });
 
   it('fails loudly when the compiled file is missing', async () => {

@@ -1,0 +1,210 @@
+// Languages: which locale a customer is served in (their locale, then its language, then the campaign's default),
+// the phrases the domain builds itself (tenure, achievements, counts) with Intl.PluralRules, and the short strings of
+// the shared chrome (email footer, page header and footer). Message bodies and pages are templates per locale.
+// Pure: no I/O.
+import type { Campaign } from './schemas/campaign.js';
+
+/** Languages the domain has phrases for; a template in another language still renders, with English phrases. */
+export const PHRASE_LANGUAGES = ['en', 'de'] as const;
+export type PhraseLanguage = (typeof PHRASE_LANGUAGES)[number];
+
+/** A canonical BCP 47 tag ("de_at" -> "de-AT"), or undefined when it is not one. */
+export function canonicalLocale(locale: string | undefined): string | undefined {
+  if (!locale) return undefined;
+  try {
+    return Intl.getCanonicalLocales(locale.replace(/_/g, '-'))[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** "de-AT" -> "de". */
+export function languageOf(locale: string): string {
+  return locale.split('-')[0]!.toLowerCase();
+}
+
+/**
+ * The lookup order for a customer: their locale, its language, then the fallback (the campaign's default) and its
+ * language; duplicates removed. `localeChain('de-AT', 'en')` -> ["de-AT", "de", "en"].
+ */
+export function localeChain(locale: string | undefined, fallback: string): string[] {
+  const out: string[] = [];
+  const add = (l: string | undefined): void => {
+    if (l && !out.includes(l)) out.push(l);
+  };
+  const own = canonicalLocale(locale);
+  if (own) {
+    add(own);
+    add(languageOf(own));
+  }
+  const def = canonicalLocale(fallback) ?? 'en';
+  add(def);
+  add(languageOf(def));
+  return out;
+}
+
+/**
+ * The locale a customer is served in among the ones a campaign supports: the first of their chain the campaign lists
+ * (exactly, or by language: a campaign listing "de" serves "de-AT"), else the campaign's default (its first locale).
+ */
+export function resolveLocale(locale: string | undefined, supported: readonly string[], fallback?: string): string {
+  const list = supported.map((s) => canonicalLocale(s) ?? s);
+  const def = canonicalLocale(fallback) ?? list[0] ?? 'en';
+  for (const candidate of localeChain(locale, def)) {
+    if (list.includes(candidate)) return candidate;
+  }
+  return def;
+}
+
+/** The phrase language for a served locale ("de-AT" -> "de"; anything without phrases -> "en"). */
+export function phraseLanguage(locale: string): PhraseLanguage {
+  const lang = languageOf(locale);
+  return (PHRASE_LANGUAGES as readonly string[]).includes(lang) ? (lang as PhraseLanguage) : 'en';
+}
+
+type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
+
+/** Pick the plural form for n with Intl.PluralRules of the language; "#" in the form is replaced by n. */
+export function plural(n: number, forms: Plural, locale: string): string {
+  const rule = new Intl.PluralRules(locale).select(n);
+  return (forms[rule] ?? forms.other).replace('#', new Intl.NumberFormat(locale).format(n));
+}
+
+const YEARS: Record<PhraseLanguage, { none: string; forms: Plural }> = {
+  en: { none: 'less than a year', forms: { one: '# year', other: '# years' } },
+  de: { none: 'weniger als ein Jahr', forms: { one: '# Jahr', other: '# Jahre' } },
+};
+
+/** "1 year" / "2 years", "1 Jahr" / "2 Jahre"; under one year "less than a year". */
+export function yearsPhrase(years: number, locale: string): string {
+  const p = YEARS[phraseLanguage(locale)];
+  return years < 1 ? p.none : plural(years, p.forms, locale);
+}
+
+const ORDINAL_EN: Record<string, string> = { one: 'st', two: 'nd', few: 'rd', other: 'th' };
+
+/** 1 -> "1st", 22 -> "22nd" (en); "1." in German. */
+export function ordinalPhrase(n: number, locale: string): string {
+  if (phraseLanguage(locale) === 'de') return `${n}.`;
+  return `${n}${ORDINAL_EN[new Intl.PluralRules('en', { type: 'ordinal' }).select(n)] ?? 'th'}`;
+}
+
+/** What the domain says about a milestone, per language. `n` is the threshold, `money` a formatted amount. */
+export interface AchievementInput {
+  kind: string;
+  years: number;
+  n?: number;
+  money?: string;
+  tier?: string;
+}
+
+export function achievementPhrase(a: AchievementInput, locale: string): string {
+  const de = phraseLanguage(locale) === 'de';
+  const y = yearsPhrase(a.years, locale);
+  const hasN = a.n !== undefined && Number.isFinite(a.n) && a.n > 0;
+  switch (a.kind) {
+    case 'signup_anniversary':
+      return de ? `${y} bei uns` : `${y} with us`;
+    case 'first_purchase_anniversary':
+      return de ? `${y} seit Ihrer ersten Bestellung` : `${y} since your first order`;
+    case 'birthday':
+      return de ? 'Ihr Geburtstag' : 'your birthday';
+    case 'contract_renewal':
+      if (a.years >= 1) return de ? `${y} Partnerschaft` : `${y} of partnership`;
+      return de ? 'Ihre Vertragsverlängerung' : 'your contract renewal';
+    case 'nth_purchase':
+      if (hasN) return de ? `Ihre ${ordinalPhrase(a.n!, locale)} Bestellung` : `your ${ordinalPhrase(a.n!, locale)} order`;
+      return de ? 'Ihre letzte Bestellung' : 'your latest order';
+    case 'spend_threshold':
+      if (a.money) return de ? `${a.money} Einkaufswert bei uns` : `${a.money} spent with us`;
+      return de ? 'ein neuer Einkaufsmeilenstein' : 'a new spending milestone';
+    case 'tier_reached':
+      if (a.tier !== undefined) return de ? `Ihr Aufstieg zu ${a.tier}` : `reaching ${a.tier}`;
+      return de ? 'Ihre neue Stufe' : 'your new tier';
+    case 'project_completed':
+      if (hasN && a.n! > 1) return de ? `Ihr ${ordinalPhrase(a.n!, locale)} abgeschlossenes Projekt` : `your ${ordinalPhrase(a.n!, locale)} completed project`;
+      return de ? 'Ihr abgeschlossenes Projekt' : 'your completed project';
+    default:
+      return '';
+  }
+}
+
+/** "1 friend" / "3 friends", "1 Freund" / "3 Freunde" and the like, for counts on pages and in messages. */
+export function countPhrase(n: number, noun: 'friend' | 'referral' | 'reward' | 'day', locale: string): string {
+  const de = phraseLanguage(locale) === 'de';
+  const forms: Record<typeof noun, Plural> = de
+    ? { friend: { one: '# Freund', other: '# Freunde' }, referral: { one: '# Empfehlung', other: '# Empfehlungen' }, reward: { one: '# Prämie', other: '# Prämien' }, day: { one: '# Tag', other: '# Tage' } }
+    : { friend: { one: '# friend', other: '# friends' }, referral: { one: '# referral', other: '# referrals' }, reward: { one: '# reward', other: '# rewards' }, day: { one: '# day', other: '# days' } };
+  return plural(n, forms[noun], locale);
+}
+
+/** The shared chrome's strings (`{{ t.unsubscribe }}`): email footer, page header and footer. */
+export interface ChromeStrings {
+  email_reason: string;
+  unsubscribe: string;
+  email_preferences: string;
+  your_referrals: string;
+  referral_terms: string;
+  support: string;
+  terms: string;
+  share_cta: string;
+}
+
+const CHROME: Record<PhraseLanguage, ChromeStrings> = {
+  en: {
+    email_reason: 'You receive this because you are a customer of',
+    unsubscribe: 'Unsubscribe',
+    email_preferences: 'Email preferences',
+    your_referrals: 'Your referrals',
+    referral_terms: 'Referral terms',
+    support: 'Help',
+    terms: 'Terms',
+    share_cta: 'Share with a friend',
+  },
+  de: {
+    email_reason: 'Sie erhalten diese Nachricht als Kundin oder Kunde von',
+    unsubscribe: 'Abmelden',
+    email_preferences: 'E-Mail-Einstellungen',
+    your_referrals: 'Ihre Empfehlungen',
+    referral_terms: 'Teilnahmebedingungen',
+    support: 'Hilfe',
+    terms: 'AGB',
+    share_cta: 'Mit Freunden teilen',
+  },
+};
+
+export function chromeStrings(locale: string): ChromeStrings {
+  return CHROME[phraseLanguage(locale)];
+}
+
+/** A date (YYYY-MM-DD or an instant) for people in their locale and zone: "9. Juni 2026", "Jun 9, 2026". */
+export function formatDate(value: string, locale: string, timeZone = 'UTC'): string {
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T12:00:00Z`) : new Date(value);
+  if (!Number.isFinite(date.getTime())) return value;
+  const loc = canonicalLocale(locale) ?? 'en';
+  try {
+    return new Intl.DateTimeFormat(loc, { dateStyle: 'long', timeZone: /^\d{4}-\d{2}-\d{2}$/.test(value) ? 'UTC' : timeZone }).format(date);
+  } catch {
+    return new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+  }
+}
+
+/**
+ * The campaign as a customer served in `locale` reads it: inline variant copy, offer description and landing headline
+ * from `translations` (the locale, else its language), the rest unchanged. Never mutates the campaign.
+ */
+export function localizeCampaign(campaign: Campaign, locale: string): Campaign {
+  const tr = campaign.translations?.[locale] ?? campaign.translations?.[languageOf(locale)];
+  if (!tr) return campaign;
+  const landing = campaign.landing.type === 'hosted' && tr.headline ? { ...campaign.landing, headline: tr.headline } : campaign.landing;
+  return {
+    ...campaign,
+    offer: tr.offerDescription ? { ...campaign.offer, description: tr.offerDescription } : campaign.offer,
+    landing,
+    variants: campaign.variants.map((v) => {
+      const t = tr.variants?.[v.id];
+      if (!t) return v;
+      return { ...v, ...(t.subject ? { subject: t.subject } : {}), ...(t.preheader !== undefined ? { preheader: t.preheader } : {}), ...(t.shareMessage ? { shareMessage: t.shareMessage } : {}) };
+    }),
+  };
+}
