@@ -17,7 +17,7 @@ export interface TargetOptions {
 export const withTargetOptions = (cmd: Command): Command =>
   cmd
     .option('--json', 'print the result as JSON')
-    .option('--endpoint <url>', 'local DynamoDB endpoint (default: DYNAMODB_ENDPOINT or http://127.0.0.1:8700)')
+    .option('--endpoint <url>', 'local DynamoDB endpoint (default: DYNAMODB_ENDPOINT, DYNAMO_PORT, the engine npm start runs for this checkout, or http://127.0.0.1:8700)')
     .option('--table <name>', 'table name (default: TABLE_NAME or referral-asks-local)')
     .option('--cloud', 'use the deployed table (default AWS credentials, TABLE_NAME)');
 

@@ -1,7 +1,9 @@
-// Where the data commands (import, seed, plan, review) read and write. With --cloud or an explicit --endpoint, exactly
-// there; otherwise the local engine: reused when `npm start` already runs it, started here on the same data directory
-// (.local/dynamo) when nothing answers, so `asks import` works on a fresh clone without a second terminal.
-import { connectDataTarget, LOCAL_DEFAULTS, LocalEngineDownError, type DataTarget } from '../adapters/dynamo/client.js';
+// Where the data commands (import, seed, plan, review, rewards) read and write. With --cloud or an explicit --endpoint,
+// exactly there; otherwise the local engine of local/endpoints.ts (the same resolution as `npm start`: DYNAMO_PORT,
+// DYNAMODB_ENDPOINT, the engine recorded for this checkout's data directory, then 8700): reused when `npm start`
+// already runs it, started here on the same data directory when nothing answers, so `asks import` works on a fresh
+// clone without a second terminal. A taken port or data directory is one line, never a stack trace.
+import { connectDataTarget, LocalEngineDownError, type DataTarget } from '../adapters/dynamo/client.js';
 import { CliError } from './output.js';
 
 export interface OpenedTarget extends DataTarget {
@@ -10,17 +12,26 @@ export interface OpenedTarget extends DataTarget {
 }
 
 export async function openDataTarget(options: { endpoint?: string; table?: string; cloud?: boolean }): Promise<OpenedTarget> {
-  try {
+  if (options.cloud) {
     const target = await connectDataTarget(options);
     return { ...target, close: async () => target.doc.destroy() };
-  } catch (error) {
-    if (!(error instanceof LocalEngineDownError)) throw error;
-    const defaultEndpoint = process.env.DYNAMODB_ENDPOINT || LOCAL_DEFAULTS.endpoint;
-    if (options.endpoint && options.endpoint !== defaultEndpoint) throw new CliError(error.message);
-    const { startDynamo } = await import('../local/servers.js');
-    const port = Number(new URL(defaultEndpoint).port || 80);
-    const engine = await startDynamo({ port });
-    const target = await connectDataTarget({ ...options, endpoint: engine.url });
+  }
+  if (options.endpoint) {
+    try {
+      const target = await connectDataTarget(options);
+      return { ...target, close: async () => target.doc.destroy() };
+    } catch (error) {
+      if (error instanceof LocalEngineDownError) throw new CliError(error.message);
+      throw error;
+    }
+  }
+  const { resolveLocalEndpoints, LocalEndpointError } = await import('../local/endpoints.js');
+  const { openLocalDynamo } = await import('../local/servers.js');
+  try {
+    const endpoints = resolveLocalEndpoints(options.table ? { tableName: options.table } : {});
+    const engine = await openLocalDynamo(endpoints);
+    const target = await connectDataTarget({ endpoint: engine.url, table: endpoints.tableName });
+    if (engine.reused) return { ...target, close: async () => target.doc.destroy() };
     return {
       ...target,
       close: async () => {
@@ -28,5 +39,9 @@ export async function openDataTarget(options: { endpoint?: string; table?: strin
         await engine.stop();
       },
     };
+  } catch (error) {
+    if (error instanceof LocalEndpointError) throw new CliError(error.message);
+    if (error instanceof LocalEngineDownError) throw new CliError(error.message);
+    throw error;
   }
 }

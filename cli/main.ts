@@ -68,6 +68,11 @@ export async function execute(argv: string[]): Promise<number> {
       err(...lines);
       return EXIT.failure;
     }
+    // A taken port or data directory (local/endpoints.ts): the message says what to do, in one line.
+    if (error instanceof Error && error.name === 'LocalEndpointError') {
+      err(`error: ${error.message}`);
+      return EXIT.failure;
+    }
     if (error instanceof ReferralError) {
       err(`error: ${error.message}`);
       if (process.env.DEBUG === '1' && error.stack) err(error.stack);

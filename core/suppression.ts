@@ -4,8 +4,6 @@
 export const SUPPRESSION_REASONS = ['hard_bounce', 'complaint', 'sms_stop', 'unsubscribe', 'manual'] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
-export const SUPPRESSION_SK = 'SUPPRESSION';
-
 /**
  * The one normalized form of an address. Emails: trimmed, lower-cased (the local part is case-insensitive at every
  * provider we send to; treating it so suppresses more, never less). Phones: spaces, dashes, dots and brackets removed.
@@ -14,11 +12,6 @@ export function normalizeAddress(address: string): string {
   const trimmed = address.trim();
   if (trimmed.includes('@')) return trimmed.toLowerCase();
   return trimmed.replace(/[\s\-().]/g, '');
-}
-
-/** `S#<normalized address>` */
-export function suppressionPk(address: string): string {
-  return `S#${normalizeAddress(address)}`;
 }
 
 export interface SuppressionRecord {

@@ -1,9 +1,10 @@
 // The embedded runtime as one object: servers up (or reused), table ensured, the workflow wired to them. `npm start`,
 // `asks run` and the bench all start from here.
-import { join, resolve } from 'node:path';
-import { createDocumentClient, ensureTable, LOCAL_DEFAULTS } from '../adapters/dynamo/client.js';
+import { join } from 'node:path';
+import { createDocumentClient, ensureTable } from '../adapters/dynamo/client.js';
 import { CustomerStore } from '../adapters/dynamo/customers.js';
-import { LOCAL_PORTS, startDynamo, startHttp, startSes, type StartedServer } from './servers.js';
+import { resolveLocalEndpoints, writeEngineRecord, type LocalEndpoints } from './endpoints.js';
+import { openLocalDynamo, startHttp, startSes, type StartedServer } from './servers.js';
 import { localDeps, type LocalWiring } from './run-campaign.js';
 
 export interface LocalEnvironmentOptions {
@@ -28,24 +29,30 @@ export interface LocalEnvironment {
   publicBaseUrl: string;
   tableName: string;
   stateDir: string;
+  /** The resolved endpoints this environment was started from (local/endpoints.ts). */
+  endpoints: LocalEndpoints;
   deps: ReturnType<typeof localDeps>;
   customers: CustomerStore;
   doc: ReturnType<typeof createDocumentClient>;
   stop(): Promise<void>;
 }
 
-function port(env: string | undefined, fallback: number): number {
-  const n = Number(env);
-  return env !== undefined && env !== '' && Number.isInteger(n) && n >= 0 && n < 65536 ? n : fallback;
-}
-
+/**
+ * Start (or reuse) the local servers on the endpoints `resolveLocalEndpoints` gives for `options` and the environment.
+ * Throws a one-line `LocalEndpointError` when a port or the data directory is taken by someone else.
+ */
 export async function startLocalEnvironment(options: LocalEnvironmentOptions = {}): Promise<LocalEnvironment> {
-  const stateDir = resolve(options.stateDir ?? '.local');
-  const dynamo = await startDynamo({ port: options.dynamoPort ?? port(process.env.DYNAMO_PORT, LOCAL_PORTS.dynamo), dataDir: options.inMemory ? null : join(stateDir, 'dynamo') });
-  const ses = await startSes({ port: options.sesPort ?? port(process.env.SES_PORT, LOCAL_PORTS.ses) });
-  const tableName = options.tableName ?? process.env.TABLE_NAME ?? LOCAL_DEFAULTS.tableName;
-  const httpPort = options.httpPort ?? port(process.env.PORT, LOCAL_PORTS.http);
-  const publicBaseUrl = process.env.PUBLIC_BASE_URL ?? `http://localhost:${httpPort}`;
+  const endpoints = resolveLocalEndpoints({
+    ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
+    ...(options.dynamoPort !== undefined ? { dynamoPort: options.dynamoPort } : {}),
+    ...(options.sesPort !== undefined ? { sesPort: options.sesPort } : {}),
+    ...(options.httpPort !== undefined ? { httpPort: options.httpPort } : {}),
+    ...(options.tableName !== undefined ? { tableName: options.tableName } : {}),
+  });
+  const { stateDir, tableName, publicBaseUrl } = endpoints;
+  const dynamo = await openLocalDynamo(endpoints, { inMemory: options.inMemory ?? false });
+  const ses = await startSes({ port: endpoints.ses.port });
+  const httpPort = endpoints.http.port;
   const keysFile = join(stateDir, 'keys.json');
   // Handlers that read the environment (the HTTP API) see the same local resources.
   Object.assign(process.env, {
@@ -64,6 +71,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions = {
     if ('skipped' in started) httpNote = started.skipped;
     else http = started;
   }
+  // Later commands in this checkout (`asks import`, `asks preview`) find these servers through the record.
+  if (!dynamo.reused && !options.inMemory) writeEngineRecord(stateDir, { dynamo: dynamo.url, ses: ses.url, ...(http ? { http: http.url } : {}) });
   const doc = createDocumentClient({ endpoint: dynamo.url });
   await ensureTable(doc, tableName);
   const deps = localDeps({
@@ -84,6 +93,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions = {
     publicBaseUrl,
     tableName,
     stateDir,
+    endpoints,
     deps,
     customers: new CustomerStore(doc, tableName),
     doc,

@@ -7,6 +7,7 @@ import { parse as parseCookies } from 'cookie';
 import { httpDepsFromEnv, type HttpDeps } from '../functions/http/deps.js';
 import { handleHttp } from '../functions/http/handle.js';
 import type { HttpRequest, HttpResponse } from '../functions/http/types.js';
+import { LOCAL_PORTS, LocalEndpointError } from './endpoints.js';
 
 const MAX_BODY = 256 * 1024;
 
@@ -92,8 +93,10 @@ export async function startHttpServer(options: { port?: number; host?: string; d
   });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve());
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new LocalEndpointError(`port ${options.port} (HTTP) is in use by another program: set PORT to a free port`) : error),
+    );
+    server.listen(options.port ?? LOCAL_PORTS.http, options.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {

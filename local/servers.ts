@@ -5,12 +5,13 @@ import { createRequire } from 'node:module';
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { createDocumentClient, isEndpointReachable } from '../adapters/dynamo/client.js';
+import { assertDataDirFree, clearEngineRecord, LOCAL_PORTS, LocalEndpointError, writeEngineRecord, type LocalEndpoints } from './endpoints.js';
 
 const require = createRequire(import.meta.url);
 
-export const LOCAL_PORTS = { http: 3000, dynamo: 8700, ses: 8705 } as const;
+export { LOCAL_PORTS };
 
 export interface StartedServer {
   url: string;
@@ -19,11 +20,42 @@ export interface StartedServer {
   stop(): Promise<void>;
 }
 
-function listen(server: Server, port: number, host = '127.0.0.1'): Promise<number> {
+function listen(server: Server, port: number, host = '127.0.0.1', what = 'server', variable = 'PORT'): Promise<number> {
   return new Promise((ok, fail) => {
-    server.once('error', fail);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      fail(error.code === 'EADDRINUSE' ? new LocalEndpointError(`port ${port} (${what}) is in use by another program: set ${variable} to a free port`) : error),
+    );
     server.listen(port, host, () => ok((server.address() as AddressInfo).port));
   });
+}
+
+async function dynamoAnswers(url: string): Promise<boolean> {
+  const doc = createDocumentClient({ endpoint: url });
+  try {
+    return await isEndpointReachable(doc).catch(() => false);
+  } finally {
+    doc.destroy();
+  }
+}
+
+/**
+ * The DynamoDB of resolved local endpoints: a remote DYNAMODB_ENDPOINT as is; the engine that holds this checkout's
+ * data directory when one runs (reused); otherwise dynalite started here on the resolved port (data under
+ * `endpoints.dataDir`, or in memory), recorded in <stateDir>/engine.json until it stops. A port that already answers
+ * for other data (another checkout's `npm start`) is refused with a one-line `LocalEndpointError` unless the user
+ * named it in DYNAMODB_ENDPOINT; so is a data directory another process holds.
+ */
+export async function openLocalDynamo(endpoints: LocalEndpoints, options: { inMemory?: boolean } = {}): Promise<StartedServer> {
+  const { dynamo } = endpoints;
+  if (dynamo.remote) return { url: dynamo.url, reused: true, stop: async () => {} };
+  if (endpoints.engine && !options.inMemory && (await dynamoAnswers(endpoints.engine.dynamo))) return { url: endpoints.engine.dynamo, reused: true, stop: async () => {} };
+  if (dynamo.port !== 0 && (await dynamoAnswers(dynamo.url))) {
+    if (options.inMemory || dynamo.explicit) return { url: dynamo.url, reused: true, stop: async () => {} };
+    throw new LocalEndpointError(
+      `port ${dynamo.port} already answers DynamoDB requests, but not for ${endpoints.dataDir} (another checkout's engine?): set DYNAMO_PORT to a free port, or DYNAMODB_ENDPOINT=${dynamo.url} to use that engine on purpose`,
+    );
+  }
+  return startDynamo({ port: dynamo.port, dataDir: options.inMemory ? null : endpoints.dataDir, reuse: false });
 }
 
 function closer(server: Server): () => Promise<void> {
@@ -35,18 +67,36 @@ function closer(server: Server): () => Promise<void> {
 }
 
 /** dynalite on `port` (0 = random) with data under `dataDir`, or in memory when dataDir is null. */
-export async function startDynamo(options: { port?: number; dataDir?: string | null } = {}): Promise<StartedServer> {
+/**
+ * dynalite on `port` (0 = random) with data under `dataDir`, or in memory when dataDir is null. With data on disk the
+ * directory is checked free first and recorded in its state directory's engine.json (the parent of dataDir).
+ * `reuse` (default true) returns a server that already answers on the port instead.
+ */
+export async function startDynamo(options: { port?: number; dataDir?: string | null; reuse?: boolean } = {}): Promise<StartedServer> {
   const port = options.port ?? LOCAL_PORTS.dynamo;
-  if (port !== 0) {
+  if (port !== 0 && options.reuse !== false) {
     const url = `http://127.0.0.1:${port}`;
-    if (await isEndpointReachable(createDocumentClient({ endpoint: url })).catch(() => false)) return { url, reused: true, stop: async () => {} };
+    if (await dynamoAnswers(url)) return { url, reused: true, stop: async () => {} };
   }
   const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
   const dataDir = options.dataDir === undefined ? resolve('.local/dynamo') : options.dataDir;
-  if (dataDir) await mkdir(dataDir, { recursive: true });
+  if (dataDir) {
+    await mkdir(dataDir, { recursive: true });
+    await assertDataDirFree(dataDir);
+  }
   const server = dynalite({ createTableMs: 0, updateTableMs: 0, deleteTableMs: 0, ...(dataDir ? { path: dataDir } : {}) });
-  const bound = await listen(server, port);
-  return { url: `http://127.0.0.1:${bound}`, reused: false, stop: closer(server) };
+  const bound = await listen(server, port, '127.0.0.1', 'DynamoDB', 'DYNAMO_PORT');
+  const url = `http://127.0.0.1:${bound}`;
+  if (dataDir) writeEngineRecord(dirname(dataDir), { dynamo: url });
+  const stop = closer(server);
+  return {
+    url,
+    reused: false,
+    stop: async () => {
+      await stop();
+      if (dataDir) clearEngineRecord(dirname(dataDir));
+    },
+  };
 }
 
 /** The aws-ses-v2-local server: SES v2 API, a mailbox UI at /, raw messages at /get-emlContent?messageId=. */
@@ -60,7 +110,9 @@ export async function startSes(options: { port?: number } = {}): Promise<Started
   const mod = (await import('aws-ses-v2-local')) as unknown as { default?: unknown };
   const inner = (mod.default ?? mod) as { default?: unknown };
   const start = (typeof inner === 'function' ? inner : inner.default) as (config: { host: string; port: number }) => Promise<Server>;
-  const server = await start({ host: '127.0.0.1', port });
+  const server = await start({ host: '127.0.0.1', port }).catch((error: NodeJS.ErrnoException) => {
+    throw error?.code === 'EADDRINUSE' ? new LocalEndpointError(`port ${port} (SES) is in use by another program: set SES_PORT to a free port`) : error;
+  });
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, reused: false, stop: closer(server) };
 }
 

@@ -14,6 +14,7 @@ import { loadRunDefinition } from './definition.js';
 import { startLocalEnvironment, type LocalEnvironment } from './environment.js';
 import { runExecution, type LocalRunResult } from './run-campaign.js';
 import { fetchEml, listEmails } from './servers.js';
+import { asksByCampaignGsi, GSI1_INDEX } from '../adapters/dynamo/keys.js';
 
 const DEMO_CUSTOMERS = Number(process.env.DEMO_CUSTOMERS ?? 2000);
 
@@ -110,7 +111,7 @@ function askLinks(eml: string | undefined): { share?: string; status?: string } 
  */
 async function oneAskLinks(env: LocalEnvironment, campaignIds: string[], mailbox: string[]): Promise<{ share?: string; status?: string }> {
   for (const id of campaignIds) {
-    const out = await env.doc.send(new QueryCommand({ TableName: env.tableName, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :p', ExpressionAttributeValues: { ':p': `ASKS#${id}` }, Limit: 200 }));
+    const out = await env.doc.send(new QueryCommand({ TableName: env.tableName, IndexName: GSI1_INDEX, KeyConditionExpression: 'GSI1PK = :p', ExpressionAttributeValues: { ':p': asksByCampaignGsi(id) }, Limit: 200 }));
     const sent = (out.Items ?? []).find((i) => i.status === 'sent' && i.channel === 'email');
     if (!sent) continue;
     const links = askLinks(await fetchEml(env.ses.url, String(sent.messageId)));

@@ -1,6 +1,7 @@
 // The delivery state of an ask (`C#<customerId>` / `ASK#<occurrenceId>`), moved forward by provider events that may
 // arrive late and out of order: sent < delivered < opened < clicked, with bounced/complained/rejected terminal.
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { askKey } from '../dynamo/keys.js';
 
 export const DELIVERY_RANK = {
   sent: 0,
@@ -48,7 +49,7 @@ export async function updateDeliveryState(
 ): Promise<DeliveryUpdateResult> {
   const ids = splitAskId(input.askId);
   if (!ids) return 'unknown_ask';
-  const key = { PK: `C#${ids.customerId}`, SK: `ASK#${ids.occurrenceId}` };
+  const key = askKey(ids.customerId, ids.occurrenceId);
   const rank = DELIVERY_RANK[input.state];
   try {
     await doc.send(

@@ -14,6 +14,7 @@ import { PermanentSendError, TransientError } from '../../core/errors.js';
 import { normalizeAddress } from '../../core/suppression.js';
 import { isSuppressed } from '../dynamo/suppressions.js';
 import { isConditionFailed } from '../dynamo/conditions.js';
+import { sendMarkerKey as sendMarkerKeyOf } from '../dynamo/keys.js';
 
 /** A marker in 'sending' older than this belongs to a worker that is gone (longer than any send plus its retries). */
 export const SEND_LEASE_MS = 10 * 60_000;
@@ -28,10 +29,7 @@ export interface SendMarker {
   sentAt?: string;
 }
 
-export const sendMarkerKey = (m: Pick<OutboundMessage, 'customerId' | 'askId' | 'channel'>): { PK: string; SK: string } => ({
-  PK: `C#${m.customerId}`,
-  SK: `SEND#${m.askId}#${m.channel}`,
-});
+export const sendMarkerKey = (m: Pick<OutboundMessage, 'customerId' | 'askId' | 'channel'>): { PK: string; SK: string } => sendMarkerKeyOf(m);
 
 /**
  * Whether a failed call may have reached the provider. Errors the provider answered (HTTP status present, or our

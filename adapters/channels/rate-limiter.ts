@@ -5,6 +5,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChannelSender, OutboundMessage, SendResult } from '../../core/ports.js';
 import { ThrottlingError } from '../../core/errors.js';
 import { initialBucket, msUntilNextWindow, takeTokens, validateRate, windowOf, type TokenBucketState } from '../../core/rate-limit.js';
+import { rateKey } from '../dynamo/keys.js';
 
 export interface RateLimiter {
   /** Resolves when one send may go out; throws ThrottlingError when no slot came within the wait budget. */
@@ -56,7 +57,7 @@ export class DynamoRateLimiter implements RateLimiter {
         await this.doc.send(
           new UpdateCommand({
             TableName: this.tableName,
-            Key: { PK: `RATE#${this.name}#${second}`, SK: 'RATE' },
+            Key: rateKey(this.name, second),
             UpdateExpression: 'ADD sent :one SET expiresAt = if_not_exists(expiresAt, :exp)',
             ConditionExpression: 'attribute_not_exists(sent) OR sent < :limit',
             ExpressionAttributeValues: { ':one': 1, ':limit': Math.floor(this.limitPerSecond), ':exp': second + 86_400 },

@@ -6,10 +6,9 @@ import type { Ask } from '../../core/schemas/ask.js';
 import type { AskWriter, ClaimResult, SuppressionReader } from '../../core/workflow/ports.js';
 import { customerPk, type ReadStats } from './customers.js';
 import { isConditionFailed } from './conditions.js';
+import { askSk, asksByCampaignGsi, suppressionPk, SUPPRESSION_SK } from './keys.js';
 
-export const askSk = (occurrenceId: string): string => `ASK#${occurrenceId}`;
-export const suppressionPk = (address: string): string => `S#${normalizeAddress(address)}`;
-export const SUPPRESSION_SK = 'SUPPRESSION';
+export { askSk, suppressionPk, SUPPRESSION_SK };
 
 /** Emails compare case-insensitively; phone numbers are E.164 already. */
 export function normalizeAddress(address: string): string {
@@ -44,7 +43,7 @@ export class DynamoAskStore implements AskWriter, SuppressionReader {
             PK: customerPk(ask.customerId),
             SK: askSk(ask.milestone.occurrenceId),
             entity: 'ask',
-            GSI1PK: `ASKS#${ask.campaignId}`,
+            GSI1PK: asksByCampaignGsi(ask.campaignId),
             GSI1SK: `${ask.milestone.occurredOn}#${ask.customerId}`,
             ...ask,
             claimToken,
@@ -99,7 +98,7 @@ export class DynamoAskStore implements AskWriter, SuppressionReader {
     const unique = [...new Set(addresses.map(normalizeAddress))];
     const found = new Set<string>();
     for (let i = 0; i < unique.length; i += 100) {
-      let keys: Array<Record<string, unknown>> = unique.slice(i, i + 100).map((a) => ({ PK: `S#${a}`, SK: SUPPRESSION_SK }));
+      let keys: Array<Record<string, unknown>> = unique.slice(i, i + 100).map((a) => ({ PK: suppressionPk(a), SK: SUPPRESSION_SK }));
       this.suppressionKeysRequested += keys.length;
       for (let attempt = 0; keys.length > 0; attempt += 1) {
         if (attempt > 8) throw new Error(`BatchGetItem left ${keys.length} suppression keys unprocessed`);

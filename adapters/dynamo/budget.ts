@@ -4,8 +4,9 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { BudgetReader } from '../../core/workflow/ports.js';
 import type { ReadStats } from './customers.js';
+import { budgetKey } from './keys.js';
 
-export const budgetKey = (campaignId: string) => ({ PK: `BUDGET#${campaignId}`, SK: 'BUDGET' });
+export { budgetKey };
 
 export class DynamoBudgetStore implements BudgetReader {
   readonly readStats: ReadStats = { itemsRead: 0, queries: 0, gets: 0 };

@@ -8,10 +8,9 @@ import type { IdGenerator } from '../../core/ports.js';
 import type { CodeIssuer } from '../../core/workflow/ports.js';
 import { customerPk, type ReadStats } from './customers.js';
 import { isConditionFailed } from './conditions.js';
+import { CODE_SK, codePk, codePointerSk } from './keys.js';
 
-export const codePointerSk = (campaignId: string): string => `CODE#${campaignId}`;
-export const codePk = (code: string): string => `R#${code}`;
-export const CODE_SK = 'CODE';
+export { codePointerSk, codePk, CODE_SK };
 
 export interface CodeOwner {
   customerId: string;

@@ -8,19 +8,12 @@
 // Every write is a conditional put: no TransactWriteItems anywhere.
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AdvocateRecord, ClaimOutcome, ClickRecord, CodeOwnerRecord, ConversionRecord, ConversionStore, LeadRecord, RefereeClaim } from '../../core/conversions.js';
-import { ConversionResult, type ConversionType } from '../../core/schemas/conversion.js';
-import { customerPk, PROFILE_SK } from './customers.js';
-import { GSI1_INDEX } from './table-def.js';
+import { ConversionResult } from '../../core/schemas/conversion.js';
 import { conditionHolds, isConditionFailed } from './conditions.js';
+import { askSk, claimByCustomerGsi, claimKeys, clickIndexKey, clickSk, codeKey, codePk, conversionByCustomerGsi, conversionByCustomerGsiSk, conversionSk, customerPk, GSI1_INDEX, LEAD_PREFIX, outcomeKey, PROFILE_SK } from './keys.js';
 
-export const outcomeKey = (idempotencyKey: string) => ({ PK: `IDEM#${idempotencyKey}`, SK: 'CONVERSION' });
-export const conversionSk = (type: ConversionType, conversionId: string): string => `CONV#${type}#${conversionId}`;
-export const claimKeys = (campaignId: string, externalCustomerId: string, emailHash?: string) => ({
-  byCustomer: { PK: `REF#${campaignId}#X#${externalCustomerId}`, SK: 'REFEREE' },
-  ...(emailHash ? { byEmail: { PK: `REF#${campaignId}#E#${emailHash}`, SK: 'REFEREE' } } : {}),
-});
+export { outcomeKey, conversionSk, claimKeys, clickIndexKey };
 /** GSI1 key the click route may add to click items so a click is found by id alone (GSI1PK = K#<clickId>). */
-export const clickIndexKey = (clickId: string): string => `K#${clickId}`;
 const CLAIM_FIELDS = ['campaignId', 'externalCustomerId', 'emailHash', 'advocateId', 'referralCode', 'rule', 'conversionId', 'at'] as const;
 
 function claimOf(item: Record<string, unknown>): RefereeClaim {
@@ -47,14 +40,14 @@ export class DynamoConversionStore implements ConversionStore {
   }
 
   async codeOwner(code: string): Promise<CodeOwnerRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: `R#${code}`, SK: 'CODE' } }));
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: codeKey(code) }));
     return out.Item ? { customerId: String(out.Item.customerId), campaignId: String(out.Item.campaignId), askId: String(out.Item.askId ?? '') } : undefined;
   }
 
   async click(clickId: string, code?: string): Promise<ClickRecord | undefined> {
     let item: Record<string, unknown> | undefined;
     if (code) {
-      item = (await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: `R#${code}`, SK: `CLICK#${clickId}` } }))).Item;
+      item = (await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: codePk(code), SK: clickSk(clickId) } }))).Item;
     } else {
       const out = await this.doc.send(new QueryCommand({ TableName: this.tableName, IndexName: GSI1_INDEX, KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': clickIndexKey(clickId) }, Limit: 1 }));
       item = out.Items?.[0];
@@ -65,7 +58,7 @@ export class DynamoConversionStore implements ConversionStore {
 
   async leads(code: string): Promise<LeadRecord[]> {
     const out = await this.doc.send(
-      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': `R#${code}`, ':p': 'LEAD#' } }),
+      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': codePk(code), ':p': LEAD_PREFIX } }),
     );
     return (out.Items ?? []).filter((i) => typeof i.email === 'string').map((i) => ({ email: String(i.email), at: String(i.at), ...(typeof i.clickId === 'string' && i.clickId ? { clickId: i.clickId } : {}) }));
   }
@@ -86,7 +79,7 @@ export class DynamoConversionStore implements ConversionStore {
   async tenureYears(askId: string): Promise<number> {
     const sep = askId.indexOf('~');
     if (sep < 1) return 0;
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: customerPk(askId.slice(0, sep)), SK: `ASK#${askId.slice(sep + 1)}` } }));
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: customerPk(askId.slice(0, sep)), SK: askSk(askId.slice(sep + 1)) } }));
     const years = (out.Item?.milestone as { years?: unknown } | undefined)?.years;
     return typeof years === 'number' ? years : 0;
   }
@@ -112,7 +105,7 @@ export class DynamoConversionStore implements ConversionStore {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.byCustomer, entity: 'referee_claim', GSI1PK: `XC#${claim.externalCustomerId}`, GSI1SK: claim.campaignId, ...claim },
+          Item: { ...keys.byCustomer, entity: 'referee_claim', GSI1PK: claimByCustomerGsi(claim.externalCustomerId), GSI1SK: claim.campaignId, ...claim },
           ConditionExpression: 'attribute_not_exists(PK)',
         }),
       );
@@ -145,7 +138,7 @@ export class DynamoConversionStore implements ConversionStore {
   }
 
   async claimsOf(externalCustomerId: string): Promise<RefereeClaim[]> {
-    const out = await this.doc.send(new QueryCommand({ TableName: this.tableName, IndexName: GSI1_INDEX, KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': `XC#${externalCustomerId}` } }));
+    const out = await this.doc.send(new QueryCommand({ TableName: this.tableName, IndexName: GSI1_INDEX, KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': claimByCustomerGsi(externalCustomerId) } }));
     return (out.Items ?? []).map(claimOf);
   }
 
@@ -155,10 +148,10 @@ export class DynamoConversionStore implements ConversionStore {
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            PK: `R#${record.referralCode}`,
+            PK: codePk(record.referralCode),
             SK: conversionSk(record.type, record.conversionId),
-            GSI1PK: `X#${record.externalCustomerId}`,
-            GSI1SK: `CONV#${record.occurredAt}#${record.conversionId}`,
+            GSI1PK: conversionByCustomerGsi(record.externalCustomerId),
+            GSI1SK: conversionByCustomerGsiSk(record.occurredAt, record.conversionId),
             entity: 'conversion',
             ...record,
           },

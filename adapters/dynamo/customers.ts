@@ -1,19 +1,16 @@
 // Customer profiles in the single table (`C#<id>` / `PROFILE`): upsert that keeps ask history, reads by id, the due
 // index Query the workflow pages through, ask history updates and the registry of `<zone>#<shard>` partitions.
 import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { normalizeAddress } from '../../core/suppression.js';
 import * as z from 'zod';
 import { DEFAULT_DUE_SHARDS, DUE_DATE_FIELDS, dueKeysFor, partitionOf, type DueKeys } from '../../core/due-keys.js';
 import { AskHistory, Customer } from '../../core/schemas/customer.js';
 import { GSIS } from './table-def.js';
+import { customerPk, META_PK, PARTITIONS_SK, phonePointerKey, PROFILE_SK } from './keys.js';
 
-export const customerPk = (customerId: string): string => `C#${customerId}`;
-export const PROFILE_SK = 'PROFILE';
+export { customerPk, PROFILE_SK, META_PK, PARTITIONS_SK };
 
 /** Phone -> customer pointer (P#<e164> / PHONE): inbound SMS (STOP) finds the customer by number with one GetItem. */
-export const phonePointerItem = (phone: string, customerId: string): Record<string, unknown> => ({ PK: `P#${normalizeAddress(phone)}`, SK: 'PHONE', entity: 'phone', customerId });
-export const META_PK = 'META';
-export const PARTITIONS_SK = 'PARTITIONS';
+export const phonePointerItem = (phone: string, customerId: string): Record<string, unknown> => ({ ...phonePointerKey(phone), entity: 'phone', customerId });
 
 /** A stored customer as the workflow sees it: the profile plus what caps and cooldowns need. */
 export const StoredCustomer = z.object({ ...Customer.shape, ...AskHistory.shape });

@@ -1,6 +1,7 @@
 // The in-app inbox (`C#<customerId>` / `INBOX#<askId>`): one item per in-app ask, read by the app through the signed
 // /inapp/asks endpoint, and moved open -> seen -> dismissed by the customer's actions.
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { customerPk, INBOX_PREFIX, inboxKey } from './keys.js';
 
 export const INBOX_STATES = ['open', 'seen', 'dismissed'] as const;
 export type InboxState = (typeof INBOX_STATES)[number];
@@ -18,7 +19,6 @@ export interface InboxItem {
 }
 
 const RANK: Record<InboxState, number> = { open: 0, seen: 1, dismissed: 2 };
-const inboxKey = (customerId: string, askId: string): { PK: string; SK: string } => ({ PK: `C#${customerId}`, SK: `INBOX#${askId}` });
 
 export class InboxStore {
   constructor(
@@ -57,7 +57,7 @@ export class InboxStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-          ExpressionAttributeValues: { ':pk': `C#${customerId}`, ':sk': 'INBOX#' },
+          ExpressionAttributeValues: { ':pk': customerPk(customerId), ':sk': INBOX_PREFIX },
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       );

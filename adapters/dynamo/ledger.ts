@@ -10,20 +10,15 @@ import { ThrottlingError } from '../../core/errors.js';
 import type { HoldMarker, LedgerEntry, ParkedMarker, ReviewItem } from '../../core/schemas/ledger.js';
 import { GSI1_INDEX } from './table-def.js';
 import { conditionHolds } from './conditions.js';
+import { budgetKey, holdPk, holdSk, ledgerCampaignPk, ledgerPk, ledgerSk, parkedKey, parkedPk, REVIEW_PK } from './keys.js';
 
 export type { LedgerEntry } from '../../core/schemas/ledger.js';
 
 const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException']);
 const isThrottled = (e: unknown) => THROTTLING.has((e as { name?: string }).name ?? '');
 
-export const ledgerPk = (advocateId: string): string => `L#${advocateId}`;
-export const ledgerSk = (rewardId: string, seq: number): string => `${rewardId}#${String(seq).padStart(4, '0')}`;
-export const ledgerCampaignPk = (campaignId: string): string => `LC#${campaignId}`;
-export const holdPk = (holdUntil: string): string => `HOLD#${holdUntil.slice(0, 10)}`;
-export const holdSk = (m: HoldMarker): string => `${m.holdUntil}#${m.advocateId}#${m.rewardId}`;
+export { ledgerPk, ledgerSk, ledgerCampaignPk, holdPk, holdSk, parkedKey, REVIEW_PK };
 /** Over-budget rewards by campaign; the key is the reward, so parking it again overwrites rather than duplicates. */
-export const parkedKey = (m: Pick<ParkedMarker, 'campaignId' | 'advocateId' | 'rewardId'>) => ({ PK: `OVER#${m.campaignId}`, SK: `${m.advocateId}#${m.rewardId}` });
-export const REVIEW_PK = 'REVIEW';
 const INTERNAL = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'entity']);
 
 function strip<T>(item: Record<string, unknown>): T {
@@ -140,7 +135,7 @@ export class LedgerStore implements RewardLedger {
         this.doc.send(
           new UpdateCommand({
             TableName: this.tableName,
-            Key: { PK: `BUDGET#${campaignId}`, SK: 'BUDGET' },
+            Key: budgetKey(campaignId),
             UpdateExpression: 'SET spentMinor = if_not_exists(spentMinor, :zero) + :a, budgetMinor = :budget',
             ConditionExpression: '(attribute_not_exists(spentMinor) AND :a <= :budget) OR spentMinor <= :room',
             ExpressionAttributeValues: { ':zero': 0, ':a': amountMinor, ':budget': budgetMinor, ':room': budgetMinor - amountMinor },
@@ -157,7 +152,7 @@ export class LedgerStore implements RewardLedger {
         this.doc.send(
           new UpdateCommand({
             TableName: this.tableName,
-            Key: { PK: `BUDGET#${campaignId}`, SK: 'BUDGET' },
+            Key: budgetKey(campaignId),
             UpdateExpression: 'SET spentMinor = spentMinor - :a',
             ConditionExpression: 'spentMinor >= :a',
             ExpressionAttributeValues: { ':a': amountMinor },
@@ -168,7 +163,7 @@ export class LedgerStore implements RewardLedger {
   }
 
   async spentMinor(campaignId: string): Promise<number> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: `BUDGET#${campaignId}`, SK: 'BUDGET' }, ConsistentRead: true }));
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: budgetKey(campaignId), ConsistentRead: true }));
     return typeof out.Item?.spentMinor === 'number' ? out.Item.spentMinor : 0;
   }
 
@@ -207,7 +202,7 @@ export class LedgerStore implements RewardLedger {
 
   /** One Query on OVER#<campaignId> (never a Scan). */
   async parked(campaignId: string): Promise<ParkedMarker[]> {
-    const items = await this.queryAll({ TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `OVER#${campaignId}` } });
+    const items = await this.queryAll({ TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': parkedPk(campaignId) } });
     return items.map((i) => strip<ParkedMarker>(i));
   }
 

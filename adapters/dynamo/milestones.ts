@@ -11,6 +11,7 @@ import type { CustomerActivity } from '../../core/schemas/events.js';
 import { customerPk, PROFILE_SK, type ReadStats } from './customers.js';
 import { PENDING_INDEX } from './table-def.js';
 import { isConditionFailed } from './conditions.js';
+import { activitySk, milestoneSk } from './keys.js';
 
 /** A threshold milestone record as stored (minus PK/SK). */
 export const MilestoneRecord = z.object({
@@ -31,8 +32,7 @@ export const MilestoneRecord = z.object({
 });
 export type MilestoneRecord = z.infer<typeof MilestoneRecord>;
 
-export const milestoneSk = (kind: string, threshold: string): string => `MS#${kind}#${threshold}`;
-export const activitySk = (activityId: string): string => `ACT#${activityId}`;
+export { milestoneSk, activitySk };
 
 export interface ApplyResult {
   /** applied: counted now; duplicate: already counted (milestones re-checked); unknown_customer: no profile, nothing counted. */

@@ -4,11 +4,10 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PreferenceUpdate, PreferenceView } from '../../core/preferences.js';
 import type { Channel, ConsentChannel } from '../../core/schemas/common.js';
-import { normalizeAddress } from '../../core/suppression.js';
 import { isConditionFailed } from './conditions.js';
+import { phonePointerKey, profileKey } from './keys.js';
 
-export const phonePointerKey = (phone: string): { PK: string; SK: string } => ({ PK: `P#${normalizeAddress(phone)}`, SK: 'PHONE' });
-const profileKey = (customerId: string): { PK: string; SK: string } => ({ PK: `C#${customerId}`, SK: 'PROFILE' });
+export { phonePointerKey };
 
 /** dynalite and DynamoDB refuse SET on a nested path whose parent map is missing. */
 function isMissingParent(error: unknown): boolean {

@@ -3,8 +3,9 @@
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RunSummary } from '../../core/schemas/workflow.js';
 import type { RunRecorder } from '../../core/workflow/ports.js';
+import { runKey, runPk } from './keys.js';
 
-export const runKey = (campaignId: string, runDate: string, runId: string) => ({ PK: `RUN#${campaignId}`, SK: `${runDate}#${runId}` });
+export { runKey };
 
 export class DynamoRunStore implements RunRecorder {
   constructor(
@@ -31,7 +32,7 @@ export class DynamoRunStore implements RunRecorder {
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': `RUN#${campaignId}` },
+        ExpressionAttributeValues: { ':pk': runPk(campaignId) },
         ScanIndexForward: false,
         Limit: limit,
       }),

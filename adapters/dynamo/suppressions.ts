@@ -1,7 +1,8 @@
 // The suppression list in the single table (`S#<normalized address>` / `SUPPRESSION`): written by the SES event and
 // inbound SMS handlers, read (BatchGet) before sending so a bounced, complained or STOPped address is never used again.
 import { BatchGetCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { normalizeAddress, suppressionPk, SUPPRESSION_SK, type SuppressionRecord } from '../../core/suppression.js';
+import { normalizeAddress, type SuppressionRecord } from '../../core/suppression.js';
+import { suppressionPk, SUPPRESSION_SK } from './keys.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -10,7 +11,7 @@ export async function isSuppressed(doc: DynamoDBDocumentClient, tableName: strin
   const unique = [...new Set(addresses.filter((a) => a.trim() !== '').map(normalizeAddress))];
   const found = new Set<string>();
   for (let i = 0; i < unique.length; i += 100) {
-    let keys: Array<Record<string, unknown>> = unique.slice(i, i + 100).map((a) => ({ PK: `S#${a}`, SK: SUPPRESSION_SK }));
+    let keys: Array<Record<string, unknown>> = unique.slice(i, i + 100).map((a) => ({ PK: suppressionPk(a), SK: SUPPRESSION_SK }));
     for (let attempt = 0; keys.length > 0; attempt += 1) {
       if (attempt > 8) throw new Error(`BatchGetItem left ${keys.length} suppression keys unprocessed`);
       if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));

@@ -2,6 +2,7 @@
 // and tests all read this, so it has no side effects and creates no SDK client.
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { DateMilestoneKind } from '../../core/schemas/campaign.js';
+import { GSI1_INDEX, INDEX, PENDING_INDEX } from './keys.js';
 
 export const TABLE_KEY = { pk: 'PK', sk: 'SK' } as const;
 
@@ -16,24 +17,23 @@ export interface GsiDef {
 
 /** Every GSI on the table (projection ALL: a due customer is read exactly once, from the index). */
 export const GSIS: readonly GsiDef[] = [
-  { name: 'DueSignup', pk: 'dueSignup', sk: 'PK' },
-  { name: 'DueFirstPurchase', pk: 'dueFirstPurchase', sk: 'PK' },
-  { name: 'DueBirthday', pk: 'dueBirthday', sk: 'PK' },
-  { name: 'DueRenewal', pk: 'dueRenewal', sk: 'PK' },
-  { name: 'PendingMilestones', pk: 'pendingDay', sk: 'PK' },
-  { name: 'GSI1', pk: 'GSI1PK', sk: 'GSI1SK' },
+  { name: INDEX.dueSignup, pk: 'dueSignup', sk: 'PK' },
+  { name: INDEX.dueFirstPurchase, pk: 'dueFirstPurchase', sk: 'PK' },
+  { name: INDEX.dueBirthday, pk: 'dueBirthday', sk: 'PK' },
+  { name: INDEX.dueRenewal, pk: 'dueRenewal', sk: 'PK' },
+  { name: INDEX.pending, pk: 'pendingDay', sk: 'PK' },
+  { name: INDEX.gsi1, pk: 'GSI1PK', sk: 'GSI1SK' },
 ] as const;
 
 /** Which index (and which item attribute) holds the customers due for each date milestone kind. */
 export const DUE_INDEX_BY_KIND: Record<DateMilestoneKind, { index: string; attribute: string }> = {
-  signup_anniversary: { index: 'DueSignup', attribute: 'dueSignup' },
-  first_purchase_anniversary: { index: 'DueFirstPurchase', attribute: 'dueFirstPurchase' },
-  birthday: { index: 'DueBirthday', attribute: 'dueBirthday' },
-  contract_renewal: { index: 'DueRenewal', attribute: 'dueRenewal' },
+  signup_anniversary: { index: INDEX.dueSignup, attribute: 'dueSignup' },
+  first_purchase_anniversary: { index: INDEX.dueFirstPurchase, attribute: 'dueFirstPurchase' },
+  birthday: { index: INDEX.dueBirthday, attribute: 'dueBirthday' },
+  contract_renewal: { index: INDEX.dueRenewal, attribute: 'dueRenewal' },
 };
 
-export const PENDING_INDEX = 'PendingMilestones';
-export const GSI1_INDEX = 'GSI1';
+export { PENDING_INDEX, GSI1_INDEX };
 
 /** CreateTable input for the local engine and tests (the CDK stack builds the same shape from GSIS). */
 export function createTableInput(tableName: string): CreateTableCommandInput {

@@ -171,7 +171,7 @@ export function registerImport(program: Command): void {
     .argument('<file>', 'a .csv (header row, see docs/customers.md) or .jsonl file (one customer object per line)')
     .option('--dry-run', 'validate only; write nothing')
     .option('--json', 'print the result as JSON')
-    .option('--endpoint <url>', 'local DynamoDB endpoint (default: DYNAMODB_ENDPOINT or http://127.0.0.1:8700)')
+    .option('--endpoint <url>', 'local DynamoDB endpoint (default: DYNAMODB_ENDPOINT, DYNAMO_PORT, the engine npm start runs for this checkout, or http://127.0.0.1:8700)')
     .option('--table <name>', 'table name (default: TABLE_NAME or referral-asks-local)')
     .option('--cloud', 'write to the deployed table with your AWS credentials (TABLE_NAME or --table)')
     .action(async (file: string, options: { dryRun?: boolean; json?: boolean; endpoint?: string; table?: string; cloud?: boolean }) => {

@@ -234,7 +234,7 @@ export function registerPlan(program: Command): void {
       return n;
     }, 1)
     .option('--customers <file>', 'plan from a JSONL export (one customer per line) instead of the local table')
-    .option('--endpoint <url>', 'local DynamoDB endpoint (default: DYNAMODB_ENDPOINT or http://127.0.0.1:8700)')
+    .option('--endpoint <url>', 'local DynamoDB endpoint (default: DYNAMODB_ENDPOINT, DYNAMO_PORT, the engine npm start runs for this checkout, or http://127.0.0.1:8700)')
     .option('--table <name>', 'table name (default: TABLE_NAME or referral-asks-local)')
     .option('--json', 'print the plan as JSON')
     .action(async (campaignId: string, options: { date?: string; days: number; customers?: string; endpoint?: string; table?: string; json?: boolean }) => {

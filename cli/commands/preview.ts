@@ -1,5 +1,6 @@
 // `asks preview`: renders what a sample (or given) customer would receive from a campaign, per variant and channel,
 // without writing anything anywhere but the HTML file it prints the path of.
+import { resolveLocalEndpoints } from '../../local/endpoints.js';
 import { computeRewards } from '../../core/rewards.js';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -147,7 +148,7 @@ export async function previewCampaign(ref: string, options: PreviewOptions, now:
   const customer = options.customer ? await readCustomer(options.customer) : sampleCustomer(campaign, today);
   const milestone = sampleMilestone(campaign, customer, today);
   const years = milestone.years ?? Math.max(0, Math.floor(today.diff(DateTime.fromISO(customer.signupDate), 'years').years + 1e-9));
-  const base = (process.env.PUBLIC_BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
+  const base = resolveLocalEndpoints({ checkDataDir: false }).publicBaseUrl;
   const ctx = buildAskContext({
     campaign,
     variant,

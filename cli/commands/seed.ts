@@ -64,7 +64,7 @@ export function registerSeed(program: Command): void {
     .option('--seed <n>', 'PRNG seed: the same seed gives the same customers and ids', parseSeed, 42)
     .option('--today <date>', 'the demo day YYYY-MM-DD (default: today, UTC)')
     .option('--json', 'print the result as JSON')
-    .option('--endpoint <url>', 'local DynamoDB endpoint (default: DYNAMODB_ENDPOINT or http://127.0.0.1:8700)')
+    .option('--endpoint <url>', 'local DynamoDB endpoint (default: DYNAMODB_ENDPOINT, DYNAMO_PORT, the engine npm start runs for this checkout, or http://127.0.0.1:8700)')
     .option('--table <name>', 'table name (default: TABLE_NAME or referral-asks-local)')
     .action(async (options: { customers: number; seed: number; today?: string; json?: boolean; endpoint?: string; table?: string }) => {
       const today = options.today ?? new Date().toISOString().slice(0, 10);

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeTagValue, defaultUnsubscribeMailbox, encodeTagValue, tokenFromUnsubscribeUrl, unsubscribeHeaders } from '../../../core/email-headers.js';
 import { backoffDelayMs, initialBucket, msUntilNextWindow, takeTokens, windowOf } from '../../../core/rate-limit.js';
-import { normalizeAddress, suppressionPk } from '../../../core/suppression.js';
+import { normalizeAddress } from '../../../core/suppression.js';
+import { suppressionPk } from '../../../adapters/dynamo/keys.js';
 import { parsePreferencesForm, parseUnsubscribeBody, unsubscribeUpdate } from '../../../core/preferences.js';
 
 describe('unsubscribe headers', () => {

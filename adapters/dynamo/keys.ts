@@ -1,0 +1,104 @@
+// Every key builder and index name of the one table, in one module. Adapters, handlers, the local runtime, the bench
+// and tests import keys from here only; nothing else spells `C#`, `R#`, `GSI1`... Add new item kinds here.
+//
+// Item kinds by partition:
+//   C#<customerId>            PROFILE, ASK#<occurrenceId>, CODE#<campaignId>, MS#<kind>#<threshold>, ACT#<activityId>,
+//                             INBOX#<askId>, SEND#<askId>#<channel>
+//   R#<code>                  CODE (owner), CLICK#<clickId>, SHARE#<at>#<network>#<id>, LEAD#<leadId>,
+//                             CONV#<type>#<conversionId>
+//   LEAD#<campaignId>         LEAD#<leadId> (signups without a code)
+//   S#<address>               SUPPRESSION            P#<phone>          PHONE
+//   L#<advocateId>            <rewardId>#<seq>       LC#<campaignId>    ledger by campaign
+//   HOLD#<day>                <holdUntil>#<advocate>#<reward>           OVER#<campaignId>  <advocate>#<reward>
+//   BUDGET#<campaignId>       BUDGET                 IDEM#<key>         CONVERSION
+//   REF#<campaign>#X#<ext>    REFEREE                REF#<campaign>#E#<hash>  REFEREE
+//   RUN#<campaignId>          <runDate>#<runId>      RATE#<name>#<sec>  RATE
+//   META                      PARTITIONS             REVIEW             (ledger review queue)
+// GSI1: ASKS#<campaignId> (asks), K#<clickId> (clicks), XC#<externalId> (referee claims), X#<externalId> (conversions).
+import type { ConversionType } from '../../core/schemas/conversion.js';
+import { normalizeAddress } from '../../core/suppression.js';
+
+export type TableKey = { PK: string; SK: string };
+
+// ---- Index names -------------------------------------------------------------------------------------------------
+export const INDEX = {
+  dueSignup: 'DueSignup',
+  dueFirstPurchase: 'DueFirstPurchase',
+  dueBirthday: 'DueBirthday',
+  dueRenewal: 'DueRenewal',
+  pending: 'PendingMilestones',
+  gsi1: 'GSI1',
+} as const;
+export const PENDING_INDEX = INDEX.pending;
+export const GSI1_INDEX = INDEX.gsi1;
+
+// ---- Customers -----------------------------------------------------------------------------------------------------
+export const customerPk = (customerId: string): string => `C#${customerId}`;
+export const PROFILE_SK = 'PROFILE';
+export const profileKey = (customerId: string): TableKey => ({ PK: customerPk(customerId), SK: PROFILE_SK });
+export const META_PK = 'META';
+export const PARTITIONS_SK = 'PARTITIONS';
+export const PHONE_SK = 'PHONE';
+export const phonePointerKey = (phone: string): TableKey => ({ PK: `P#${normalizeAddress(phone)}`, SK: PHONE_SK });
+
+// ---- Asks, sends, inbox ------------------------------------------------------------------------------------------
+export const askSk = (occurrenceId: string): string => `ASK#${occurrenceId}`;
+export const askKey = (customerId: string, occurrenceId: string): TableKey => ({ PK: customerPk(customerId), SK: askSk(occurrenceId) });
+/** GSI1 partition of a campaign's asks. */
+export const asksByCampaignGsi = (campaignId: string): string => `ASKS#${campaignId}`;
+export const sendMarkerKey = (m: { customerId: string; askId: string; channel: string }): TableKey => ({ PK: customerPk(m.customerId), SK: `SEND#${m.askId}#${m.channel}` });
+export const INBOX_PREFIX = 'INBOX#';
+export const inboxKey = (customerId: string, askId: string): TableKey => ({ PK: customerPk(customerId), SK: `${INBOX_PREFIX}${askId}` });
+
+// ---- Suppressions ------------------------------------------------------------------------------------------------
+export const SUPPRESSION_SK = 'SUPPRESSION';
+export const suppressionPk = (address: string): string => `S#${normalizeAddress(address)}`;
+export const suppressionKey = (address: string): TableKey => ({ PK: suppressionPk(address), SK: SUPPRESSION_SK });
+
+// ---- Milestones --------------------------------------------------------------------------------------------------
+export const milestoneSk = (kind: string, threshold: string): string => `MS#${kind}#${threshold}`;
+export const activitySk = (activityId: string): string => `ACT#${activityId}`;
+
+// ---- Referral codes and their activity (clicks, shares, leads, conversions) ---------------------------------------
+export const codePk = (code: string): string => `R#${code}`;
+export const CODE_SK = 'CODE';
+export const codeKey = (code: string): TableKey => ({ PK: codePk(code), SK: CODE_SK });
+export const codePointerSk = (campaignId: string): string => `CODE#${campaignId}`;
+export const CLICK_PREFIX = 'CLICK#';
+export const SHARE_PREFIX = 'SHARE#';
+export const LEAD_PREFIX = 'LEAD#';
+export const CONVERSION_PREFIX = 'CONV#';
+export const clickSk = (clickId: string): string => `${CLICK_PREFIX}${clickId}`;
+/** GSI1 partition that finds a click by its id (the conversion lookup). */
+export const clickIndexKey = (clickId: string): string => `K#${clickId}`;
+export const shareSk = (at: string, network: string, id: string): string => `${SHARE_PREFIX}${at}#${network}#${id}`;
+export const leadSk = (leadId: string): string => `${LEAD_PREFIX}${leadId}`;
+/** Partition of a lead: its code's, or the campaign's when the signup came without one. */
+export const leadPk = (code: string | undefined, campaignId: string): string => (code ? codePk(code) : `${LEAD_PREFIX}${campaignId}`);
+export const conversionSk = (type: ConversionType, conversionId: string): string => `${CONVERSION_PREFIX}${type}#${conversionId}`;
+export const conversionByCustomerGsi = (externalCustomerId: string): string => `X#${externalCustomerId}`;
+export const conversionByCustomerGsiSk = (occurredAt: string, conversionId: string): string => `${CONVERSION_PREFIX}${occurredAt}#${conversionId}`;
+
+// ---- Conversions: idempotency and referee claims -----------------------------------------------------------------
+export const outcomeKey = (idempotencyKey: string): TableKey => ({ PK: `IDEM#${idempotencyKey}`, SK: 'CONVERSION' });
+export const claimKeys = (campaignId: string, externalCustomerId: string, emailHash?: string) => ({
+  byCustomer: { PK: `REF#${campaignId}#X#${externalCustomerId}`, SK: 'REFEREE' },
+  ...(emailHash ? { byEmail: { PK: `REF#${campaignId}#E#${emailHash}`, SK: 'REFEREE' } } : {}),
+});
+export const claimByCustomerGsi = (externalCustomerId: string): string => `XC#${externalCustomerId}`;
+
+// ---- Ledger and budget -------------------------------------------------------------------------------------------
+export const ledgerPk = (advocateId: string): string => `L#${advocateId}`;
+export const ledgerSk = (rewardId: string, seq: number): string => `${rewardId}#${String(seq).padStart(4, '0')}`;
+export const ledgerCampaignPk = (campaignId: string): string => `LC#${campaignId}`;
+export const holdPk = (holdUntil: string): string => `HOLD#${holdUntil.slice(0, 10)}`;
+export const holdSk = (m: { holdUntil: string; advocateId: string; rewardId: string }): string => `${m.holdUntil}#${m.advocateId}#${m.rewardId}`;
+export const parkedPk = (campaignId: string): string => `OVER#${campaignId}`;
+export const parkedKey = (m: { campaignId: string; advocateId: string; rewardId: string }): TableKey => ({ PK: parkedPk(m.campaignId), SK: `${m.advocateId}#${m.rewardId}` });
+export const REVIEW_PK = 'REVIEW';
+export const budgetKey = (campaignId: string): TableKey => ({ PK: `BUDGET#${campaignId}`, SK: 'BUDGET' });
+
+// ---- Runs and rate limits ----------------------------------------------------------------------------------------
+export const runPk = (campaignId: string): string => `RUN#${campaignId}`;
+export const runKey = (campaignId: string, runDate: string, runId: string): TableKey => ({ PK: runPk(campaignId), SK: `${runDate}#${runId}` });
+export const rateKey = (name: string, second: number): TableKey => ({ PK: `RATE#${name}#${second}`, SK: 'RATE' });
