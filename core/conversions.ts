@@ -11,6 +11,7 @@ import type { Campaign } from './schemas/campaign.js';
 import type { AttributionRule, ConversionInput, ConversionResult, RewardSummary } from './schemas/conversion.js';
 import { projectEvent, type EventInput, type EventName, type ProjectEvent } from './schemas/events.js';
 import type { HoldMarker, LedgerEntry, ParkedMarker, ReviewItem } from './schemas/ledger.js';
+import { sumByCurrency, type Money } from './money.js';
 
 const DAY_MS = 86_400_000;
 
@@ -509,13 +510,14 @@ export async function decideReview(deps: ConversionDeps, conversionId: string, d
 }
 
 /** What an advocate's status page needs: every reward with its current state, and totals by state. */
-export async function advocateRewards(ledger: Pick<RewardLedger, 'entries'>, advocateId: string): Promise<{ rewards: LedgerEntry[]; byState: Partial<Record<RewardState, { count: number; amountMinor: number }>> }> {
+export async function advocateRewards(ledger: Pick<RewardLedger, 'entries'>, advocateId: string): Promise<{ rewards: LedgerEntry[]; byState: Partial<Record<RewardState, { count: number; totals: Money[] }>> }> {
   const rewards = currentRewards(await ledger.entries(advocateId)).sort((a, b) => firstAt(a).localeCompare(firstAt(b)));
-  const byState: Partial<Record<RewardState, { count: number; amountMinor: number }>> = {};
-  for (const r of rewards.filter((x) => x.beneficiary === 'advocate')) {
-    const s = (byState[r.state] ??= { count: 0, amountMinor: 0 });
-    s.count += 1;
-    s.amountMinor += r.amountMinor;
+  const byState: Partial<Record<RewardState, { count: number; totals: Money[] }>> = {};
+  const advocate = rewards.filter((x) => x.beneficiary === 'advocate');
+  for (const state of new Set(advocate.map((r) => r.state))) {
+    const inState = advocate.filter((r) => r.state === state);
+    // Per currency: amounts in different currencies are never added.
+    byState[state] = { count: inState.length, totals: sumByCurrency(inState) };
   }
   return { rewards, byState };
 }

@@ -11,6 +11,7 @@ import { parseIsoDate, wholeYearsBetween } from './zoned-time.js';
 import type { Customer } from './schemas/customer.js';
 import type { BrandContext } from './brand.js';
 import { achievementPhrase, chromeStrings, formatDate, localizeCampaign, resolveLocale, yearsPhrase, type ChromeStrings } from './i18n.js';
+import { formatMoney } from './money.js';
 
 export { CHANNEL_PARTS, TEMPLATE_PARTS, templateFileName, type TemplatePart } from './template-parts.js';
 
@@ -78,19 +79,8 @@ function safeLocale(locale: string | undefined): string {
   }
 }
 
-/** Money for people: "€25" for whole amounts, "€12.50" otherwise, in the customer's locale. */
-export function formatMoney(money: Money, locale = 'en'): string {
-  const loc = safeLocale(locale);
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency: money.currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  const amount = money.amountMinor / 10 ** digits;
-  const whole = money.amountMinor % 10 ** digits === 0;
-  return new Intl.NumberFormat(loc, {
-    style: 'currency',
-    currency: money.currency,
-    minimumFractionDigits: whole ? 0 : digits,
-    maximumFractionDigits: whole ? 0 : digits,
-  }).format(amount);
-}
+/** Money for people (core/money.ts, the one formatter): "€25" for whole amounts, "€12.50" otherwise. */
+export { formatMoney };
 
 /** 1 -> "1st", 22 -> "22nd", 13 -> "13th". */
 export function ordinal(n: number): string {

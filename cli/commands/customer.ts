@@ -6,6 +6,7 @@ import type { CustomerView } from '../../adapters/dynamo/customer-view.js';
 import { currentRewards } from '../../core/conversions.js';
 import { withTargetOptions, type TargetOptions } from '../conversion-deps.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
+import { formatMoney } from '../../core/money.js';
 
 /** Read one customer's view from the chosen table (the local engine is started when none runs). */
 export async function readCustomerView(customerId: string, options: TargetOptions): Promise<CustomerView | undefined> {
@@ -19,7 +20,7 @@ export async function readCustomerView(customerId: string, options: TargetOption
   }
 }
 
-const money = (minor: unknown, currency: unknown): string => (typeof minor === 'number' ? `${(minor / 100).toFixed(2)} ${String(currency ?? '')}`.trim() : '');
+const money = (minor: unknown, currency: unknown): string => (typeof minor === 'number' && typeof currency === 'string' && currency ? formatMoney({ amountMinor: minor, currency }, 'en', { fraction: 'always' }) : typeof minor === 'number' ? String(minor) : '');
 
 /** The reward an ask quoted, whatever shape the stored quote has (amounts in minor units). */
 function quoteText(ask: Record<string, unknown>): string {

@@ -16,6 +16,7 @@ import { planSegments, runFor } from '../../core/workflow/plan.js';
 import { decisionTime, thresholdMatches } from '../../core/workflow/process.js';
 import type { DueCustomer } from '../../core/workflow/ports.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
+import { formatMoney } from '../../core/money.js';
 
 const SAMPLE_IDS = 5;
 const StoredCustomer = Customer.extend(AskHistory.shape);
@@ -219,7 +220,7 @@ async function planThresholds(
 }
 
 function money(minor: number, currency: string): string {
-  return `${(minor / 100).toFixed(2)} ${currency}`;
+  return formatMoney({ amountMinor: minor, currency }, 'en', { fraction: 'always' });
 }
 
 export function registerPlan(program: Command): void {

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { decideReview, type ReviewDecision } from '../../core/conversions.js';
 import { withConversionDeps, withTargetOptions as withTarget, type TargetOptions } from '../conversion-deps.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
+import { formatMoney } from '../../core/money.js';
 
 async function decide(id: string, decision: ReviewDecision, options: TargetOptions): Promise<void> {
   await withConversionDeps(options, async (deps) => {
@@ -12,7 +13,7 @@ async function decide(id: string, decision: ReviewDecision, options: TargetOptio
     if (!result) throw new CliError(`review: no conversion "${id}" is waiting for review (see \`asks review\`)`, EXIT.usage);
     const summary = { conversionId: id, decision, rewards: result.rewards.map((r) => ({ rewardId: r.rewardId, beneficiary: r.beneficiary, state: r.state, amountMinor: r.amountMinor, currency: r.currency })) };
     if (options.json) printJson(summary);
-    else out(`✓ ${id} ${decision === 'approve' ? 'approved' : 'rejected'}: ${summary.rewards.map((r) => `${r.beneficiary} ${r.amountMinor} ${r.currency} -> ${r.state}`).join(', ')}`);
+    else out(`✓ ${id} ${decision === 'approve' ? 'approved' : 'rejected'}: ${summary.rewards.map((r) => `${r.beneficiary} ${formatMoney(r, 'en', { fraction: 'always' })} -> ${r.state}`).join(', ')}`);
   });
 }
 

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { advocateRewards, runRewardSchedule } from '../../core/conversions.js';
 import { withConversionDeps as withDeps, withTargetOptions as withTarget, type TargetOptions as DataOptions } from '../conversion-deps.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
+import { formatMoney, formatTotals } from '../../core/money.js';
 
 interface TargetOptions extends DataOptions {
   at?: string;
@@ -23,8 +24,8 @@ export function registerRewards(program: Command): void {
       out(`no rewards for ${advocateId}`);
       return;
     }
-    for (const r of result.rewards) out(`${r.rewardId}  ${r.beneficiary.padEnd(8)} ${String(r.amountMinor).padStart(8)} ${r.currency}  ${r.state}${r.holdUntil ? ` until ${r.holdUntil}` : ''}${r.reason ? `  (${r.reason})` : ''}`);
-    out(Object.entries(result.byState).map(([state, v]) => `${state}: ${v.count} (${v.amountMinor})`).join(', '));
+    for (const r of result.rewards) out(`${r.rewardId}  ${r.beneficiary.padEnd(8)} ${formatMoney(r, 'en', { fraction: 'always' }).padStart(12)}  ${r.state}${r.holdUntil ? ` until ${r.holdUntil}` : ''}${r.reason ? `  (${r.reason})` : ''}`);
+    out(Object.entries(result.byState).map(([state, v]) => `${state}: ${v.count} (${formatTotals(v.totals, 'en', { fraction: 'always' })})`).join(', '));
   });
   withTarget(rewards.command('approve-due').description('approve and issue held rewards whose refund window has ended; resume over-budget rewards the budget now covers').option('--at <instant>', 'pretend it is this ISO instant (default: now)')).action(
     async (_options: TargetOptions, cmd: Command) => {

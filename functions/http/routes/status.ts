@@ -7,7 +7,7 @@ import { LedgerStore, type LedgerEntry } from '../../../adapters/dynamo/ledger.j
 import { ReferralActivityReader } from '../../../adapters/dynamo/status.js';
 import { pageResponse } from '../../../adapters/channels/pages.js';
 import { isReferralCode, verifyTokenFor } from '../../../core/links.js';
-import { formatMoney } from '../../../core/render.js';
+import { formatMoney, formatTotals } from '../../../core/money.js';
 import type { RewardState } from '../../../core/rewards.js';
 import type { HttpDeps } from '../deps.js';
 import type { HttpRequest, HttpResponse, Route, RouteParams } from '../types.js';
@@ -51,9 +51,7 @@ function rewardRow(e: LedgerEntry, locale: string, timeZone: string) {
 /** Sum per currency, formatted ("€30", or "€30 + $10" across currencies). */
 function total(entries: LedgerEntry[], locale: string): string | undefined {
   if (!entries.length) return undefined;
-  const sums = new Map<string, number>();
-  for (const e of entries) sums.set(e.currency, (sums.get(e.currency) ?? 0) + e.amountMinor);
-  return [...sums].map(([currency, amountMinor]) => formatMoney({ amountMinor, currency }, locale)).join(' + ');
+  return formatTotals(entries, locale);
 }
 
 async function statusPage(_req: HttpRequest, params: RouteParams, deps: HttpDeps): Promise<HttpResponse> {
