@@ -144,6 +144,9 @@ type Publishable = ProjectEvent;
 /** One validated event at `at`. */
 const event = <N extends EventName>(name: N, at: string, detail: Omit<EventInput<N>, 'occurredAt'>): Publishable => projectEvent(name, { occurredAt: at, ...detail } as EventInput<N>);
 
+/** The referral code on a reward event: it keys the reward back to its ask in the report. */
+const codeOf = (e: Pick<LedgerEntry, 'referralCode'>): { referralCode?: string } => (e.referralCode ? { referralCode: e.referralCode } : {});
+
 const latestOf = (entries: readonly LedgerEntry[]): LedgerEntry | undefined => entries.reduce<LedgerEntry | undefined>((a, e) => (a === undefined || e.seq > a.seq ? e : a), undefined);
 
 const summary = (e: LedgerEntry): RewardSummary => ({ rewardId: e.rewardId, beneficiary: e.beneficiary, beneficiaryId: e.beneficiaryId, state: e.state, amountMinor: e.amountMinor, currency: e.currency });
@@ -242,7 +245,7 @@ async function settle(deps: Pick<ConversionDeps, 'ledger'>, pending: LedgerEntry
     const cap = capCheck(campaign.reward.perAdvocateCap, earned, new Date(at), amountMinor);
     if (!cap.allowed) {
       const r = await step(ledger, pending.advocateId, pending.rewardId, 'void', at, { reason: `cap: ${cap.reason ?? 'per-advocate cap reached'}` });
-      if (r.entry?.state === 'voided') ctx.events.push(event('referral.reward.voided', at, { rewardId: pending.rewardId, campaignId: campaign.id, customerId: pending.beneficiaryId, reason: r.entry.reason ?? 'cap', previousState: 'pending', amountMinor: pending.amountMinor, currency: pending.currency }));
+      if (r.entry?.state === 'voided') ctx.events.push(event('referral.reward.voided', at, { rewardId: pending.rewardId, campaignId: campaign.id, ...codeOf(pending), customerId: pending.beneficiaryId, reason: r.entry.reason ?? 'cap', previousState: 'pending', amountMinor: pending.amountMinor, currency: pending.currency }));
       return r.entry ?? pending;
     }
     amountMinor = cap.allowedMinor;
@@ -251,7 +254,7 @@ async function settle(deps: Pick<ConversionDeps, 'ledger'>, pending: LedgerEntry
     const r = await step(ledger, pending.advocateId, pending.rewardId, 'exceed', at, { amountMinor, reason: `budget: ${amountMinor} ${campaign.budget.currency} would exceed the campaign budget of ${campaign.budget.amountMinor}` });
     if (r.entry?.state === 'over_budget') {
       await ledger.putParked({ campaignId: campaign.id, advocateId: pending.advocateId, rewardId: pending.rewardId, amountMinor, at });
-      ctx.events.push(event('referral.reward.overrun', at, { rewardId: pending.rewardId, campaignId: campaign.id, customerId: pending.beneficiaryId, beneficiary: pending.beneficiary, amountMinor, currency: pending.currency }));
+      ctx.events.push(event('referral.reward.overrun', at, { rewardId: pending.rewardId, campaignId: campaign.id, ...codeOf(pending), customerId: pending.beneficiaryId, beneficiary: pending.beneficiary, amountMinor, currency: pending.currency }));
     }
     return r.entry ?? pending;
   }
@@ -260,7 +263,7 @@ async function settle(deps: Pick<ConversionDeps, 'ledger'>, pending: LedgerEntry
   await ledger.putHold({ advocateId: pending.advocateId, rewardId: pending.rewardId, holdUntil: until });
   const r = await step(ledger, pending.advocateId, pending.rewardId, 'hold', at, { amountMinor, holdUntil: until, spent: amountMinor > 0, ...(amountMinor < pending.amountMinor ? { reason: 'capped: part of the reward was over the per-advocate cap' } : {}) });
   if (!r.moved && amountMinor > 0) await ledger.release(campaign.id, amountMinor); // lost a race after spending: give it back
-  if (r.entry?.state === 'held') ctx.events.push(event('referral.reward.held', at, { rewardId: pending.rewardId, campaignId: campaign.id, customerId: pending.beneficiaryId, beneficiary: pending.beneficiary, amountMinor: r.entry.amountMinor, currency: r.entry.currency, holdUntil: r.entry.holdUntil ?? until }));
+  if (r.entry?.state === 'held') ctx.events.push(event('referral.reward.held', at, { rewardId: pending.rewardId, campaignId: campaign.id, ...codeOf(pending), customerId: pending.beneficiaryId, beneficiary: pending.beneficiary, amountMinor: r.entry.amountMinor, currency: r.entry.currency, holdUntil: r.entry.holdUntil ?? until }));
   return r.entry ?? pending;
 }
 
@@ -298,7 +301,7 @@ async function earnRewards(deps: ConversionDeps, input: ConversionInput, ctx: { 
     if (wrote) fresh = true;
     // At least once: no outcome is stored for this conversion yet, so an earlier attempt's events may not have gone out.
     if (latest.conversionId === conversionId) {
-      ctx.events.push(event('referral.reward.earned', at, { rewardId: p.rewardId, campaignId: campaign.id, beneficiary: p.beneficiary, customerId: p.beneficiaryId, amountMinor: p.amountMinor, currency: p.currency }));
+      ctx.events.push(event('referral.reward.earned', at, { rewardId: p.rewardId, campaignId: campaign.id, ...codeOf(p), beneficiary: p.beneficiary, customerId: p.beneficiaryId, amountMinor: p.amountMinor, currency: p.currency }));
     }
     // Only this conversion's reward is driven on (a crash after the pending entry is picked up by the replay).
     out.push(latest.state === 'pending' && latest.conversionId === conversionId ? await settle(deps, latest, { campaign, reasons, conversionId, refereeId: input.externalCustomerId, at, events: ctx.events }) : latest);
@@ -355,7 +358,7 @@ async function convert(deps: ConversionDeps, input: ConversionInput, conversionI
     return { ...attributed, status: 'duplicate_referee', note };
   }
   await deps.store.putConversion(record);
-  events.push(event('referral.conversion.recorded', at, { conversionId, referralCode: touch.referralCode, campaignId: campaign.id, type: input.type, refereeId: input.externalCustomerId, ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}) }));
+  events.push(event('referral.conversion.recorded', at, { conversionId, referralCode: touch.referralCode, campaignId: campaign.id, type: input.type, refereeId: input.externalCustomerId, ...(input.orderId ? { orderId: input.orderId } : {}), ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}) }));
   if (!QUALIFYING_TYPES.has(input.type)) return { ...attributed, status: 'recorded' };
   const advocate = await deps.store.advocate(touch.advocateId);
   if (!advocate) return { ...attributed, status: 'recorded', note: 'the advocate is no longer a customer: no reward' };
@@ -389,7 +392,7 @@ export async function voidRewards(deps: Pick<ConversionDeps, 'ledger'>, rewards:
     if (r.entry?.state === 'voided') {
       // The state it left (a clawback when "issued"): this step's, or on a replay the entry before the voided one.
       const prior = r.moved ? latest : history.find((e) => e.seq === r.entry!.seq - 1);
-      events.push(event('referral.reward.voided', at, { rewardId, campaignId: r.entry.campaignId, customerId: r.entry.beneficiaryId, reason: r.entry.reason ?? reason, ...(prior ? { previousState: prior.state } : {}), amountMinor: r.entry.amountMinor, currency: r.entry.currency }));
+      events.push(event('referral.reward.voided', at, { rewardId, campaignId: r.entry.campaignId, ...codeOf(r.entry), customerId: r.entry.beneficiaryId, reason: r.entry.reason ?? reason, ...(prior ? { previousState: prior.state } : {}), amountMinor: r.entry.amountMinor, currency: r.entry.currency }));
     }
     if (r.entry) out.push(r.entry);
   }
@@ -408,7 +411,7 @@ async function refund(deps: ConversionDeps, input: ConversionInput, conversionId
     await deps.store.uncountSuccessfulReferral(claim.advocateId, ids[0]!.rewardId);
     const record: ConversionRecord = { conversionId, type: 'refund', status: 'refunded', referralCode: claim.referralCode, campaignId: claim.campaignId, advocateId: claim.advocateId, externalCustomerId: input.externalCustomerId, ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}), occurredAt: input.occurredAt, at };
     await deps.store.putConversion(record);
-    events.push(event('referral.conversion.recorded', at, { conversionId, referralCode: claim.referralCode, campaignId: claim.campaignId, type: 'refund', refereeId: input.externalCustomerId, ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}) }));
+    events.push(event('referral.conversion.recorded', at, { conversionId, referralCode: claim.referralCode, campaignId: claim.campaignId, type: 'refund', refereeId: input.externalCustomerId, ...(input.orderId ? { orderId: input.orderId } : {}), ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}) }));
   }
   const first = claims[0]!;
   return { ...base, status: 'refunded', referralCode: first.referralCode, campaignId: first.campaignId, advocateId: first.advocateId, rule: first.rule, rewards: voided.map(summary) };
@@ -434,7 +437,7 @@ export async function approveDueRewards(deps: Pick<ConversionDeps, 'ledger' | 'p
       if (i.moved) counts.issued += 1;
       if (i.entry?.state === 'issued') {
         const e = i.entry;
-        const detail = { rewardId: e.rewardId, campaignId: e.campaignId, customerId: e.beneficiaryId, amountMinor: e.amountMinor, currency: e.currency };
+        const detail = { rewardId: e.rewardId, campaignId: e.campaignId, ...codeOf(e), customerId: e.beneficiaryId, amountMinor: e.amountMinor, currency: e.currency };
         events.push(event('referral.reward.approved', at, detail), event('referral.reward.issued', at, detail));
       }
     } else if (latest?.state === 'held') {

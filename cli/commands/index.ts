@@ -11,6 +11,7 @@ import { registerReview } from './review.js';
 import { registerRewards } from './rewards.js';
 import { registerCustomer } from './customer.js';
 import { registerExplain } from './explain.js';
+import { registerReport } from './report.js';
 
 export const commands: Array<(program: Command) => void> = [
   registerValidate,
@@ -24,4 +25,5 @@ export const commands: Array<(program: Command) => void> = [
   registerRewards,
   registerCustomer,
   registerExplain,
+  registerReport,
 ];

@@ -34,7 +34,7 @@ const askDims = {
 };
 
 const money = { amountMinor: MinorUnits, currency: Currency };
-const reward = { rewardId: z.string(), campaignId: z.string(), customerId: z.string(), beneficiary: z.enum(['advocate', 'friend']).optional(), ...money };
+const reward = { rewardId: z.string(), campaignId: z.string(), customerId: z.string(), referralCode: z.string().optional(), beneficiary: z.enum(['advocate', 'friend']).optional(), ...money };
 
 export const EventDetails = {
   'referral.run.completed': z.object({ ...base, runId: z.string(), campaignId: z.string(), runDate: z.string(), totals: z.record(z.string(), z.number()) }),
@@ -60,6 +60,7 @@ export const EventDetails = {
     type: z.enum(['signup', 'purchase', 'refund']),
     /** The referee (the friend) in the sender's system. */
     refereeId: z.string().optional(),
+    orderId: z.string().optional(),
     amountMinor: MinorUnits.optional(),
     currency: Currency.optional(),
   }),
@@ -68,12 +69,12 @@ export const EventDetails = {
   'referral.reward.approved': z.object({ ...base, ...reward }),
   'referral.reward.issued': z.object({ ...base, ...reward }),
   /** `previousState` "issued" means a clawback of money already paid out. */
-  'referral.reward.voided': z.object({ ...base, rewardId: z.string(), campaignId: z.string(), customerId: z.string(), reason: z.string(), previousState: z.string().optional(), amountMinor: MinorUnits.optional(), currency: Currency.optional() }),
+  'referral.reward.voided': z.object({ ...base, rewardId: z.string(), campaignId: z.string(), customerId: z.string(), referralCode: z.string().optional(), reason: z.string(), previousState: z.string().optional(), amountMinor: MinorUnits.optional(), currency: Currency.optional() }),
   /** The campaign budget had no room: the reward is parked until it has. */
   'referral.reward.overrun': z.object({ ...base, ...reward }),
   'referral.fraud.flagged': z.object({ ...base, conversionId: z.string(), campaignId: z.string(), reasons: z.array(z.string()).min(1) }),
   /** A customer's order (asked, held-out and organic customers alike): the holdout and cohort revenue. */
-  'customer.order.completed': z.object({ ...base, customerId: z.string(), orderId: z.string(), ...money, cohortMonth: YearMonth.optional() }),
+  'customer.order.completed': z.object({ ...base, customerId: z.string(), orderId: z.string(), ...money, signupDate: LocalDate.optional() }),
 } as const;
 export type EventName = keyof typeof EventDetails;
 export type EventDetail<N extends EventName> = z.infer<(typeof EventDetails)[N]>;

@@ -62,7 +62,7 @@ export function makeHandler(deps: ActivityDeps | (() => ActivityDeps)) {
       // dedupe on orderId. Unknown customers (a referee not imported) count too: their order is still revenue.
       const signup = result.before?.signupDate;
       await (d.publisher ?? publisherFromEnv()).publish([
-        projectEvent('customer.order.completed', { occurredAt: activity.at, customerId: activity.customerId, orderId: activity.orderId, amountMinor: activity.amountMinor, currency: activity.currency, ...(signup ? { cohortMonth: signup.slice(0, 7) } : {}) }),
+        projectEvent('customer.order.completed', { occurredAt: activity.at, customerId: activity.customerId, orderId: activity.orderId, amountMinor: activity.amountMinor, currency: activity.currency, ...(signup ? { signupDate: signup } : {}) }),
       ]);
     }
     d.logger.info('customer activity', {

@@ -1,0 +1,34 @@
+-- (included by the cohort queries as {{> cohorts}}) Referred customers (a signup through a referral) and organic
+-- customers (orders from the activity feed, signup date from their profile, never referred), with every purchase once.
+referred AS (
+  SELECT referee_id AS customer, min(day) AS signup_day FROM conversions
+  WHERE conversion_type = 'signup' AND referee_id IS NOT NULL AND ({{campaign}} IS NULL OR campaign_id = {{campaign}})
+  GROUP BY referee_id
+),
+all_referred AS (SELECT DISTINCT referee_id AS customer FROM conversions WHERE referee_id IS NOT NULL),
+order_once AS (
+  SELECT subject_id AS customer, order_id AS k, min(substr(occurred_at, 1, 10)) AS day, min(currency) AS currency, min(amount_minor) AS amount_minor, min(signup_date) AS signup_date
+  FROM events WHERE event = 'customer.order.completed' GROUP BY subject_id, order_id
+),
+organic AS (
+  SELECT o.customer, min(o.signup_date) AS signup_day FROM order_once o
+  WHERE o.signup_date IS NOT NULL AND NOT EXISTS (SELECT 1 FROM all_referred r WHERE r.customer = o.customer)
+  GROUP BY o.customer
+),
+people AS (
+  SELECT 'referred' AS kind, customer, signup_day FROM referred
+  UNION ALL SELECT 'organic' AS kind, customer, signup_day FROM organic
+),
+buys AS (
+  SELECT customer, k, min(day) AS day, min(currency) AS currency, min(amount_minor) AS amount_minor FROM (
+    SELECT referee_id AS customer, coalesce(order_id, conversion_id) AS k, day, currency, amount_minor FROM conversions
+    WHERE conversion_type = 'purchase' AND referee_id IS NOT NULL
+    UNION ALL SELECT customer, k, day, currency, amount_minor FROM order_once
+  ) u GROUP BY customer, k
+),
+horizons AS (SELECT 30 AS h UNION ALL SELECT 90 UNION ALL SELECT 180 UNION ALL SELECT 365),
+observed AS (
+  SELECT p.kind, p.customer, p.signup_day, h.h,
+    CASE WHEN date_diff('day', CAST(p.signup_day AS DATE), CAST({{as_of}} AS DATE)) >= h.h THEN 1 ELSE 0 END AS observable
+  FROM people p CROSS JOIN horizons h
+)

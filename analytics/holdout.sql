@@ -1,0 +1,27 @@
+-- Holdout: asked versus held-out asks (one per customer and milestone) of the same campaigns and run dates, over the
+-- {{window_days}} days after the milestone: referred signups and the customer's own orders, as per-arm sums and sums of
+-- squares (the report turns them into means, lifts and 95% intervals).
+WITH {{> asks}},
+arms AS (
+  SELECT ask_id, min(subject_id) AS subject_id, min(campaign_id) AS campaign_id, min(milestone_on) AS milestone_on,
+    CASE WHEN max(CASE WHEN event = 'referral.ask.sent' THEN 1 ELSE 0 END) = 1 THEN 'asked' ELSE 'held_out' END AS arm
+  FROM ask_events WHERE event IN ('referral.ask.sent', 'referral.ask.held_out') GROUP BY ask_id
+),
+sig AS (
+  SELECT a.ask_id, count(DISTINCT coalesce(c.referee_id, c.conversion_id)) AS n
+  FROM arms a JOIN conversions c ON c.ask_id = a.ask_id AND c.conversion_type = 'signup'
+  WHERE date_diff('day', CAST(a.milestone_on AS DATE), CAST(c.day AS DATE)) BETWEEN 0 AND {{window_days}}
+  GROUP BY a.ask_id
+),
+ord AS (
+  SELECT a.ask_id, count(*) AS n
+  FROM arms a JOIN order_days o ON o.subject_id = a.subject_id AND o.campaign_id = a.campaign_id
+  WHERE date_diff('day', CAST(a.milestone_on AS DATE), CAST(o.day AS DATE)) BETWEEN 1 AND {{window_days}}
+  GROUP BY a.ask_id
+),
+per AS (
+  SELECT a.arm, CAST(coalesce(s.n, 0) AS DOUBLE) AS signups, CAST(coalesce(o.n, 0) AS DOUBLE) AS orders
+  FROM arms a LEFT JOIN sig s ON s.ask_id = a.ask_id LEFT JOIN ord o ON o.ask_id = a.ask_id
+)
+SELECT arm, count(*) AS customers, sum(signups) AS signups, sum(signups * signups) AS signups_sq, sum(orders) AS orders, sum(orders * orders) AS orders_sq
+FROM per GROUP BY arm ORDER BY arm;

@@ -1,0 +1,323 @@
+// `asks report`: the queries' rows turned into what a marketer reads. Every rate names its numerator and denominator;
+// variants are compared with Newcombe's interval and a minimum-sample rule; the holdout lift has 95% intervals and a
+// sample-ratio check; money is kept per currency, never summed across currencies. Pure over the AnalyticsEngine port.
+import * as z from 'zod';
+import { lift, newcombeDiff, sampleRatioMismatch, wilson, type Interval, type Lift } from './stats.js';
+import type { AnalyticsEngine, Dimension, QueryParams, Row } from './query.js';
+
+/** analytics/config.json: the holdout window, message prices (per 1,000, minor units) and the minimum-sample rule. */
+export const ReportConfigSchema = z.object({
+  windowDays: z.number().int().min(1).max(3650),
+  messagePrices: z.record(z.string(), z.object({ perThousandMinor: z.number().nonnegative(), currency: z.string().regex(/^[A-Z]{3}$/) })),
+  minimumSample: z.object({ askedPerArm: z.number().int().min(1), successesPerArm: z.number().int().min(0) }),
+});
+export type ReportConfig = z.infer<typeof ReportConfigSchema>;
+
+/** analytics/benchmarks.json: published ranges, each with its source and denominator. */
+export const BenchmarkSchema = z.object({
+  metric: z.string(),
+  label: z.string(),
+  denominator: z.string(),
+  ours: z.object({ numerator: z.string(), denominator: z.string() }),
+  range: z.object({ low: z.number(), high: z.number() }),
+  note: z.string().optional(),
+  source: z.object({ name: z.string(), url: z.url() }),
+});
+export type Benchmark = z.infer<typeof BenchmarkSchema>;
+export const BenchmarksSchema = z.object({ benchmarks: z.array(BenchmarkSchema) });
+
+export interface ReportOptions {
+  campaign?: string;
+  from?: string;
+  to?: string;
+  by?: Dimension;
+  /** The last day of data (cohorts are observed up to it). */
+  asOf: string;
+  /** Holdout percent per campaign id (the SRM check's expectation). */
+  holdoutPercent: Record<string, number>;
+}
+
+export interface Rate {
+  value: number | null;
+  numerator: number;
+  denominator: number;
+  /** "share-page visits / asked" */
+  of: string;
+}
+
+const FUNNEL_COUNTS = [
+  'asked', 'held_out', 'skipped', 'deferred', 'failed', 'email_asked', 'delivered', 'bounced', 'complained', 'opened', 'share_visitors', 'share_views',
+  'sharers', 'shares', 'clicked_asks', 'clicks', 'signups', 'first_purchases', 'purchases', 'refunds', 'converted_asks',
+] as const;
+export type FunnelCounts = Record<(typeof FUNNEL_COUNTS)[number], number>;
+
+export interface MoneyLine {
+  currency: string;
+  amountMinor: number;
+}
+
+export interface FunnelGroup {
+  group: string;
+  counts: FunnelCounts;
+  rates: Record<string, Rate>;
+  skipped: Record<string, number>;
+  sharesByNetwork: Record<string, number>;
+  rewards: Array<{ currency: string; earned: number; earnedMinor: number; held: number; approved: number; issued: number; issuedMinor: number; voided: number; clawbackMinor: number; overrun: number }>;
+}
+
+export interface VariantComparison {
+  group: string;
+  campaign: string;
+  variant: string;
+  asked: number;
+  metrics: Record<string, { successes: number; rate: number | null; interval: Interval | null; diff: number | null; diffInterval: Interval | null; verdict: string }>;
+}
+
+export interface Report {
+  scope: { campaign: string | null; from: string | null; to: string | null; by: Dimension | null; windowDays: number; asOf: string };
+  funnel: { total: FunnelGroup; groups: FunnelGroup[] };
+  variants: { method: string; minimumSample: string; reference: string; comparisons: VariantComparison[] };
+  holdout: {
+    windowDays: number;
+    method: string;
+    asked: number;
+    heldOut: number;
+    referredSignupsPer1000: Lift;
+    purchasesPerCustomer: Lift;
+    revenuePerCustomer: Array<{ currency: string } & Lift>;
+    sampleRatio: Array<{ campaign: string; heldOut: number; treated: number; expectedHeldOutShare: number; observedHeldOutShare: number | null; chiSquare: number | null; pValue: number | null; mismatch: boolean }>;
+  };
+  cohorts: Array<{ cohortMonth: string; kind: 'referred' | 'organic'; horizonDays: number; customers: number; observable: number; purchasing: number; sharePurchasing: Rate; revenuePerCustomer: MoneyLine[] }>;
+  roi: {
+    costs: Array<{ currency: string; rewardsIssuedMinor: number; clawbacksMinor: number; messagesMinor: number; totalMinor: number }>;
+    returns: MoneyLine[];
+    messages: Record<string, number>;
+    firstPurchases: number;
+    /** Per currency where cost and return share it: (return - cost) / cost. */
+    roi: Array<{ currency: string; value: number | null; excludesCostsIn: string[] }>;
+    costPerAcquiredCustomer: Array<{ currency: string; amountMinor: number | null }>;
+    weekly: Array<{ week: string; currency: string; costMinor: number; returnMinor: number }>;
+  };
+  benchmarks: Array<{ metric: string; label: string; ours: Rate; range: { low: number; high: number }; within: boolean | null; denominator: string; note?: string; source: { name: string; url: string } }>;
+}
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : 0);
+const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+
+/** numerator / denominator, naming both (null value when the denominator is 0). */
+export function rate(numerator: number, denominator: number, of: string): Rate {
+  return { value: denominator > 0 ? numerator / denominator : null, numerator, denominator, of };
+}
+
+function funnelRates(c: FunnelCounts): Record<string, Rate> {
+  return {
+    delivered: rate(c.delivered, c.email_asked, 'delivered / email asks'),
+    bounced: rate(c.bounced, c.email_asked, 'bounced / email asks'),
+    complained: rate(c.complained, c.email_asked, 'complaints / email asks'),
+    opened: rate(c.opened, c.delivered, 'opened / delivered'),
+    visited: rate(c.share_visitors, c.asked, 'asks with a share-page visit / asked'),
+    shared: rate(c.sharers, c.asked, 'asks with a share / asked'),
+    sharedOfVisitors: rate(c.sharers, c.share_visitors, 'asks with a share / asks with a share-page visit'),
+    clicked: rate(c.clicked_asks, c.asked, 'asks with a click / asked'),
+    clicksPerShare: rate(c.clicks, c.shares, 'clicks / shares'),
+    signupsPerClick: rate(c.signups, c.clicks, 'signups / clicks'),
+    firstPurchasesPerSignup: rate(c.first_purchases, c.signups, 'first purchases / signups'),
+    converted: rate(c.converted_asks, c.asked, 'asks with a referred signup or purchase / asked'),
+    heldOut: rate(c.held_out, c.asked + c.held_out, 'held out / (asked + held out)'),
+  };
+}
+
+function emptyCounts(): FunnelCounts {
+  return Object.fromEntries(FUNNEL_COUNTS.map((k) => [k, 0])) as FunnelCounts;
+}
+
+function group(rows: { funnel: Row[]; skips: Row[]; networks: Row[]; rewards: Row[] }, name: string): FunnelGroup {
+  const f = rows.funnel.find((r) => str(r.grp) === name);
+  const counts = emptyCounts();
+  if (f) for (const k of FUNNEL_COUNTS) counts[k] = num(f[k]);
+  return {
+    group: name,
+    counts,
+    rates: funnelRates(counts),
+    skipped: Object.fromEntries(rows.skips.filter((r) => str(r.grp) === name).map((r) => [str(r.reason), num(r.asks)])),
+    sharesByNetwork: Object.fromEntries(rows.networks.filter((r) => str(r.grp) === name).map((r) => [str(r.network), num(r.shares)])),
+    rewards: rows.rewards
+      .filter((r) => str(r.grp) === name)
+      .map((r) => ({ currency: str(r.currency), earned: num(r.earned), earnedMinor: num(r.earned_minor), held: num(r.held), approved: num(r.approved), issued: num(r.issued), issuedMinor: num(r.issued_minor), voided: num(r.voided), clawbackMinor: num(r.clawback_minor), overrun: num(r.overrun) })),
+  };
+}
+
+const VARIANT_METRICS: Array<[string, keyof FunnelCounts]> = [
+  ['shared', 'sharers'],
+  ['clicked', 'clicked_asks'],
+  ['converted', 'converted_asks'],
+];
+
+/** Each variant against its campaign's reference variant (the one asked most; ties by id), per metric. */
+export function compareVariants(funnelByVariant: Row[], minimum: ReportConfig['minimumSample']): VariantComparison[] {
+  const rows = funnelByVariant
+    .map((r) => ({ group: str(r.grp), counts: Object.fromEntries(FUNNEL_COUNTS.map((k) => [k, num(r[k])])) as FunnelCounts }))
+    .filter((r) => r.counts.asked > 0);
+  const byCampaign = new Map<string, typeof rows>();
+  for (const r of rows) {
+    const campaign = r.group.split('/')[0]!;
+    byCampaign.set(campaign, [...(byCampaign.get(campaign) ?? []), r]);
+  }
+  const out: VariantComparison[] = [];
+  for (const [campaign, variants] of [...byCampaign.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const sorted = [...variants].sort((a, b) => b.counts.asked - a.counts.asked || a.group.localeCompare(b.group));
+    const reference = sorted[0]!;
+    for (const v of sorted) {
+      const metrics: VariantComparison['metrics'] = {};
+      for (const [name, key] of VARIANT_METRICS) {
+        const x = v.counts[key];
+        const n = v.counts.asked;
+        const isReference = v === reference;
+        const d = isReference ? null : newcombeDiff(x, n, reference.counts[key], reference.counts.asked);
+        const enough = n >= minimum.askedPerArm && reference.counts.asked >= minimum.askedPerArm && x >= minimum.successesPerArm && reference.counts[key] >= minimum.successesPerArm;
+        const verdict = isReference ? 'reference' : !enough ? 'not enough data' : d && d.low > 0 ? 'better' : d && d.high < 0 ? 'worse' : 'no clear difference';
+        metrics[name] = { successes: x, rate: n > 0 ? x / n : null, interval: wilson(x, n), diff: d?.diff ?? null, diffInterval: d ? { low: d.low, high: d.high } : null, verdict };
+      }
+      out.push({ group: v.group, campaign, variant: v.group.slice(campaign.length + 1), asked: v.counts.asked, metrics });
+    }
+  }
+  return out;
+}
+
+function scaleLift(l: Lift, k: number): Lift {
+  const s = (i: Interval | null): Interval | null => (i ? { low: i.low * k, high: i.high * k } : null);
+  return { ...l, treated: l.treated * k, control: l.control * k, absolute: l.absolute * k, absoluteInterval: s(l.absoluteInterval) };
+}
+
+function pricesFor(messages: Row[], config: ReportConfig): Map<string, number> {
+  const cost = new Map<string, number>();
+  for (const m of messages) {
+    const price = config.messagePrices[str(m.channel)];
+    if (!price) continue;
+    cost.set(price.currency, (cost.get(price.currency) ?? 0) + (num(m.messages) * price.perThousandMinor) / 1000);
+  }
+  return cost;
+}
+
+/** Run every query and assemble the report. Throws what the engine throws. */
+export async function buildReport(engine: AnalyticsEngine, options: ReportOptions, config: ReportConfig, benchmarks: readonly Benchmark[]): Promise<Report> {
+  const base: Omit<QueryParams, 'dim'> = { ...(options.campaign ? { campaign: options.campaign } : {}), ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}), asOf: options.asOf, windowDays: config.windowDays };
+  const all: QueryParams = { ...base, dim: 'all' };
+  const by: QueryParams | undefined = options.by ? { ...base, dim: options.by } : undefined;
+  const fetch = async (p: QueryParams) => ({ funnel: await engine.run('funnel', p), skips: await engine.run('skips', p), networks: await engine.run('networks', p), rewards: await engine.run('rewards', p) });
+  const totalRows = await fetch(all);
+  const byRows = by ? await fetch(by) : undefined;
+  const variantRows = options.by === 'variant' ? byRows!.funnel : await engine.run('funnel', { ...base, dim: 'variant' });
+  const [messages, revenue, weekly, holdout, holdoutRevenue, srm, cohorts, cohortRevenue] = await Promise.all([
+    engine.run('messages', all),
+    engine.run('revenue', all),
+    engine.run('roi_weekly', all),
+    engine.run('holdout', all),
+    engine.run('holdout_revenue', all),
+    engine.run('srm', all),
+    engine.run('cohorts', all),
+    engine.run('cohort_revenue', all),
+  ]);
+
+  const total = group(totalRows, 'all');
+  const groups = byRows ? [...new Set(byRows.funnel.map((r) => str(r.grp)))].map((g) => group(byRows, g)) : [];
+
+  // Holdout.
+  const arm = (name: string) => holdout.find((r) => str(r.arm) === name);
+  const t = arm('asked');
+  const c = arm('held_out');
+  const nT = num(t?.customers);
+  const nC = num(c?.customers);
+  const m = (r: Row | undefined, k: string) => ({ n: num(r?.customers), sum: num(r?.[k]), sumSq: num(r?.[`${k}_sq`]) });
+  const currencies = [...new Set(holdoutRevenue.map((r) => str(r.currency)))].sort();
+  const revenuePerCustomer = currencies.map((currency) => {
+    const row = (a: string) => holdoutRevenue.find((r) => str(r.arm) === a && str(r.currency) === currency);
+    return { currency, ...lift({ n: nT, sum: num(row('asked')?.revenue_minor), sumSq: num(row('asked')?.revenue_sq) }, { n: nC, sum: num(row('held_out')?.revenue_minor), sumSq: num(row('held_out')?.revenue_sq) }) };
+  });
+  const sampleRatio = srm.map((r) => {
+    const campaign = str(r.campaign_id);
+    const expected = (options.holdoutPercent[campaign] ?? 0) / 100;
+    const heldOut = num(r.held_out);
+    const treated = num(r.treated);
+    const test = sampleRatioMismatch(heldOut, treated, expected);
+    return { campaign, heldOut, treated, expectedHeldOutShare: expected, observedHeldOutShare: heldOut + treated > 0 ? heldOut / (heldOut + treated) : null, chiSquare: test?.chiSquare ?? null, pValue: test?.pValue ?? null, mismatch: test?.mismatch ?? false };
+  });
+
+  // Cohorts.
+  const cohortRows = cohorts.map((r) => {
+    const cohortMonth = str(r.cohort_month);
+    const kind = str(r.kind) as 'referred' | 'organic';
+    const horizonDays = num(r.horizon);
+    const observable = num(r.observable);
+    const revenue = cohortRevenue.filter((x) => str(x.cohort_month) === cohortMonth && str(x.kind) === kind && num(x.horizon) === horizonDays);
+    return {
+      cohortMonth,
+      kind,
+      horizonDays,
+      customers: num(r.customers),
+      observable,
+      purchasing: num(r.purchasing),
+      sharePurchasing: rate(num(r.purchasing), observable, `customers who bought in days ${horizonDays - 29}-${horizonDays} / customers observable ${horizonDays} days`),
+      revenuePerCustomer: observable > 0 ? revenue.map((x) => ({ currency: str(x.currency), amountMinor: Math.round(num(x.revenue_minor) / observable) })) : [],
+    };
+  });
+
+  // ROI: per currency, never summed across currencies.
+  const messageCost = pricesFor(messages, config);
+  const costCurrencies = new Set<string>([...total.rewards.map((r) => r.currency), ...messageCost.keys()]);
+  const costs = [...costCurrencies].sort().map((currency) => {
+    const rw = total.rewards.find((r) => r.currency === currency);
+    const rewardsIssuedMinor = rw?.issuedMinor ?? 0;
+    const clawbacksMinor = rw?.clawbackMinor ?? 0;
+    const messagesMinor = Math.round(messageCost.get(currency) ?? 0);
+    return { currency, rewardsIssuedMinor, clawbacksMinor, messagesMinor, totalMinor: rewardsIssuedMinor - clawbacksMinor + messagesMinor };
+  });
+  const returns = revenue.map((r) => ({ currency: str(r.currency), amountMinor: num(r.purchase_minor) - num(r.refund_minor) }));
+  const firstPurchases = total.counts.first_purchases;
+  // ROI only within one currency; costs in other currencies (SES prices in USD, say) are named, never converted.
+  const roi = returns
+    .filter((r) => costCurrencies.has(r.currency))
+    .map((r) => {
+      const cost = costs.find((x) => x.currency === r.currency)!.totalMinor;
+      return { currency: r.currency, value: cost > 0 ? (r.amountMinor - cost) / cost : null, excludesCostsIn: [...costCurrencies].filter((x) => x !== r.currency).sort() };
+    });
+
+  const benchmarkRows = benchmarks.map((b) => {
+    const numerator = total.counts[b.ours.numerator as keyof FunnelCounts] ?? 0;
+    const denominator = total.counts[b.ours.denominator as keyof FunnelCounts] ?? 0;
+    const ours = rate(numerator, denominator, `${b.ours.numerator} / ${b.ours.denominator}`);
+    return { metric: b.metric, label: b.label, ours, range: b.range, within: ours.value === null ? null : ours.value >= b.range.low && ours.value <= b.range.high, denominator: b.denominator, ...(b.note ? { note: b.note } : {}), source: b.source };
+  });
+
+  return {
+    scope: { campaign: options.campaign ?? null, from: options.from ?? null, to: options.to ?? null, by: options.by ?? null, windowDays: config.windowDays, asOf: options.asOf },
+    funnel: { total, groups },
+    variants: {
+      method: "Newcombe's hybrid score interval (95%) for the difference of two proportions, each variant against its campaign's reference variant",
+      minimumSample: `a verdict needs at least ${config.minimumSample.askedPerArm} asks and ${config.minimumSample.successesPerArm} successes in both arms; otherwise "not enough data"`,
+      reference: 'the variant with the most asks in its campaign',
+      comparisons: compareVariants(variantRows, config.minimumSample),
+    },
+    holdout: {
+      windowDays: config.windowDays,
+      method: `asked versus held-out asks over the ${config.windowDays} days after the milestone; difference of means with a Welch normal 95% interval, relative lift by the delta method; sample ratio by chi-square (flag at p < 0.001)`,
+      asked: nT,
+      heldOut: nC,
+      referredSignupsPer1000: scaleLift(lift(m(t, 'signups'), m(c, 'signups')), 1000),
+      purchasesPerCustomer: lift(m(t, 'orders'), m(c, 'orders')),
+      revenuePerCustomer,
+      sampleRatio,
+    },
+    cohorts: cohortRows,
+    roi: {
+      costs,
+      returns,
+      messages: Object.fromEntries(messages.map((r) => [str(r.channel), num(r.messages)])),
+      firstPurchases,
+      roi,
+      costPerAcquiredCustomer: costs.map((c) => ({ currency: c.currency, amountMinor: firstPurchases > 0 ? Math.round(c.totalMinor / firstPurchases) : null })),
+      weekly: weekly.map((r) => ({ week: str(r.week), currency: str(r.currency), costMinor: num(r.cost_minor), returnMinor: num(r.return_minor) })),
+    },
+    benchmarks: benchmarkRows,
+  };
+}
