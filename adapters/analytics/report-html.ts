@@ -2,10 +2,11 @@
 // (no script, no network), each chart with a text alternative and the table of its numbers, readable in print.
 import * as echarts from 'echarts';
 import type { Rate, Report } from '../../core/analytics/report.js';
+import { formatMoney, toMajor } from '../../core/money.js';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const pct = (v: number | null, digits = 1): string => (v === null ? '—' : `${(v * 100).toFixed(digits)}%`);
-const money = (minor: number, currency: string): string => `${(minor / 100).toFixed(2)} ${currency}`;
+const money = (minor: number, currency: string): string => formatMoney({ amountMinor: minor, currency }, 'en', { fraction: 'always' });
 // Okabe-Ito: distinguishable with colour-vision deficiencies, dark enough on white.
 const COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#56B4E9', '#E69F00'];
 
@@ -160,7 +161,7 @@ function cohortSection(r: Report): string {
       const rows = r.cohorts.filter((c) => c.kind === kind && c.horizonDays === h && c.observable > 0);
       const observable = rows.reduce((s, c) => s + c.observable, 0);
       const revenue = rows.reduce((s, c) => s + (c.revenuePerCustomer.find((m) => m.currency === currency)?.amountMinor ?? 0) * c.observable, 0);
-      return observable > 0 ? Math.round(revenue / observable) / 100 : null;
+      return observable > 0 && currency ? toMajor({ amountMinor: Math.round(revenue / observable), currency }) : null;
     }),
   }));
   const chart = svg(
@@ -179,8 +180,8 @@ function roiSection(r: Report): string {
   const currencies = [...new Set(r.roi.weekly.map((w) => w.currency))].sort();
   const weeks = [...new Set(r.roi.weekly.map((w) => w.week))].sort();
   const series = currencies.flatMap((cur) => [
-    { name: `Cost ${cur}`, type: 'line' as const, data: weeks.map((wk) => (r.roi.weekly.find((w) => w.week === wk && w.currency === cur)?.costMinor ?? 0) / 100) },
-    { name: `Return ${cur}`, type: 'line' as const, data: weeks.map((wk) => (r.roi.weekly.find((w) => w.week === wk && w.currency === cur)?.returnMinor ?? 0) / 100) },
+    { name: `Cost ${cur}`, type: 'line' as const, data: weeks.map((wk) => toMajor({ amountMinor: r.roi.weekly.find((w) => w.week === wk && w.currency === cur)?.costMinor ?? 0, currency: cur })) },
+    { name: `Return ${cur}`, type: 'line' as const, data: weeks.map((wk) => toMajor({ amountMinor: r.roi.weekly.find((w) => w.week === wk && w.currency === cur)?.returnMinor ?? 0, currency: cur })) },
   ]);
   const chart = svg(
     { grid: { left: 70, right: 30, top: 30, bottom: 60 }, legend: { bottom: 0 }, xAxis: { type: 'category', data: weeks }, yAxis: { type: 'value' }, series },

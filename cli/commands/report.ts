@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DIMENSIONS, type Dimension } from '../../core/analytics/query.js';
 import type { Report } from '../../core/analytics/report.js';
+import { formatMoney } from '../../core/money.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
 
 interface ReportOptions {
@@ -36,7 +37,7 @@ function parseDays(value: string): number {
 }
 
 const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
-const money = (minor: number, currency: string): string => `${(minor / 100).toFixed(2)} ${currency}`;
+const money = (minor: number, currency: string): string => formatMoney({ amountMinor: minor, currency }, 'en', { fraction: 'always' });
 
 /** The report for a terminal. */
 export function reportLines(r: Report): string[] {
