@@ -1,6 +1,6 @@
 -- (included by the queries as {{> asks}}) The asks in scope: campaign, run dates, and the grouping dimension `grp`.
 ask_events AS (
-  SELECT event, ask_id, subject_id, campaign_id, referral_code, channel, variant_id, milestone_kind, milestone_on, reason, run_date, occurred_at,
+  SELECT event, ask_id, subject_id, campaign_id, referral_code, channel, variant_id, milestone_kind, milestone_on, reason, run_date, occurred_at, occurred_ts,
     coalesce(CAST({{dim}} AS VARCHAR), '(none)') AS grp
   FROM events
   WHERE event IN ('referral.ask.sent', 'referral.ask.held_out', 'referral.ask.skipped', 'referral.ask.deferred', 'referral.ask.failed')

@@ -1,9 +1,9 @@
 -- Holdout: asked versus held-out asks (one per customer and milestone) of the same campaigns and run dates, over the
--- {{window_days}} days after the milestone: referred signups and the customer's own orders, as per-arm sums and sums of
+-- {{window_days}} days after the milestone: referred signups and the customer's own orders placed after the decision, as per-arm sums and sums of
 -- squares (the report turns them into means, lifts and 95% intervals).
 WITH {{> asks}},
 arms AS (
-  SELECT ask_id, min(subject_id) AS subject_id, min(campaign_id) AS campaign_id, min(milestone_on) AS milestone_on,
+  SELECT ask_id, min(subject_id) AS subject_id, min(campaign_id) AS campaign_id, min(milestone_on) AS milestone_on, min(occurred_ts) AS decided_ts,
     CASE WHEN max(CASE WHEN event = 'referral.ask.sent' THEN 1 ELSE 0 END) = 1 THEN 'asked' ELSE 'held_out' END AS arm
   FROM ask_events WHERE event IN ('referral.ask.sent', 'referral.ask.held_out') GROUP BY ask_id
 ),
@@ -16,7 +16,7 @@ sig AS (
 ord AS (
   SELECT a.ask_id, count(*) AS n
   FROM arms a JOIN order_days o ON o.subject_id = a.subject_id AND o.campaign_id = a.campaign_id
-  WHERE date_diff('day', CAST(a.milestone_on AS DATE), CAST(o.day AS DATE)) BETWEEN 1 AND {{window_days}}
+  WHERE o.occurred_ts > a.decided_ts AND date_diff('day', CAST(a.milestone_on AS DATE), CAST(o.day AS DATE)) <= {{window_days}}
   GROUP BY a.ask_id
 ),
 per AS (

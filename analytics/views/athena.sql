@@ -6,6 +6,7 @@ WITH zones(campaign_id, tz) AS (VALUES {{campaign_zones}})
 SELECT
   regexp_replace(e.detail_type, '\.v[0-9]+$', '') AS event,
   e.detail.occurredat AS occurred_at,
+  from_iso8601_timestamp(e.detail.occurredat) AS occurred_ts,
   date_format(from_iso8601_timestamp(e.detail.occurredat) AT TIME ZONE coalesce(z.tz, 'UTC'), '%Y-%m-%d') AS day,
   e.detail.campaignid AS campaign_id,
   e.detail.askid AS ask_id,
@@ -40,9 +41,9 @@ WHERE e.detail_type IS NOT NULL AND e.detail.occurredat IS NOT NULL;
 CREATE OR REPLACE VIEW order_days AS
 WITH zones(campaign_id, tz) AS (VALUES {{campaign_zones}}),
 orders AS (
-  SELECT subject_id, order_id, min(occurred_at) AS occurred_at, min(amount_minor) AS amount_minor, min(currency) AS currency, min(signup_date) AS signup_date
+  SELECT subject_id, order_id, min(occurred_at) AS occurred_at, min(occurred_ts) AS occurred_ts, min(amount_minor) AS amount_minor, min(currency) AS currency, min(signup_date) AS signup_date
   FROM events WHERE event = 'customer.order.completed' GROUP BY subject_id, order_id
 )
-SELECT o.subject_id, o.order_id, o.amount_minor, o.currency, o.signup_date, z.campaign_id,
+SELECT o.subject_id, o.order_id, o.amount_minor, o.currency, o.signup_date, o.occurred_ts, z.campaign_id,
   date_format(from_iso8601_timestamp(o.occurred_at) AT TIME ZONE z.tz, '%Y-%m-%d') AS day
 FROM orders o CROSS JOIN zones z;

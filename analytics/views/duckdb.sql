@@ -17,6 +17,7 @@ zones(campaign_id, tz) AS (VALUES {{campaign_zones}})
 SELECT
   regexp_replace(r.detail_type, '\.v[0-9]+$', '') AS event,
   r.detail.occurredAt AS occurred_at,
+  CAST(r.detail.occurredAt AS TIMESTAMPTZ) AS occurred_ts,
   strftime(timezone(coalesce(z.tz, 'UTC'), CAST(r.detail.occurredAt AS TIMESTAMPTZ)), '%Y-%m-%d') AS day,
   r.detail.campaignId AS campaign_id,
   r.detail.askId AS ask_id,
@@ -52,9 +53,9 @@ WHERE r.detail_type IS NOT NULL AND r.detail.occurredAt IS NOT NULL;
 CREATE OR REPLACE TABLE order_days AS
 WITH zones(campaign_id, tz) AS (VALUES {{campaign_zones}}),
 orders AS (
-  SELECT subject_id, order_id, min(occurred_at) AS occurred_at, min(amount_minor) AS amount_minor, min(currency) AS currency, min(signup_date) AS signup_date
+  SELECT subject_id, order_id, min(occurred_at) AS occurred_at, min(occurred_ts) AS occurred_ts, min(amount_minor) AS amount_minor, min(currency) AS currency, min(signup_date) AS signup_date
   FROM events WHERE event = 'customer.order.completed' GROUP BY subject_id, order_id
 )
-SELECT o.subject_id, o.order_id, o.amount_minor, o.currency, o.signup_date, z.campaign_id,
+SELECT o.subject_id, o.order_id, o.amount_minor, o.currency, o.signup_date, o.occurred_ts, z.campaign_id,
   strftime(timezone(z.tz, CAST(o.occurred_at AS TIMESTAMPTZ)), '%Y-%m-%d') AS day
 FROM orders o CROSS JOIN zones z;

@@ -57,6 +57,8 @@ for (let h = 0; h < 10; h += 1) {
   ev('referral.ask.held_out', { occurredAt: at('2026-11-02'), askId: `sh${h}~m`, customerId: `sh${h}`, variantId: variantOf(h), ...dims(S, '2026-11-02', h) });
   if (h < 2) ev('customer.order.completed', { occurredAt: at('2026-11-10'), customerId: `sh${h}`, orderId: `o-sh${h}`, amountMinor: 2000, currency: 'EUR', signupDate: '2024-03-15' });
 }
+// An order the same morning, before the holdout decision at 10:00: not caused by the ask, not counted.
+ev('customer.order.completed', { occurredAt: at('2026-11-02', '09:00:00'), customerId: 'sh2', orderId: 'o-sh2-early', amountMinor: 2000, currency: 'EUR', signupDate: '2024-03-15' });
 ev('referral.ask.skipped', { occurredAt: at('2026-11-02'), askId: 'k1~m', customerId: 'k1', reason: 'cooldown', ...dims(S, '2026-11-02', 1) });
 ev('referral.ask.skipped', { occurredAt: at('2026-11-02'), askId: 'k2~m', customerId: 'k2', reason: 'cooldown', ...dims(S, '2026-11-02', 2) });
 ev('referral.ask.skipped', { occurredAt: at('2026-11-02'), askId: 'k3~m', customerId: 'k3', reason: 'opted_out', ...dims(S, '2026-11-02', 3) });
@@ -165,7 +167,8 @@ describe('asks report --json on the fixture log', () => {
     expect(h.referredSignupsPer1000.control).toBe(0);
     expect(h.referredSignupsPer1000.absoluteInterval.low).toBeCloseTo(1000 * (mt - Z * Math.sqrt(vt / 62)), 8);
     expect(h.referredSignupsPer1000.relative).toBeNull();
-    // Own orders within 30 days: s0..s19 (s0's late order is day 48), held out sh0, sh1.
+    // Own orders after the decision and within 30 days: s0..s19 (s0's late order is day 48), held out sh0, sh1 (sh2's
+    // order came before the decision).
     const [ot, ovt] = mv(ones(20, 62));
     const [oc, ovc] = mv(ones(2, 10));
     const p = h.purchasesPerCustomer;
@@ -207,7 +210,7 @@ describe('asks report --json on the fixture log', () => {
     expect(row('2026-01', 'organic', 90)).toMatchObject({ observable: 2, purchasing: 0, revenuePerCustomer: [{ currency: 'EUR', amountMinor: 1000 }] });
     expect(row('2026-01', 'organic', 365)).toMatchObject({ observable: 0 });
     // The asked and held-out customers who ordered (signed up 2024-03): organic, nothing in their first year.
-    expect(row('2024-03', 'organic', 365)).toMatchObject({ customers: 22, observable: 22, purchasing: 0, revenuePerCustomer: [] });
+    expect(row('2024-03', 'organic', 365)).toMatchObject({ customers: 23, observable: 23, purchasing: 0, revenuePerCustomer: [] });
   });
 
   it('prices ROI per currency: rewards net of clawbacks plus messages, against referred revenue', () => {
