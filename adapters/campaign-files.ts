@@ -1,7 +1,12 @@
 // Campaign parameter files (campaigns/*.yaml or *.json): parsing, schema validation with line and column for every
 // problem, the checks the schema cannot do alone (cron syntax, template files, duplicate ids), and the
 // CampaignRepository that functions and the CLI read campaigns through.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { Liquid } from 'liquidjs';
+import { brandContext } from '../core/brand.js';
+import { canonicalLocale, languageOf } from '../core/i18n.js';
+import { buildAskContext } from '../core/render.js';
+import type { Customer } from '../core/schemas/customer.js';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,8 +34,10 @@ export interface Problem {
 export type LoadResult = { ok: true; campaign: Campaign; file: string } | { ok: false; problems: Problem[] };
 
 export interface LoadOptions {
-  /** When given, every template a variant names must exist there. */
+  /** When given, every template a variant names must exist there, for every locale, using only known variables. */
   templatesDir?: string;
+  /** The program's default locale: the language of the unsuffixed template files (default "en"). */
+  defaultLocale?: string;
 }
 
 const CAMPAIGN_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -345,8 +352,149 @@ export async function loadCampaignFile(path: string, options: LoadOptions = {}):
   }
   if (options.templatesDir) problems.push(...checkTemplates(raw, options.templatesDir, file, doc, counter));
 
+  if (options.templatesDir && parsed.success && problems.length === 0) {
+    problems.push(...checkLocalesAndVariables(parsed.data, options.templatesDir, options.defaultLocale ?? 'en', file, doc, counter));
+  }
+
   if (problems.length > 0 || !parsed.success) return { ok: false, problems: sortProblems(problems) };
   return { ok: true, campaign: parsed.data, file };
+}
+
+/** Every variable path a template may use, taken from a real context (so the check cannot drift from buildAskContext). */
+let contextShape: Record<string, unknown> | undefined;
+function askContextShape(campaign: Campaign): Record<string, unknown> {
+  if (!contextShape) {
+    const program = Program.parse({
+      company: { name: 'x' },
+      sender: { name: 'x', address: 'x@example.com' },
+      postalAddress: ['x'],
+      logo: { file: 'logo.svg', alt: 'x' },
+      colours: { primary: '#1d4ed8' },
+      supportUrl: 'https://example.com',
+      termsUrl: 'https://example.com',
+    });
+    const ctx = buildAskContext({
+      campaign,
+      variant: campaign.variants[0]!,
+      customer: { id: 'c', firstName: 'x', signupDate: '2020-01-01', timezone: 'UTC', consents: {}, counters: { successfulReferrals: 0 } } as unknown as Customer,
+      milestone: { kind: 'signup_anniversary', occurrenceId: 'o', occurredOn: '2026-01-01', years: 1 },
+      reward: { advocate: { amountMinor: 1, currency: 'EUR' }, friend: null, tierLabel: 'x' },
+      links: { shareUrl: 'x', referralUrl: 'x', unsubscribeUrl: 'x', preferencesUrl: 'x', statusUrl: 'x', termsUrl: 'x' },
+      brand: brandContext(program, 'https://example.com'),
+    });
+    contextShape = { ...ctx, share_message: 'x', message: { subject: 'x', preheader: 'x' } } as unknown as Record<string, unknown>;
+  }
+  return contextShape;
+}
+
+const LIQUID_PROPS = new Set(['size', 'first', 'last']);
+
+/** The first variable path in `segments` that the context does not have, e.g. "customer.frist_name". */
+function unknownVariable(shape: Record<string, unknown>, segments: Array<string | number | unknown[]>): string | undefined {
+  let cur: unknown = shape;
+  const seen: string[] = [];
+  for (const seg of segments) {
+    if (typeof seg !== 'string') return undefined; // computed or numeric index: not checked statically
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return LIQUID_PROPS.has(seg) ? undefined : Array.isArray(cur) ? undefined : [...seen, seg].join('.');
+    if (!(seg in (cur as Record<string, unknown>))) return LIQUID_PROPS.has(seg) && seen.length > 0 ? undefined : [...seen, seg].join('.');
+    cur = (cur as Record<string, unknown>)[seg];
+    seen.push(seg);
+  }
+  return undefined;
+}
+
+const analyzer = new Liquid();
+/** Variables a liquid source uses that the ask context lacks; a syntax error is reported as such. */
+function templateVariableProblems(source: string, shape: Record<string, unknown>): string[] {
+  try {
+    const segments = analyzer.globalVariableSegmentsSync(analyzer.parse(source), { partials: false });
+    return [...new Set(segments.map((s) => unknownVariable(shape, s as Array<string | number | unknown[]>)).filter((v): v is string => v !== undefined))];
+  } catch (error) {
+    return [`!${(error as Error).message.split('\n')[0]}`];
+  }
+}
+
+/**
+ * Per locale the campaign lists (beyond the default language): every channel's template parts exist for it (or its
+ * language), and every inline copy (subject, preheader, share message) has a translation. Every template file and
+ * inline copy uses only variables that exist. The account-manager channel is internal and stays in one language.
+ */
+function checkLocalesAndVariables(campaign: Campaign, templatesDir: string, defaultLocale: string, file: string, doc: Document, counter: LineCounter): Problem[] {
+  const problems: Problem[] = [];
+  const shape = askContextShape(campaign);
+  const dirShown = displayPath(resolve(templatesDir));
+  const baseLanguage = languageOf(canonicalLocale(defaultLocale) ?? 'en');
+  const checkedFiles = new Set<string>();
+  const checkSource = (source: string, where: string, path: Array<string | number>): void => {
+    for (const v of templateVariableProblems(source, shape)) {
+      problems.push({
+        file,
+        path: formatPath(path),
+        message: v.startsWith('!') ? `${where}: invalid liquid: ${v.slice(1)}` : `${where} uses {{ ${v} }}, which does not exist (see docs/campaigns.md for the variables)`,
+        ...locate(doc, counter, path),
+      });
+    }
+  };
+  campaign.locales.forEach((raw, li) => {
+    const locale = canonicalLocale(raw);
+    if (!locale) {
+      problems.push({ file, path: `locales[${li}]`, message: `"${raw}" is not a locale tag such as "de" or "de-AT"`, ...locate(doc, counter, ['locales', li]) });
+      return;
+    }
+    const language = languageOf(locale);
+    const isBase = language === baseLanguage;
+    const tr = campaign.translations[locale] ?? campaign.translations[language];
+    campaign.variants.forEach((variant, i) => {
+      for (const [channel, ref] of Object.entries(variant.templates) as Array<[Channel, string]>) {
+        const spec = CHANNEL_PARTS[channel];
+        for (const part of [...spec.required, ...spec.optional]) {
+          if (part === spec.fromVariant && variant.subject !== undefined) continue;
+          const candidates = isBase ? [templateFileName(ref, part)] : channel === 'account_manager' ? [templateFileName(ref, part)] : [templateFileName(ref, part, locale), templateFileName(ref, part, language)];
+          const found = candidates.find((name) => existsSync(join(templatesDir, name)));
+          if (!found) {
+            if (spec.required.includes(part) && !isBase && channel !== 'account_manager') {
+              problems.push({
+                file,
+                path: `variants[${i}].templates.${channel}`,
+                message: `locale "${locale}" has no template: ${dirShown}/${candidates[candidates.length - 1]} is missing`,
+                ...locate(doc, counter, ['locales', li]),
+              });
+            }
+            continue;
+          }
+          if (checkedFiles.has(found)) continue;
+          checkedFiles.add(found);
+          checkSource(readFileSync(join(templatesDir, found), 'utf8'), `template ${dirShown}/${found}`, ['variants', i, 'templates', channel]);
+        }
+      }
+      if (!isBase) {
+        const t = tr?.variants[variant.id];
+        const missing = [
+          ...(t?.shareMessage === undefined ? ['shareMessage'] : []),
+          ...(variant.subject !== undefined && t?.subject === undefined ? ['subject'] : []),
+          ...(variant.preheader !== undefined && t?.preheader === undefined ? ['preheader'] : []),
+        ];
+        if (missing.length > 0) {
+          problems.push({ file, path: `translations.${locale}`, message: `locale "${locale}" lacks variant ${variant.id}'s ${missing.join(', ')} (translations.${language}.variants.${variant.id})`, ...locate(doc, counter, ['locales', li]) });
+        }
+      }
+    });
+  });
+  campaign.variants.forEach((v, i) => {
+    for (const field of ['subject', 'preheader', 'shareMessage'] as const) {
+      const source = v[field];
+      if (source !== undefined) checkSource(source, `variants[${i}].${field}`, ['variants', i, field]);
+    }
+  });
+  for (const [locale, tr] of Object.entries(campaign.translations)) {
+    for (const [id, t] of Object.entries(tr.variants)) {
+      for (const field of ['subject', 'preheader', 'shareMessage'] as const) {
+        const source = t[field];
+        if (source !== undefined) checkSource(source, `translations.${locale}.variants.${id}.${field}`, ['translations', locale, 'variants', id, field]);
+      }
+    }
+  }
+  return problems;
 }
 
 function checkTemplates(raw: Record<string, unknown>, templatesDir: string, file: string, doc: Document, counter: LineCounter): Problem[] {

@@ -208,3 +208,18 @@ export function localizeCampaign(campaign: Campaign, locale: string): Campaign {
     }),
   };
 }
+
+/** The first locale of an Accept-Language header by weight ("de-AT,de;q=0.9,en;q=0.8" -> "de-AT"), or undefined. */
+export function acceptedLocale(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const ranked = header
+    .split(',')
+    .map((part, i) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+      return { tag: canonicalLocale(tag?.trim() === '*' ? undefined : tag?.trim()), q: q === undefined ? 1 : Number(q), i };
+    })
+    .filter((r): r is { tag: string; q: number; i: number } => r.tag !== undefined && r.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  return ranked[0]?.tag;
+}

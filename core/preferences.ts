@@ -18,6 +18,8 @@ export interface PreferenceView {
   preferredChannel?: Channel;
   hasEmail: boolean;
   hasPhone: boolean;
+  /** The customer's locale (pages are shown in it). */
+  locale?: string;
 }
 
 function formFields(body: string): Map<string, string[]> {

@@ -28,17 +28,19 @@ export class PreferenceStore {
         TableName: this.tableName,
         Key: profileKey(customerId),
         ConsistentRead: true,
-        ProjectionExpression: 'consents, doNotAsk, preferredChannel, email, phone',
+        ProjectionExpression: 'consents, doNotAsk, preferredChannel, email, phone, #l',
+        ExpressionAttributeNames: { '#l': 'locale' },
       }),
     );
     if (!out.Item) return undefined;
-    const item = out.Item as { consents?: Record<string, boolean>; doNotAsk?: boolean; preferredChannel?: Channel; email?: string; phone?: string };
+    const item = out.Item as { consents?: Record<string, boolean>; doNotAsk?: boolean; preferredChannel?: Channel; email?: string; phone?: string; locale?: string };
     return {
       consents: item.consents ?? {},
       doNotAsk: item.doNotAsk === true,
       ...(item.preferredChannel ? { preferredChannel: item.preferredChannel } : {}),
       hasEmail: typeof item.email === 'string',
       hasPhone: typeof item.phone === 'string',
+      ...(item.locale ? { locale: item.locale } : {}),
     };
   }
 

@@ -53,7 +53,7 @@ export const Program = z
     postalAddress: z.array(z.string().min(1).max(120)).min(1, 'email needs the postal address').max(6),
     logo: z.object({
       /** A file under templates/assets/ (served at /assets/<file>, also the address emails load it from). */
-      file: z.string().regex(/^[a-z0-9][a-z0-9-]*\.(svg|png)$/, 'must be a file name in templates/assets such as "logo.svg"'),
+      file: z.string().regex(/^[a-z0-9][a-z0-9-]*\.svg$/, 'must be an SVG file name in templates/assets such as "logo.svg"'),
       /** Alternative text (the company name is a good one). */
       alt: z.string().min(1).max(120),
       width: z.number().int().min(16).max(600).default(140),

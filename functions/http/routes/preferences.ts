@@ -17,6 +17,7 @@ function formContext(view: PreferenceView, token: string, error?: string): Recor
   const channels = CHANNEL_OPTIONS.filter((c) => (c.value === 'email' ? view.hasEmail : c.value === 'sms' ? view.hasPhone : true));
   return {
     title: 'Your preferences',
+    locale: view.locale,
     action: `/p/${token}`,
     consents: view.consents,
     doNotAsk: view.doNotAsk,
@@ -50,7 +51,8 @@ async function save(req: HttpRequest, params: RouteParams, deps: ChannelRouteDep
   }
   const found = await store.apply(payload.c, parsed.value, deps.clock.now().toISOString());
   if (!found) return notFoundPage(deps);
-  return pageResponse(200, 'preferences-saved', { title: 'Preferences saved', doNotAsk: parsed.value.doNotAsk === true, preferencesUrl: preferencesUrl(deps, payload.c) }, deps.templatesDir);
+  const locale = (await store.view(payload.c))?.locale;
+  return pageResponse(200, 'preferences-saved', { title: 'Preferences saved', locale, doNotAsk: parsed.value.doNotAsk === true, preferencesUrl: preferencesUrl(deps, payload.c) }, deps.templatesDir);
 }
 
 export const preferencesRoutes: Array<Route<ChannelRouteDeps>> = [

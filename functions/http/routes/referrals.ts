@@ -11,13 +11,15 @@ import { DynamoCodeStore } from '../../../adapters/dynamo/codes.js';
 import { clickIndexKey } from '../../../adapters/dynamo/conversions.js';
 import { DynamoAskStore } from '../../../adapters/dynamo/asks.js';
 import { CustomerStore } from '../../../adapters/dynamo/customers.js';
-import { pageResponse, PAGE_SECURITY_HEADERS } from '../../../adapters/channels/pages.js';
+import { pageProgram, pageResponse, PAGE_SECURITY_HEADERS } from '../../../adapters/channels/pages.js';
 import { defaultTemplatesDir } from '../../../adapters/templates-fs.js';
 import { signToken, verifyTokenFor, isReferralCode } from '../../../core/links.js';
 import { attributionCookieValue, classifyAgent, CLICK_DEDUPE_SECONDS, isShareNetwork, parseAttributionCookie, shareIntent } from '../../../core/clicks.js';
 import { computeRewards } from '../../../core/rewards.js';
 import { formatMoney } from '../../../core/money.js';
-import { buildAskContext } from '../../../core/render.js';
+import { buildAskContext, servedLocale } from '../../../core/render.js';
+import { acceptedLocale, localizeCampaign } from '../../../core/i18n.js';
+import { referralTerms } from '../../../core/terms.js';
 import { projectEvent } from '../../../core/schemas/events.js';
 import type { Campaign } from '../../../core/schemas/campaign.js';
 import type { HttpDeps } from '../deps.js';
@@ -25,7 +27,8 @@ import type { HttpRequest, HttpResponse, Route, RouteParams } from '../types.js'
 
 const liquid = new Liquid();
 
-export const notFound = (deps: Pick<HttpDeps, 'templatesDir'>): Promise<HttpResponse> => pageResponse(404, 'not-found', { title: 'Link not found' }, deps.templatesDir);
+export const notFound = (deps: Pick<HttpDeps, 'templatesDir'>, req?: HttpRequest): Promise<HttpResponse> =>
+  pageResponse(404, 'not-found', { title: 'Link not found', locale: acceptedLocale(req?.headers['accept-language']) }, deps.templatesDir);
 
 /**
  * Pages with the share script may load scripts from this origin only (no inline script). The share buttons submit to
@@ -35,8 +38,10 @@ export const notFound = (deps: Pick<HttpDeps, 'templatesDir'>): Promise<HttpResp
 const SHARE_FORM_TARGETS = "'self' https://wa.me https://x.com https://www.linkedin.com https://www.facebook.com mailto: sms:";
 const SHARE_PAGE_HEADERS = { ...PAGE_SECURITY_HEADERS, 'content-security-policy': `default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action ${SHARE_FORM_TARGETS}; base-uri 'none'; frame-ancestors 'none'` };
 
-function offerText(campaign: Campaign, locale: string): string {
-  const o = campaign.offer;
+/** The friend's offer in the reader's language (`locale`), money in `formatLocale`. */
+function offerText(input: Campaign, locale: string, formatLocale = locale): string {
+  const o = localizeCampaign(input, locale).offer;
+  locale = formatLocale;
   if (o.amountMinor !== undefined) return `${formatMoney({ amountMinor: o.amountMinor, currency: o.currency }, locale)} (${o.description})`;
   if (o.percentOff !== undefined) return `${o.percentOff}% off (${o.description})`;
   return o.description;
@@ -184,12 +189,29 @@ async function landing(req: HttpRequest, params: RouteParams, deps: HttpDeps, ex
   const ref = req.query.ref ?? parseAttributionCookie(req.cookies.ref_click)?.code ?? '';
   const owner = isReferralCode(ref) ? await new DynamoCodeStore(deps.doc, deps.tableName, deps.ids).owner(ref) : undefined;
   const advocate = owner && owner.campaignId === campaign.id ? owner.firstName : undefined;
+  const program = await pageProgram().get();
+  // The friend is not a customer yet: their browser's language, among the campaign's.
+  const browser = acceptedLocale(req.headers['accept-language']);
+  const locale = servedLocale(campaign, browser, program.defaultLocale);
+  const localized = localizeCampaign(campaign, locale);
+  const headline = localized.landing.type === 'hosted' ? localized.landing.headline : undefined;
   return pageResponse(
     200,
     'landing',
-    { title: campaign.name, advocate, company: campaign.name, friend_offer: offerText(campaign, 'en'), campaign_id: campaign.id, ref: advocate ? ref : '', click: req.query.click ?? '', ...extra },
+    { title: headline ?? program.company.name, locale, headline, advocate, company: program.company.name, friend_offer: offerText(campaign, locale, browser ?? locale), campaign_id: campaign.id, terms_url: `/t/${campaign.id}`, ref: advocate ? ref : '', click: req.query.click ?? '', ...extra },
     deps.templatesDir,
   );
+}
+
+/** The referral terms of a campaign (/t/:campaign), linked from the share and landing pages and the emails. */
+async function termsPage(req: HttpRequest, params: RouteParams, deps: HttpDeps): Promise<HttpResponse> {
+  const campaign = await deps.campaigns.get(params.campaign!);
+  if (!campaign) return notFound(deps, req);
+  const program = await pageProgram().get();
+  const browser = acceptedLocale(req.headers['accept-language']);
+  const locale = servedLocale(campaign, req.query.lang ?? browser, program.defaultLocale);
+  const terms = referralTerms(campaign, locale, browser ?? locale, program.company.name);
+  return pageResponse(200, 'terms', { title: terms.title, locale, terms }, deps.templatesDir);
 }
 
 const LeadForm = z.object({
@@ -218,15 +240,18 @@ async function signup(req: HttpRequest, params: RouteParams, deps: HttpDeps): Pr
   return landing(req, params, deps, { done: true, name: form.data.name });
 }
 
-const ASSET_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+const ASSET_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
 
 async function asset(_req: HttpRequest, params: RouteParams, deps: HttpDeps): Promise<HttpResponse> {
   const file = params.file!;
   const ext = file.slice(file.lastIndexOf('.'));
-  if (!/^[a-z0-9-]+\.(js|css)$/.test(file) || !ASSET_TYPES[ext]) return notFound(deps);
+  if (!/^[a-z0-9-]+\.(js|css|svg)$/.test(file) || !ASSET_TYPES[ext]) return notFound(deps);
   try {
     const body = await readFile(join(deps.templatesDir ?? defaultTemplatesDir(), 'assets', file), 'utf8');
-    return { status: 200, headers: { 'content-type': ASSET_TYPES[ext]!, 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' }, body };
+    const headers: Record<string, string> = { 'content-type': ASSET_TYPES[ext]!, 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' };
+    // An SVG opened on its own must not run anything (the logo is an image, never a document).
+    if (ext === '.svg') headers['content-security-policy'] = "default-src 'none'; style-src 'unsafe-inline'";
+    return { status: 200, headers, body };
   } catch {
     return notFound(deps);
   }
@@ -239,5 +264,6 @@ export const referralRoutes: Array<Route<HttpDeps>> = [
   { method: 'GET', pattern: '/l/:campaign', handler: (req, params, deps) => landing(req, params, deps) },
   { method: 'POST', pattern: '/l/:campaign', handler: signup },
   { method: 'GET', pattern: '/assets/:file', handler: asset },
+  { method: 'GET', pattern: '/t/:campaign', handler: termsPage },
 ];
 

@@ -5,7 +5,9 @@ import { DynamoCodeStore } from '../../../adapters/dynamo/codes.js';
 import { CustomerStore } from '../../../adapters/dynamo/customers.js';
 import { LedgerStore, type LedgerEntry } from '../../../adapters/dynamo/ledger.js';
 import { ReferralActivityReader } from '../../../adapters/dynamo/status.js';
-import { pageResponse } from '../../../adapters/channels/pages.js';
+import { pageProgram, pageResponse } from '../../../adapters/channels/pages.js';
+import { phraseLanguage } from '../../../core/i18n.js';
+import { servedLocale } from '../../../core/render.js';
 import { isReferralCode, verifyTokenFor } from '../../../core/links.js';
 import { formatMoney, formatTotals } from '../../../core/money.js';
 import type { RewardState } from '../../../core/rewards.js';
@@ -24,6 +26,16 @@ const STATE_LABELS: Record<RewardState, { label: string; note: string }> = {
   over_budget: { label: 'Waiting', note: 'The campaign budget is used up for now.' },
 };
 
+const STATE_LABELS_DE: Record<RewardState, { label: string; note: string }> = {
+  pending: { label: 'In Prüfung', note: 'Wir prüfen den Kauf.' },
+  held: { label: 'Wartezeit', note: 'Die Widerrufsfrist läuft noch.' },
+  approved: { label: 'Freigegeben', note: 'Ist auf dem Weg zu Ihnen.' },
+  issued: { label: 'Ausgezahlt', note: 'An Sie ausgezahlt.' },
+  voided: { label: 'Storniert', note: 'Der Kauf wurde erstattet oder storniert.' },
+  review: { label: 'In Prüfung', note: 'Wir sehen genauer hin; Sie müssen nichts tun.' },
+  over_budget: { label: 'Wartet', note: 'Das Budget ist im Moment aufgebraucht.' },
+};
+
 const NETWORK_LABELS: Record<string, string> = { email: 'Email', sms: 'SMS', whatsapp: 'WhatsApp', x: 'X', linkedin: 'LinkedIn', facebook: 'Facebook', copy: 'Copied link', native: 'Share sheet' };
 
 function dateText(iso: string | undefined, locale: string, timeZone: string): string | undefined {
@@ -35,14 +47,15 @@ function dateText(iso: string | undefined, locale: string, timeZone: string): st
   }
 }
 
-function rewardRow(e: LedgerEntry, locale: string, timeZone: string) {
-  const state = STATE_LABELS[e.state] ?? { label: e.state, note: '' };
+function rewardRow(e: LedgerEntry, locale: string, timeZone: string, language: string) {
+  const de = language === 'de';
+  const state = (de ? STATE_LABELS_DE : STATE_LABELS)[e.state] ?? { label: e.state, note: '' };
   const holdUntil = e.state === 'held' ? dateText(e.holdUntil, locale, timeZone) : undefined;
   return {
     id: e.rewardId,
     state: e.state,
     label: state.label,
-    note: holdUntil ? `Waiting for the refund window to end on ${holdUntil}.` : state.note,
+    note: holdUntil ? (de ? `Die Widerrufsfrist endet am ${holdUntil}.` : `Waiting for the refund window to end on ${holdUntil}.`) : state.note,
     amount: formatMoney({ amountMinor: e.amountMinor, currency: e.currency }, locale),
     date: dateText(e.at, locale, timeZone) ?? '',
   };
@@ -66,6 +79,9 @@ async function statusPage(_req: HttpRequest, params: RouteParams, deps: HttpDeps
   if (!owner || !campaign || owner.customerId !== payload.c || owner.campaignId !== campaign.id) return notFound(deps);
   const [activity, ledger] = await Promise.all([new ReferralActivityReader(deps.doc, deps.tableName).activity(payload.r), new LedgerStore(deps.doc, deps.tableName).current(payload.c)]);
   const locale = customer?.locale ?? 'en';
+  const program = await pageProgram().get();
+  const served = servedLocale(campaign, customer?.locale, program.defaultLocale);
+  const language = phraseLanguage(served);
   const timeZone = customer?.timezone ?? 'UTC';
   const mine = ledger.filter((e) => e.campaignId === campaign.id && e.beneficiary === 'advocate').sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
   const earned = mine.filter((e) => e.state === 'approved' || e.state === 'issued');
@@ -77,9 +93,10 @@ async function statusPage(_req: HttpRequest, params: RouteParams, deps: HttpDeps
     200,
     'status',
     {
-      title: `Your referrals: ${campaign.name}`,
+      title: language === 'de' ? 'Ihre Empfehlungen' : 'Your referrals',
+      locale: served,
       first_name: owner.firstName,
-      company: campaign.name,
+      company: program.company.name,
       share_visits: activity.shareVisits,
       shares_total: activity.shares.total,
       shares,
@@ -90,7 +107,7 @@ async function statusPage(_req: HttpRequest, params: RouteParams, deps: HttpDeps
       conversions: activity.conversions.byType.purchase ?? 0,
       refunds: activity.conversions.byType.refund ?? 0,
       at_least: activity.truncated,
-      rewards: mine.map((e) => rewardRow(e, locale, timeZone)),
+      rewards: mine.map((e) => rewardRow(e, locale, timeZone, language)),
       earned_total: total(earned, locale),
       coming_total: total(coming, locale),
       referral_url: `${deps.baseUrl}/r/${payload.r}`,

@@ -30,10 +30,11 @@ export function preferencesUrl(deps: Pick<ChannelRouteDeps, 'baseUrl' | 'keyring
 async function showConfirm(_req: HttpRequest, params: RouteParams, deps: ChannelRouteDeps): Promise<HttpResponse> {
   const payload = verifyTokenFor('unsub', params.token ?? '', deps.keyring, deps.clock.now());
   if (!payload) return notFoundPage(deps);
+  const locale = (await new PreferenceStore(deps.doc, deps.tableName).view(payload.c))?.locale;
   return pageResponse(
     200,
     'unsubscribe',
-    { title: 'Unsubscribe', action: `/u/${params.token}`, preferencesUrl: preferencesUrl(deps, payload.c) },
+    { title: 'Unsubscribe', locale, action: `/u/${params.token}`, preferencesUrl: preferencesUrl(deps, payload.c) },
     deps.templatesDir,
   );
 }
@@ -48,7 +49,8 @@ async function unsubscribe(req: HttpRequest, params: RouteParams, deps: ChannelR
     // Mailbox providers only look at the status; keep the body tiny.
     return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: 'unsubscribed' };
   }
-  return pageResponse(200, 'unsubscribe-done', { title: 'Unsubscribed', doNotAsk: request.doNotAsk, preferencesUrl: preferencesUrl(deps, payload.c) }, deps.templatesDir);
+  const locale = (await new PreferenceStore(deps.doc, deps.tableName).view(payload.c))?.locale;
+  return pageResponse(200, 'unsubscribe-done', { title: 'Unsubscribed', locale, doNotAsk: request.doNotAsk, preferencesUrl: preferencesUrl(deps, payload.c) }, deps.templatesDir);
 }
 
 export const unsubscribeRoutes: Array<Route<ChannelRouteDeps>> = [
