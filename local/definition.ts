@@ -76,13 +76,21 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Whether cdk.out is missing or older than what it is synthesized from (infra/, campaigns/). */
+/** Files outside infra/ that the templates are built from (the table's indexes, the Retry/Catch names, state names). */
+const SYNTH_INPUT_FILES = ['adapters/dynamo/table-def.ts', 'adapters/dynamo/keys.ts', 'core/errors.ts', 'core/schemas/workflow.ts'];
+
+function mtimeOf(path: string): number {
+  return existsSync(path) ? statSync(path).mtimeMs : 0;
+}
+
+/** Whether cdk.out is missing or older than what it is synthesized from (infra/, campaigns/, a few shared files). */
 export function synthIsStale(root = REPO_ROOT): boolean {
   const out = join(root, 'cdk.out');
   const templates = existsSync(out) ? readdirSync(out).filter((f) => f.endsWith('.template.json')) : [];
   if (templates.length === 0) return true;
   const built = Math.min(...templates.map((f) => statSync(join(out, f)).mtimeMs));
-  return Math.max(newestMtime(join(root, 'infra')), newestMtime(join(root, 'campaigns'))) > built;
+  const inputs = [newestMtime(join(root, 'infra')), newestMtime(join(root, 'campaigns')), ...SYNTH_INPUT_FILES.map((f) => mtimeOf(join(root, f)))];
+  return Math.max(...inputs) > built;
 }
 
 /** Run `npx cdk synth --quiet` when cdk.out is stale; returns how long it took (0 when nothing had to be done). */

@@ -3,7 +3,8 @@
 import './polyfills.js';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { systemClock } from '../adapters/clock.js';
+import { nanoIds } from '../adapters/clock.js';
+import { DynamoProgressStore } from '../adapters/dynamo/progress.js';
 import { FileCampaignRepository } from '../adapters/campaign-files.js';
 import { CustomerStore } from '../adapters/dynamo/customers.js';
 import { DynamoRunStore } from '../adapters/dynamo/runs.js';
@@ -13,7 +14,7 @@ import type { CampaignRepository, EventPublisher } from '../core/ports.js';
 import { STATE, type BatchResult, type Counts, type RunInput, type RunSummary } from '../core/schemas/workflow.js';
 import type { PlanOptions } from '../core/workflow/plan.js';
 import type { ProcessDeps } from '../core/workflow/process.js';
-import { makeHandlers, type WorkflowHandlers } from '../functions/workflow/handlers.js';
+import { makeHandlers, type WorkflowDeps, type WorkflowHandlers } from '../functions/workflow/handlers.js';
 import { buildProcessDeps } from '../functions/workflow/process-deps.js';
 
 export interface LocalWiring {
@@ -29,6 +30,10 @@ export interface LocalWiring {
   plan?: Partial<PlanOptions>;
   /** Overrides for ProcessBatch's dependencies (tests: a crash hook). */
   process?: Partial<ProcessDeps>;
+  /** Hours back an hour-mode run resumes open partitions and reads due asks (default 24). */
+  lookbackHours?: number;
+  /** The run's clock (default: its scheduled instant); a simulation may advance it. */
+  clockFor?: WorkflowDeps['clockFor'];
 }
 
 export type LocalDeps = ReturnType<typeof localDeps>;
@@ -50,13 +55,18 @@ export function localDeps(w: LocalWiring) {
     ...(w.smsOutboxFile ? { smsOutboxFile: w.smsOutboxFile } : {}),
   });
   const loadCustomers = new CustomerStore(w.doc, w.tableName);
+  const runs = new DynamoRunStore(w.doc, w.tableName);
+  const progress = new DynamoProgressStore(w.doc, w.tableName);
   const handlers = makeHandlers({
-    load: { campaigns, customers: loadCustomers },
+    load: { campaigns, customers: loadCustomers, ids: nanoIds, runs, recovery: { progress, ...(w.lookbackHours !== undefined ? { lookbackHours: w.lookbackHours } : {}) } },
     ...(w.plan ? { plan: w.plan } : {}),
     process: { ...processDeps, ...w.process },
-    summarize: { runs: new DynamoRunStore(w.doc, w.tableName), events, clock: systemClock },
+    progress,
+    runs,
+    summarize: { runs, events },
+    ...(w.clockFor ? { clockFor: w.clockFor } : {}),
   });
-  return { handlers, events, stores: { ...processDeps.stores, loadCustomers }, campaigns };
+  return { handlers, events, stores: { ...processDeps.stores, loadCustomers, progress, runs }, campaigns };
 }
 
 export interface RunProgress {

@@ -1,5 +1,6 @@
 // Exactly-once sending per ask and channel: a send marker `C#<customerId>` / `SEND#<askId>#<channel>` is claimed by
-// conditional put before the channel is called and finished with the message id after. Also the suppression guard:
+// conditional put just before the channel is called (after any send-rate wait) and finished with the message id after.
+// So a marker's absence proves the channel was never called for the ask (docs/architecture.md, "Delivery guarantees"). Also the suppression guard:
 // a suppressed address is refused before anything is written or sent.
 //
 // The rule for a marker left in 'sending' (a worker crashed between the call and the record, or the call timed out):
@@ -56,6 +57,11 @@ export interface IdempotentSenderOptions {
   leaseMs?: number;
   /** Check `S#<address>` before sending (default true). */
   checkSuppression?: boolean;
+  /**
+   * Awaited after the suppression check and before the marker is written (the send-rate slot): a worker killed while
+   * it waits leaves no marker, so the next run knows the channel was never called and sends.
+   */
+  beforeMarker?: () => Promise<void>;
   newToken?: () => string;
 }
 
@@ -80,6 +86,7 @@ export class IdempotentSender implements ChannelSender {
       if (found.has(normalizeAddress(address))) throw new PermanentSendError(`suppressed: ${message.channel} address is on the suppression list`);
     }
 
+    await this.options.beforeMarker?.();
     const leaseToken = this.newToken();
     const startedAt = this.options.clock.now().toISOString();
     try {

@@ -56,31 +56,35 @@ export function createChannelSenders(deps: ChannelSenderDeps): Record<Channel, C
     ...(deps.ses.configurationSet ? { configurationSet: deps.ses.configurationSet } : {}),
     ...(deps.ses.unsubscribeMailbox ? { unsubscribeMailbox: deps.ses.unsubscribeMailbox } : {}),
   });
-  // Retry sits inside the guard: the marker is held across the backoff, so a concurrent duplicate sees 'sending'.
-  const email = withRetry(new RateLimitedSender(ses, limiter), deps.retry ?? {});
-
+  // The rate-limit wait comes before the send marker (beforeMarker below) and the retry on throttling sits outside the
+  // guard: a refused send gives its marker back, so each try writes its marker just before calling SES.
+  const retry = (sender: ChannelSender): ChannelSender => withRetry(sender, deps.retry ?? {});
   const smsBase = {
     clock: deps.clock,
     ...(deps.sms?.maxSegments !== undefined ? { maxSegments: deps.sms.maxSegments } : {}),
     ...(deps.sms?.quietHours !== undefined ? { quietHours: deps.sms.quietHours } : {}),
   };
   const identities = deps.sms?.originationIdentities ?? { default: 'ReferralAsk' };
-  const sms: ChannelSender = deps.sms?.client
-    ? withRetry(
-        new SmsSender({ client: deps.sms.client, originationIdentities: identities, ...smsBase, ...(deps.sms.configurationSetName ? { configurationSetName: deps.sms.configurationSetName } : {}) }),
-        deps.retry ?? {},
-      )
+  const smsClient = deps.sms?.client;
+  const sms: ChannelSender = smsClient
+    ? new SmsSender({ client: smsClient, originationIdentities: identities, ...smsBase, ...(deps.sms?.configurationSetName ? { configurationSetName: deps.sms.configurationSetName } : {}) })
     : deps.sms?.outboxFile
       ? new OutboxSmsSender(deps.sms.outboxFile, { ...smsBase, originationIdentities: identities })
       : refuse('sms: no SMS client or outbox configured');
 
   const raw: Record<Channel, ChannelSender> = {
-    email,
+    email: ses,
     sms,
     in_app: new InAppSender({ doc: deps.doc, tableName: deps.tableName, publisher: deps.publisher, clock: deps.clock }),
     account_manager: new AssistedSender({ publisher: deps.publisher, clock: deps.clock }),
   };
-  if (deps.withoutIdempotency) return raw;
-  const guard = (s: ChannelSender): ChannelSender => new IdempotentSender(s, { doc: deps.doc, tableName: deps.tableName, clock: deps.clock });
-  return { email: guard(raw.email), sms: guard(raw.sms), in_app: guard(raw.in_app), account_manager: guard(raw.account_manager) };
+  if (deps.withoutIdempotency) return { ...raw, email: retry(new RateLimitedSender(ses, limiter)), sms: smsClient ? retry(sms) : sms };
+  const guard = (s: ChannelSender, beforeMarker?: () => Promise<void>): ChannelSender =>
+    new IdempotentSender(s, { doc: deps.doc, tableName: deps.tableName, clock: deps.clock, ...(beforeMarker ? { beforeMarker } : {}) });
+  return {
+    email: retry(guard(raw.email, () => limiter.acquire())),
+    sms: smsClient ? retry(guard(raw.sms)) : guard(raw.sms),
+    in_app: guard(raw.in_app),
+    account_manager: guard(raw.account_manager),
+  };
 }

@@ -1,24 +1,29 @@
 // Asks in the single table (`C#<customerId>` / `ASK#<occurrenceId>`): the claim (a conditional put that makes every
 // milestone occurrence produce one ask whatever reruns and retries), the status updates after sending, and the
 // suppression lookup the batch does once for all its addresses.
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Ask } from '../../core/schemas/ask.js';
-import type { AskWriter, ClaimResult, SuppressionReader } from '../../core/workflow/ports.js';
-import { customerPk, type ReadStats } from './customers.js';
+import type { Channel } from '../../core/schemas/common.js';
+import type { AskWriter, ClaimResult, DueAskReader, SendMarkerReader, SuppressionReader } from '../../core/workflow/ports.js';
+import { askDueAt, CLAIM_LEASE_MS } from '../../core/workflow/recovery.js';
+import type { ReadStats } from './customers.js';
 import { isConditionFailed } from './conditions.js';
-import { askSk, asksByCampaignGsi, suppressionPk, SUPPRESSION_SK } from './keys.js';
+import { askSk, asksByCampaignGsi, customerPk, DUE_ASKS_ATTRIBUTE, DUE_ASKS_INDEX, dueAskPartition, hourBucket, sendMarkerSk, suppressionPk, SUPPRESSION_SK } from './keys.js';
 
-export { askSk, suppressionPk, SUPPRESSION_SK };
+export { askSk, CLAIM_LEASE_MS, suppressionPk, SUPPRESSION_SK };
+
+/** The due-asks index attribute an ask carries in this state (absent: the ask needs no later run). */
+function dueAskAttribute(ask: Pick<Ask, 'campaignId' | 'status' | 'deferredUntil' | 'updatedAt'>): string | undefined {
+  const due = askDueAt(ask);
+  return due === undefined ? undefined : dueAskPartition(ask.campaignId, hourBucket(due));
+}
 
 /** Emails compare case-insensitively; phone numbers are E.164 already. */
 export function normalizeAddress(address: string): string {
   return address.includes('@') ? address.trim().toLowerCase() : address.trim();
 }
 
-/** A claim older than this may be taken over: the worker that held it crashed (longer than a ProcessBatch timeout). */
-export const CLAIM_LEASE_MS = 10 * 60_000;
-
-export class DynamoAskStore implements AskWriter, SuppressionReader {
+export class DynamoAskStore implements AskWriter, SuppressionReader, DueAskReader, SendMarkerReader {
   readonly readStats: ReadStats = { itemsRead: 0, queries: 0, gets: 0 };
   /** Keys asked for in suppression lookups (found or not: each costs read capacity). */
   suppressionKeysRequested = 0;
@@ -35,6 +40,7 @@ export class DynamoAskStore implements AskWriter, SuppressionReader {
    */
   async claim(ask: Ask, claimToken: string): Promise<ClaimResult> {
     const leaseCutoff = new Date(Date.parse(ask.updatedAt) - CLAIM_LEASE_MS).toISOString();
+    const due = dueAskAttribute(ask);
     try {
       await this.doc.send(
         new PutCommand({
@@ -47,6 +53,7 @@ export class DynamoAskStore implements AskWriter, SuppressionReader {
             GSI1SK: `${ask.milestone.occurredOn}#${ask.customerId}`,
             ...ask,
             claimToken,
+            ...(due ? { [DUE_ASKS_ATTRIBUTE]: due } : {}),
           },
           ConditionExpression: 'attribute_not_exists(PK) OR #s IN (:skipped, :deferred) OR (#s = :claimed AND #u < :cutoff)',
           ExpressionAttributeNames: { '#s': 'status', '#u': 'updatedAt' },
@@ -55,14 +62,18 @@ export class DynamoAskStore implements AskWriter, SuppressionReader {
       );
       return { claimed: true };
     } catch (error) {
-      if (isConditionFailed(error)) return { claimed: false };
-      throw error;
+      if (!isConditionFailed(error)) throw error;
+      const existing = await this.get(ask.customerId, ask.milestone.occurrenceId);
+      return { claimed: false, ...(existing ? { existing: existing.status } : {}) };
     }
   }
 
-  /** Finish a claimed ask (sent or failed); only the holder of the claim may. */
+  /**
+   * Finish a claimed ask (sent, failed, deferred again); only the holder of the claim may. A deferred ask is filed
+   * under its new due hour; any other status leaves the due-asks index.
+   */
   async complete(customerId: string, occurrenceId: string, claimToken: string, fields: Partial<Ask> & Pick<Ask, 'status' | 'updatedAt'>): Promise<void> {
-    const names: Record<string, string> = { '#s': 'status', '#t': 'claimToken' };
+    const names: Record<string, string> = { '#s': 'status', '#t': 'claimToken', '#due': DUE_ASKS_ATTRIBUTE };
     const values: Record<string, unknown> = { ':claimed': 'claimed', ':token': claimToken };
     const sets: string[] = [];
     let n = 0;
@@ -73,16 +84,62 @@ export class DynamoAskStore implements AskWriter, SuppressionReader {
       values[`:f${n}`] = value;
       sets.push(`#f${n} = :f${n}`);
     }
+    const removes = ['#t'];
+    if (fields.status === 'deferred' && fields.campaignId === undefined) {
+      // The campaign id is on the stored ask: read nothing, file by the deferral's hour under the same campaign prefix.
+      sets.push(`#due = :due`);
+      values[':due'] = `${await this.campaignOf(customerId, occurrenceId)}#${hourBucket(fields.deferredUntil ?? fields.updatedAt)}`;
+    } else if (fields.status === 'deferred') {
+      sets.push(`#due = :due`);
+      values[':due'] = dueAskPartition(fields.campaignId!, hourBucket(fields.deferredUntil ?? fields.updatedAt));
+    } else removes.push('#due');
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { PK: customerPk(customerId), SK: askSk(occurrenceId) },
-        UpdateExpression: `SET ${sets.join(', ')} REMOVE #t`,
+        UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
         ConditionExpression: '#s = :claimed AND #t = :token',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),
     );
+  }
+
+  private async campaignOf(customerId: string, occurrenceId: string): Promise<string> {
+    const ask = await this.get(customerId, occurrenceId);
+    if (!ask) throw new Error(`ask ${customerId}~${occurrenceId} is gone`);
+    return ask.campaignId;
+  }
+
+  /** One page of the asks filed under `<campaignId>#<YYYY-MM-DDTHH>` in the due-asks index. */
+  async queryDueAsks(input: { partition: string; startKey?: Record<string, unknown>; limit: number }): Promise<{ items: Ask[]; lastKey?: Record<string, unknown> }> {
+    this.readStats.queries += 1;
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: DUE_ASKS_INDEX,
+        KeyConditionExpression: '#d = :d',
+        ExpressionAttributeNames: { '#d': DUE_ASKS_ATTRIBUTE },
+        ExpressionAttributeValues: { ':d': input.partition },
+        Limit: input.limit,
+        ExclusiveStartKey: input.startKey,
+      }),
+    );
+    const items = (out.Items ?? []).map((item) => {
+      this.readStats.itemsRead += 1;
+      return item as Ask;
+    });
+    return { items, ...(out.LastEvaluatedKey ? { lastKey: out.LastEvaluatedKey } : {}) };
+  }
+
+  /** The send marker of an ask on a channel (consistent read), or undefined when the channel was never called. */
+  async sendMarker(customerId: string, askId: string, channel: Channel): Promise<{ state: 'sending' | 'sent' | 'unknown'; messageId?: string; reason?: string } | undefined> {
+    this.readStats.gets += 1;
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: customerPk(customerId), SK: sendMarkerSk(askId, channel) }, ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    this.readStats.itemsRead += 1;
+    const item = out.Item as { state: 'sending' | 'sent' | 'unknown'; messageId?: string; reason?: string };
+    return { state: item.state, ...(item.messageId ? { messageId: item.messageId } : {}), ...(item.reason ? { reason: item.reason } : {}) };
   }
 
   async get(customerId: string, occurrenceId: string): Promise<Ask | undefined> {

@@ -12,9 +12,11 @@
 //   HOLD#<day>                <holdUntil>#<advocate>#<reward>           OVER#<campaignId>  <advocate>#<reward>
 //   BUDGET#<campaignId>       BUDGET                 IDEM#<key>         CONVERSION
 //   REF#<campaign>#X#<ext>    REFEREE                REF#<campaign>#E#<hash>  REFEREE
-//   RUN#<campaignId>          <runDate>#<runId>      RATE#<name>#<sec>  RATE
+//   RUN#<campaignId>          <runDate>#<runId>#<executionId> (one per execution)   RATE#<name>#<sec>  RATE
+//   PROG#<campaignId>         <hour>#<index>#<partition> (hour-mode partition progress)
 //   META                      PARTITIONS             REVIEW             (ledger review queue)
 // GSI1: ASKS#<campaignId> (asks), K#<clickId> (clicks), XC#<externalId> (referee claims), X#<externalId> (conversions).
+// DueAsks (sparse): askDueHour = <campaignId>#<YYYY-MM-DDTHH> on deferred asks and on claims (at the end of the lease).
 import type { ConversionType } from '../../core/schemas/conversion.js';
 import { normalizeAddress } from '../../core/suppression.js';
 
@@ -28,6 +30,7 @@ export const INDEX = {
   dueRenewal: 'DueRenewal',
   pending: 'PendingMilestones',
   gsi1: 'GSI1',
+  dueAsks: 'DueAsks',
 } as const;
 export const PENDING_INDEX = INDEX.pending;
 export const GSI1_INDEX = INDEX.gsi1;
@@ -46,7 +49,19 @@ export const askSk = (occurrenceId: string): string => `ASK#${occurrenceId}`;
 export const askKey = (customerId: string, occurrenceId: string): TableKey => ({ PK: customerPk(customerId), SK: askSk(occurrenceId) });
 /** GSI1 partition of a campaign's asks. */
 export const asksByCampaignGsi = (campaignId: string): string => `ASKS#${campaignId}`;
-export const sendMarkerKey = (m: { customerId: string; askId: string; channel: string }): TableKey => ({ PK: customerPk(m.customerId), SK: `SEND#${m.askId}#${m.channel}` });
+/** The send marker of an ask on a channel, written just before the provider is called (adapters/channels/idempotent.ts). */
+export const sendMarkerSk = (askId: string, channel: string): string => `SEND#${askId}#${channel}`;
+export const sendMarkerKey = (m: { customerId: string; askId: string; channel: string }): TableKey => ({ PK: customerPk(m.customerId), SK: sendMarkerSk(m.askId, m.channel) });
+
+/** The UTC hour bucket of an ISO-8601 instant, `YYYY-MM-DDTHH`. */
+export const hourBucket = (instant: string): string => instant.slice(0, 13);
+/**
+ * Sparse index of asks that need a run at a given hour: deferred asks (at `deferredUntil`) and claims (at the end of
+ * their lease, so a claim whose worker died is settled by a later run). Removed once the ask is decided for good.
+ */
+export const DUE_ASKS_INDEX = INDEX.dueAsks;
+export const DUE_ASKS_ATTRIBUTE = 'askDueHour';
+export const dueAskPartition = (campaignId: string, hour: string): string => `${campaignId}#${hour}`;
 export const INBOX_PREFIX = 'INBOX#';
 export const inboxKey = (customerId: string, askId: string): TableKey => ({ PK: customerPk(customerId), SK: `${INBOX_PREFIX}${askId}` });
 
@@ -100,5 +115,12 @@ export const budgetKey = (campaignId: string): TableKey => ({ PK: `BUDGET#${camp
 
 // ---- Runs and rate limits ----------------------------------------------------------------------------------------
 export const runPk = (campaignId: string): string => `RUN#${campaignId}`;
-export const runKey = (campaignId: string, runDate: string, runId: string): TableKey => ({ PK: runPk(campaignId), SK: `${runDate}#${runId}` });
+/** One run record per execution: `<runDate>#<runId>#<executionId>` (records without an execution id predate it). */
+export const runSk = (runDate: string, runId: string, executionId?: string): string => `${runDate}#${runId}${executionId ? `#${executionId}` : ''}`;
+export const runKey = (campaignId: string, runDate: string, runId: string, executionId?: string): TableKey => ({ PK: runPk(campaignId), SK: runSk(runDate, runId, executionId) });
+
+// ---- Partition progress of hour-mode runs ------------------------------------------------------------------------
+/** `PROG#<campaignId>` / `<hour the partition was planned>#<index>#<partition>`: status open|done and the cursor. */
+export const progressPk = (campaignId: string): string => `PROG#${campaignId}`;
+export const progressSk = (hour: string, index: string, partition: string): string => `${hour}#${index}#${partition}`;
 export const rateKey = (name: string, second: number): TableKey => ({ PK: `RATE#${name}#${second}`, SK: 'RATE' });

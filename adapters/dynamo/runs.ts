@@ -1,11 +1,26 @@
-// Run records (`RUN#<campaignId>` / `<runDate>#<runId>`): the totals of the latest execution of a run and how many
-// executions the run had (reruns of a day share the deterministic run id).
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RunSummary } from '../../core/schemas/workflow.js';
+// Run records: one per execution (`RUN#<campaignId>` / `<runDate>#<runId>#<executionId>`), so reruns, duplicate fires
+// and killed executions each keep their own counts. LoadCampaign opens the record (status running), every finished
+// batch ADDs its counts (top-level `n:<outcome>` numbers, so a killed execution still shows what it did), Summarize
+// writes the final totals (status completed).
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Counts, Run, RunSummary } from '../../core/schemas/workflow.js';
 import type { RunRecorder } from '../../core/workflow/ports.js';
 import { runKey, runPk } from './keys.js';
 
 export { runKey };
+
+const COUNT_PREFIX = 'n:';
+
+export interface RunRecord {
+  run: Run;
+  executionId?: string;
+  status: 'running' | 'completed';
+  startedAt?: string;
+  completedAt?: string;
+  pages?: number;
+  /** Final totals when completed; the batch counts added so far otherwise. */
+  totals: Counts;
+}
 
 export class DynamoRunStore implements RunRecorder {
   constructor(
@@ -13,30 +28,57 @@ export class DynamoRunStore implements RunRecorder {
     private readonly tableName: string,
   ) {}
 
+  private key(run: Run) {
+    return runKey(run.campaignId, run.runDate, run.runId, run.executionId);
+  }
+
+  async start(run: Run, at: string): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...this.key(run), entity: 'run', run, executionId: run.executionId, status: 'running', startedAt: at } }));
+  }
+
+  async addCounts(run: Run, counts: Counts): Promise<void> {
+    const entries = Object.entries(counts).filter(([, n]) => n > 0);
+    if (entries.length === 0) return;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    entries.forEach(([k, n], i) => {
+      names[`#c${i}`] = `${COUNT_PREFIX}${k}`;
+      values[`:c${i}`] = n;
+    });
+    await this.doc.send(
+      new UpdateCommand({ TableName: this.tableName, Key: this.key(run), UpdateExpression: `ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values }),
+    );
+  }
+
   async record(summary: RunSummary): Promise<void> {
     const { run } = summary;
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: runKey(run.campaignId, run.runDate, run.runId),
-        UpdateExpression: 'SET entity = :e, #run = :run, totals = :t, pages = :p, completedAt = :c ADD executions :one',
-        ExpressionAttributeNames: { '#run': 'run' },
-        ExpressionAttributeValues: { ':e': 'run', ':run': run, ':t': summary.totals, ':p': summary.pages, ':c': summary.completedAt, ':one': 1 },
+        Key: this.key(run),
+        UpdateExpression: 'SET entity = :e, #run = :run, totals = :t, pages = :p, completedAt = :c, #s = :done',
+        ExpressionAttributeNames: { '#run': 'run', '#s': 'status' },
+        ExpressionAttributeValues: { ':e': 'run', ':run': run, ':t': summary.totals, ':p': summary.pages, ':c': summary.completedAt, ':done': 'completed' },
       }),
     );
   }
 
-  /** The newest run records of a campaign (newest first). */
-  async list(campaignId: string, limit = 20): Promise<Array<RunSummary & { executions: number }>> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': runPk(campaignId) },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return (out.Items ?? []).map((i) => ({ run: i.run, totals: i.totals, pages: i.pages, completedAt: i.completedAt, executions: i.executions }));
+  /** The run records of a campaign, newest run first (executions of one run by start time). */
+  async list(campaignId: string, limit = 50): Promise<RunRecord[]> {
+    const out = await this.doc.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': runPk(campaignId) }, ScanIndexForward: false, Limit: limit }));
+    return (out.Items ?? []).map((i) => {
+      const added: Counts = {};
+      for (const [k, v] of Object.entries(i)) if (k.startsWith(COUNT_PREFIX) && typeof v === 'number') added[k.slice(COUNT_PREFIX.length)] = v;
+      const status = i.status === 'completed' || (i.status === undefined && i.completedAt) ? 'completed' : 'running';
+      return {
+        run: i.run as Run,
+        ...(i.executionId ? { executionId: String(i.executionId) } : {}),
+        status,
+        ...(i.startedAt ? { startedAt: String(i.startedAt) } : {}),
+        ...(i.completedAt ? { completedAt: String(i.completedAt) } : {}),
+        ...(typeof i.pages === 'number' ? { pages: i.pages } : {}),
+        totals: status === 'completed' && i.totals ? (i.totals as Counts) : added,
+      } satisfies RunRecord;
+    });
   }
 }

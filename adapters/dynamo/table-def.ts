@@ -2,7 +2,7 @@
 // and tests all read this, so it has no side effects and creates no SDK client.
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { DateMilestoneKind } from '../../core/schemas/campaign.js';
-import { GSI1_INDEX, INDEX, PENDING_INDEX } from './keys.js';
+import { DUE_ASKS_ATTRIBUTE, GSI1_INDEX, INDEX, PENDING_INDEX } from './keys.js';
 
 export const TABLE_KEY = { pk: 'PK', sk: 'SK' } as const;
 
@@ -23,6 +23,8 @@ export const GSIS: readonly GsiDef[] = [
   { name: INDEX.dueRenewal, pk: 'dueRenewal', sk: 'PK' },
   { name: INDEX.pending, pk: 'pendingDay', sk: 'PK' },
   { name: INDEX.gsi1, pk: 'GSI1PK', sk: 'GSI1SK' },
+  // Asks due at an hour (deferred until then, or a claim whose lease ends then): `<campaignId>#<YYYY-MM-DDTHH>`.
+  { name: INDEX.dueAsks, pk: DUE_ASKS_ATTRIBUTE, sk: 'PK' },
 ] as const;
 
 /** Which index (and which item attribute) holds the customers due for each date milestone kind. */

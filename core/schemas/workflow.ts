@@ -36,6 +36,8 @@ export const Segment = z.object({
   localDate: LocalDate,
   /** DynamoDB ExclusiveStartKey to resume from. */
   startKey: z.record(z.string(), z.unknown()).optional(),
+  /** Hour mode: the sort key of the segment's durable progress record (`<hour>#<index>#<partition>`). */
+  progress: z.string().optional(),
 });
 export type Segment = z.infer<typeof Segment>;
 
@@ -58,6 +60,8 @@ export const Run = z.object({
   mode: z.enum(['hour', 'day']),
   /** The run's date label (UTC date of `at`, or the requested local date in day mode). */
   runDate: LocalDate,
+  /** One id per execution (LoadCampaign draws it): every execution of a run keeps its own run record. */
+  executionId: z.string().optional(),
 });
 export type Run = z.infer<typeof Run>;
 

@@ -1,8 +1,9 @@
 // The ports a run needs beyond core/ports.ts: reading due customers and pending milestones, claiming asks, codes,
 // budget, suppression, run records. Adapters in adapters/dynamo implement them; tests may fake them.
-import type { Ask } from '../schemas/ask.js';
+import type { Ask, AskStatus } from '../schemas/ask.js';
+import type { Channel } from '../schemas/common.js';
 import type { AskHistory, Customer } from '../schemas/customer.js';
-import type { RunSummary } from '../schemas/workflow.js';
+import type { Counts, Run, RunSummary, Segment } from '../schemas/workflow.js';
 
 export type DueCustomer = Customer & AskHistory;
 
@@ -34,9 +35,14 @@ export interface PendingReader {
   markHandled(customerId: string, sk: string, handledAt?: string): Promise<void>;
 }
 
-export type ClaimResult = { claimed: boolean };
+/** `existing`: the status of the ask that kept the claim from being taken (read after the lost conditional put). */
+export type ClaimResult = { claimed: boolean; existing?: AskStatus };
 
 export interface AskWriter {
+  /**
+   * Write the ask unless this occurrence already has a decided ask or a live claim. A `claimed` ask is also filed in
+   * the due-asks index at the end of its lease and a `deferred` one at `deferredUntil`, so a later run finds both.
+   */
   claim(ask: Ask, claimToken: string): Promise<ClaimResult>;
   complete(customerId: string, occurrenceId: string, claimToken: string, fields: Partial<Ask> & Pick<Ask, 'status' | 'updatedAt'>): Promise<void>;
 }
@@ -54,6 +60,32 @@ export interface BudgetReader {
   spentMinor(campaignId: string): Promise<number>;
 }
 
+/** One record per run execution. */
 export interface RunRecorder {
+  /** The execution began (status running): a killed execution still leaves its record and partial counts. */
+  start?(run: Run, at: string): Promise<void>;
+  /** Add one batch's counts to the execution's record (atomic ADD). */
+  addCounts?(run: Run, counts: Counts): Promise<void>;
+  /** The execution finished: final totals, status completed. */
   record(summary: RunSummary): Promise<void>;
+}
+
+/** Asks filed in the due-asks index under `<campaignId>#<YYYY-MM-DDTHH>` (deferred, or a claim whose lease ends then). */
+export interface DueAskReader {
+  queryDueAsks(input: { partition: string; startKey?: Record<string, unknown>; limit: number }): Promise<{ items: Ask[]; lastKey?: Record<string, unknown> }>;
+}
+
+/** The send marker a channel guard writes just before calling the provider (adapters/channels/idempotent.ts). */
+export interface SendMarkerReader {
+  sendMarker(customerId: string, askId: string, channel: Channel): Promise<{ state: 'sending' | 'sent' | 'unknown'; messageId?: string; reason?: string } | undefined>;
+}
+
+/** Durable progress of hour-mode partitions (one record per segment and the hour it was planned). */
+export interface ProgressStore {
+  /** Create an open record per segment unless one exists (conditional put); returns the segments with their keys. */
+  open(campaignId: string, hour: string, segments: Segment[], at: string): Promise<Segment[]>;
+  /** Open segments planned from `fromHour` to `toHour` (inclusive, `YYYY-MM-DDTHH`), oldest first, with their cursors. */
+  listOpen(campaignId: string, fromHour: string, toHour: string): Promise<Segment[]>;
+  /** A batch finished part of a segment (`startKey`: resume there) or all of it (`done`). */
+  advance(campaignId: string, progress: string, update: { done: true } | { startKey: Record<string, unknown> }, at: string): Promise<void>;
 }

@@ -6,7 +6,7 @@ import { brandContext, type BrandContext } from '../brand.js';
 import type { Program } from '../schemas/program.js';
 import type { Renderer } from '../render.js';
 import { buildAskContext, renderAsk } from '../render.js';
-import type { Ask, MilestoneOccurrence, SkipReason } from '../schemas/ask.js';
+import { Ask as AskSchema, type Ask, type AskStatus, type MilestoneOccurrence, type SkipReason } from '../schemas/ask.js';
 import type { Campaign } from '../schemas/campaign.js';
 import { isDateMilestoneKind } from '../schemas/campaign.js';
 import type { Channel } from '../schemas/common.js';
@@ -18,14 +18,19 @@ import { computeRewards, potentialCostMinor, selectTenureTier, tenureTierLabel }
 import { signToken } from '../links.js';
 import { NotFoundError, PermanentSendError, ValidationError } from '../errors.js';
 import { fromWallTime, parseIsoDate } from '../zoned-time.js';
-import type { AskWriter, BudgetReader, CodeIssuer, CustomerReader, DueCustomer, PendingMilestone, PendingReader, SuppressionReader } from './ports.js';
+import type { AskWriter, BudgetReader, CodeIssuer, CustomerReader, DueAskReader, DueCustomer, PendingMilestone, PendingReader, SendMarkerReader, SuppressionReader } from './ports.js';
 import { PENDING_INDEX } from './plan.js';
+import { askIsDue, DUE_ASKS_INDEX, parseDueAskRange } from './recovery.js';
 
 export interface ProcessDeps {
   campaigns: CampaignRepository;
   customers: CustomerReader;
   pending?: PendingReader;
   asks: AskWriter;
+  /** The due-asks index (deferred asks now due, claims whose worker died): read when the run plans it. */
+  dueAsks?: DueAskReader;
+  /** Send markers: a stale claim is settled by what its marker says (docs/architecture.md, "Recovery"). */
+  markers?: SendMarkerReader;
   suppressions: SuppressionReader;
   codes: CodeIssuer;
   budget: BudgetReader;
@@ -50,6 +55,15 @@ interface Entry {
   occurrence: MilestoneOccurrence | null;
   segment: Segment;
   pending?: PendingMilestone;
+  /** The stored ask when the entry comes from the due-asks index (deferred, or a claim whose lease ended). */
+  stored?: Ask;
+}
+
+/** What a lost claim counts as: `already_asked` only when a message went out; a live claim is `in_flight`. */
+function existingOutcome(existing: AskStatus | undefined): string {
+  if (existing === 'claimed') return 'in_flight';
+  if (existing === 'sent' || existing === 'delivered' || existing === 'bounced' || existing === 'complained') return 'skipped:already_asked' satisfies `skipped:${SkipReason}`;
+  return `already_${existing ?? 'decided'}`;
 }
 
 /** Error names that mean "try the batch again": the claim is released so the retry can send. */
@@ -110,7 +124,43 @@ async function readBatch(input: ProcessBatchInput, campaign: Campaign, deps: Pro
     }
     for (;;) {
       let lastKey: Record<string, unknown> | undefined;
-      if (segment.index === PENDING_INDEX) {
+      if (segment.index === DUE_ASKS_INDEX) {
+        if (!deps.dueAsks) throw new ValidationError(`campaign ${campaign.id}: the run reads due asks but no due-ask reader is wired`);
+        // One segment walks the hour buckets of the lookback window (up to 8 buckets read at once); cursor { hour, key }.
+        const { campaignId, hours } = parseDueAskRange(segment.partition);
+        const cursor = segment.startKey as { hour?: string; key?: Record<string, unknown> } | undefined;
+        const first = Math.max(0, cursor?.hour ? hours.indexOf(cursor.hour) : 0);
+        const window = hours.slice(first, first + 8);
+        const pages = await Promise.all(
+          window.map((hour, i) => deps.dueAsks!.queryDueAsks({ partition: `${campaignId}#${hour}`, ...(i === 0 && cursor?.key ? { startKey: cursor.key } : {}), limit: remaining })),
+        );
+        const read: Ask[] = [];
+        lastKey = first + window.length < hours.length ? { hour: hours[first + window.length] } : undefined;
+        for (let i = 0; i < window.length; i += 1) {
+          const page = pages[i]!;
+          // A later bucket that does not fit is read again from its start by the continuation.
+          if (i > 0 && read.length + page.items.length > remaining) {
+            lastKey = { hour: window[i] };
+            break;
+          }
+          read.push(...page.items);
+          if (page.lastKey) {
+            lastKey = { hour: window[i], key: page.lastKey };
+            break;
+          }
+        }
+        remaining -= read.length;
+        const due = read.filter((a) => askIsDue(a, run));
+        const customers = new Map((await deps.customers.getMany([...new Set(due.map((a) => a.customerId))])).map((c) => [c.id, c]));
+        for (const stored of due) {
+          const customer = customers.get(stored.customerId);
+          if (!customer) {
+            bump(counts, 'unknown_customer');
+            continue;
+          }
+          entries.push({ customer, segment, stored: AskSchema.parse(stored), occurrence: stored.milestone });
+        }
+      } else if (segment.index === PENDING_INDEX) {
         if (!deps.pending) throw new ValidationError(`campaign ${campaign.id}: threshold milestones need the pending milestone reader`);
         const page = await deps.pending.queryPending({ day: segment.partition, startKey: segment.startKey, limit: remaining });
         remaining -= page.items.length;
@@ -226,7 +276,12 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
   const { customer } = entry;
   const occurrence = entry.occurrence!;
   const nowIso = deps.clock.now().toISOString();
-  const decidedAt = decisionTime(campaign, run, customer, entry.segment.localDate);
+  // An ask read back from the due-asks index is decided when it is due: now.
+  const decidedAt = entry.stored ? new Date(run.at) : decisionTime(campaign, run, customer, entry.segment.localDate);
+  const askId = `${customer.id}~${occurrence.occurrenceId}`;
+  const handledNow = async (): Promise<void> => {
+    if (entry.pending) await deps.pending!.markHandled(customer.id, entry.pending.sk, nowIso);
+  };
   const years = tenureYears(customer.signupDate, occurrence.occurredOn);
   const decision: EligibilityDecision = evaluateEligibility({
     campaign,
@@ -241,7 +296,6 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
     potentialCostMinor: potentialCostMinor(campaign, years),
   });
 
-  const askId = `${customer.id}~${occurrence.occurrenceId}`;
   // The report's dimensions, on every ask event (analytics/README.md).
   const dims = {
     askId,
@@ -254,6 +308,27 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
     runDate: localDateIn(decidedAt, campaign.schedule.timezone),
     ...(decision.outcome === 'holdout' || decision.outcome === 'ask' ? { variantId: decision.variantId } : {}),
   };
+  // A claim whose worker died: its send marker says whether the channel was called. No marker: it provably never
+  // was, so the ask is decided afresh below. A marker: sent (recorded now) or unknown (failed, never resent).
+  const stale = entry.stored?.status === 'claimed' && entry.stored.channel ? entry.stored : undefined;
+  const marker = stale && deps.markers ? await deps.markers.sendMarker(customer.id, askId, stale.channel!) : undefined;
+  if (stale && marker) {
+    const token = deps.ids.id(16);
+    const { claimed, existing } = await deps.asks.claim({ ...stale, runId: run.runId, status: 'claimed', updatedAt: nowIso }, token);
+    if (!claimed) return existingOutcome(existing);
+    if (marker.state === 'sent' && marker.messageId) {
+      await deps.asks.complete(customer.id, occurrence.occurrenceId, token, { status: 'sent', messageId: marker.messageId, updatedAt: nowIso });
+      const history = recordAsk({ lastAskAt: customer.lastAskAt, recentAskAts: customer.recentAskAts ?? [] }, new Date(nowIso), maxWindowDays(campaign));
+      await deps.customers.recordAsk(customer.id, nowIso, history.recentAskAts);
+      await handledNow();
+      ctx.outbox.push(projectEvent('referral.ask.sent', { occurredAt: nowIso, ...dims, variantId: stale.variantId ?? dims.variantId ?? '', channel: stale.channel!, ...(stale.referralCode ? { referralCode: stale.referralCode } : {}) }));
+      return 'sent';
+    }
+    const why = marker.reason ?? 'the worker stopped after calling the channel';
+    await deps.asks.complete(customer.id, occurrence.occurrenceId, token, { status: 'failed', error: `send outcome unknown (${why}); not resent`.slice(0, 500), updatedAt: nowIso });
+    await handledNow();
+    return 'failed';
+  }
   const base: Ask = { askId, customerId: customer.id, campaignId: campaign.id, runId: run.runId, milestone: occurrence, status: 'claimed', createdAt: nowIso, updatedAt: nowIso };
   const claimToken = deps.ids.id(16);
   let ask: Ask;
@@ -276,13 +351,14 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
       outcome = 'sent';
       break;
   }
-  const { claimed } = await deps.asks.claim(ask, claimToken);
+  const { claimed, existing } = await deps.asks.claim(ask, claimToken);
   const handled = async (): Promise<void> => {
-    if (entry.pending && decision.outcome !== 'defer') await deps.pending!.markHandled(customer.id, entry.pending.sk, nowIso);
+    // A deferred threshold ask leaves the pending index once the due-asks index holds it.
+    if (decision.outcome !== 'defer' || deps.dueAsks) await handledNow();
   };
   if (!claimed) {
     await handled();
-    return 'skipped:already_asked' satisfies `skipped:${SkipReason}`;
+    return existingOutcome(existing);
   }
   if (decision.outcome !== 'ask') {
     await handled();
@@ -356,13 +432,14 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
     const until = (error as { name?: string; until?: unknown }).until;
     if ((error as Error).name === 'SendDeferredError' && typeof until === 'string') {
       const deferredAt = deps.clock.now().toISOString();
-      await deps.asks.complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'deferred', deferredUntil: until, updatedAt: deferredAt });
+      await deps.asks.complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'deferred', campaignId: campaign.id, deferredUntil: until, updatedAt: deferredAt });
       ctx.outbox.push(projectEvent('referral.ask.deferred', { occurredAt: deferredAt, ...dims, channel: decision.channel, until }));
+      if (deps.dueAsks) await handled();
       return 'deferred';
     }
     // Retryable (or unexpected): give the claim back so the batch retry can send this ask.
     await deps.asks
-      .complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'deferred', deferredUntil: nowIso, error: `released after ${(error as Error).name ?? 'error'}`, updatedAt: deps.clock.now().toISOString() })
+      .complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'deferred', campaignId: campaign.id, deferredUntil: nowIso, error: `released after ${(error as Error).name ?? 'error'}`, updatedAt: deps.clock.now().toISOString() })
       .catch(() => undefined);
     throw error;
   }

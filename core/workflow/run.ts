@@ -1,38 +1,69 @@
 // The two ends of a run: LoadCampaign (input -> first state with the segments to read) and Summarize (totals ->
 // run record and the run-completed event).
-import type { CampaignRepository, Clock, EventPublisher } from '../ports.js';
+import type { CampaignRepository, Clock, EventPublisher, IdGenerator } from '../ports.js';
 import { isDateMilestoneKind } from '../schemas/campaign.js';
 import { projectEvent } from '../schemas/events.js';
-import { RunInput, type RunState, type RunSummary } from '../schemas/workflow.js';
+import { RunInput, type Run, type RunState, type RunSummary } from '../schemas/workflow.js';
 import { NotFoundError } from '../errors.js';
 import { DEFAULT_PLAN, initialState, planSegments, runFor, type PlanOptions } from './plan.js';
-import type { RunRecorder } from './ports.js';
+import type { ProgressStore, RunRecorder } from './ports.js';
+import { DEFAULT_RECOVERY, dueAskSegment, hourOf, hoursBack, runClock, type RecoveryOptions } from './recovery.js';
 
 export interface LoadDeps {
   campaigns: CampaignRepository;
   customers: { listPartitions(): Promise<string[]> };
   plan?: Partial<PlanOptions>;
+  /** Draws the execution id (one run record per execution). */
+  ids?: IdGenerator;
+  /** Opens the execution's run record. */
+  runs?: RunRecorder;
+  /**
+   * Recovery by design: partition progress (hour mode resumes the open partitions of the last `lookbackHours`) and
+   * the due-asks index (deferred asks now due, stale claims). Without it a run reads only its own partitions.
+   */
+  recovery?: { progress: ProgressStore } & Partial<RecoveryOptions>;
+  /** The run's clock (default: the scheduled instant, `run.at`). */
+  clockFor?: (run: Run) => Clock;
 }
 
+/**
+ * LoadCampaign: the run (with a fresh execution id), its record opened, and every segment it owes. Hour mode with
+ * recovery: this hour's partitions are recorded as open progress, then every partition still open from the last
+ * `lookbackHours` (this hour's included, each at its cursor) is read; every run also reads the due-asks index.
+ * Throws NotFoundError for an unknown campaign, ValidationError (zod) for a bad input.
+ */
 export async function loadCampaign(raw: unknown, deps: LoadDeps): Promise<RunState> {
   const input = RunInput.parse(raw);
-  const run = runFor(input);
+  const planned = runFor(input);
+  const run = deps.ids ? { ...planned, executionId: deps.ids.id(12) } : planned;
+  const at = (deps.clockFor?.(run) ?? runClock(run)).now().toISOString();
   const campaign = await deps.campaigns.get(input.campaignId);
   if (!campaign) throw new NotFoundError(`campaignId: no campaign "${input.campaignId}" in the campaign files`);
+  await deps.runs?.start?.(run, at);
   if (campaign.status !== 'active') return { ...initialState(run, [], { campaign_inactive: 1 }) };
   // Threshold campaigns read the pending index by day and need no partition registry.
   const partitions = isDateMilestoneKind(campaign.milestone.kind) ? await deps.customers.listPartitions() : [];
-  return initialState(run, planSegments(campaign, run, partitions, { ...DEFAULT_PLAN, ...deps.plan }));
+  let segments = planSegments(campaign, run, partitions, { ...DEFAULT_PLAN, ...deps.plan });
+  const recovery = deps.recovery;
+  if (!recovery) return initialState(run, segments);
+  const options: RecoveryOptions = { ...DEFAULT_RECOVERY, ...(recovery.lookbackHours !== undefined ? { lookbackHours: recovery.lookbackHours } : {}) };
+  if (run.mode === 'hour' && isDateMilestoneKind(campaign.milestone.kind)) {
+    const hour = hourOf(run.at);
+    await recovery.progress.open(campaign.id, hour, segments, at);
+    segments = await recovery.progress.listOpen(campaign.id, hoursBack(run.at, options.lookbackHours)[0]!, hour);
+  }
+  return initialState(run, [...segments, dueAskSegment(run, options)]);
 }
 
 export interface SummarizeDeps {
   runs: RunRecorder;
   events: EventPublisher;
-  clock: Clock;
+  /** The run's clock (default: the scheduled instant, `run.at`). */
+  clock?: Clock;
 }
 
 export async function summarize(state: RunState, deps: SummarizeDeps): Promise<RunSummary> {
-  const summary: RunSummary = { run: state.run, totals: state.totals, pages: state.page, completedAt: deps.clock.now().toISOString() };
+  const summary: RunSummary = { run: state.run, totals: state.totals, pages: state.page, completedAt: (deps.clock ?? runClock(state.run)).now().toISOString() };
   await deps.runs.record(summary);
   await deps.events.publish([projectEvent('referral.run.completed', { occurredAt: summary.completedAt, runId: state.run.runId, campaignId: state.run.campaignId, runDate: state.run.runDate, totals: state.totals })]);
   return summary;

@@ -4,7 +4,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ProcessBatchInput, RunState, type BatchResult, type RunSummary } from '../../core/schemas/workflow.js';
+import type { Clock } from '../../core/ports.js';
+import { ProcessBatchInput, RunState, type BatchResult, type Run, type RunSummary } from '../../core/schemas/workflow.js';
+import type { ProgressStore, RunRecorder } from '../../core/workflow/ports.js';
+import { progressUpdates, runClock } from '../../core/workflow/recovery.js';
+import { withRunClock } from '../../adapters/clock.js';
 import { nextPage, DEFAULT_PLAN, type PlanOptions } from '../../core/workflow/plan.js';
 import { processBatch, type ProcessDeps } from '../../core/workflow/process.js';
 import { loadCampaign, summarize, type LoadDeps, type SummarizeDeps } from '../../core/workflow/run.js';
@@ -19,7 +23,15 @@ export interface WorkflowDeps {
   load?: LoadDeps;
   plan?: Partial<PlanOptions>;
   process?: ProcessDeps;
+  /** ProcessBatch's bookkeeping: partition progress after each finished batch, counts onto the execution's record. */
+  progress?: ProgressStore;
+  runs?: RunRecorder;
   summarize?: SummarizeDeps;
+  /**
+   * The clock of a run (default: its scheduled instant). Every write of LoadCampaign, ProcessBatch (and the channel
+   * adapters through the ambient clock) and Summarize takes its time from it; a local simulation may advance it.
+   */
+  clockFor?: (run: Run) => Clock;
   observability?: Observability;
 }
 
@@ -40,11 +52,16 @@ function planOf(deps: Pick<WorkflowDeps, 'plan'>): PlanOptions {
   return { ...DEFAULT_PLAN, ...deps.plan };
 }
 
-export function loadCampaignHandler(deps: Pick<WorkflowDeps, 'load' | 'plan' | 'observability'>) {
+function clockOf(deps: Pick<WorkflowDeps, 'clockFor'>, run: Run): Clock {
+  return deps.clockFor?.(run) ?? runClock(run);
+}
+
+export function loadCampaignHandler(deps: Pick<WorkflowDeps, 'load' | 'plan' | 'observability' | 'clockFor'>) {
   const { logger } = deps.observability ?? {};
   const plan = planOf(deps);
   return async (event: unknown): Promise<Envelope<RunState>> => {
-    const state = await loadCampaign(unwrap(event), { ...need(deps.load, 'load deps'), plan });
+    const load = need(deps.load, 'load deps');
+    const state = await loadCampaign(unwrap(event), { ...load, plan, ...(deps.clockFor && !load.clockFor ? { clockFor: deps.clockFor } : {}) });
     logger?.info('run loaded', { runId: state.run.runId, segments: state.pending.length, totals: state.totals });
     return { Payload: state };
   };
@@ -60,12 +77,21 @@ export function queryDuePageHandler(deps: Pick<WorkflowDeps, 'plan' | 'observabi
   };
 }
 
-export function processBatchHandler(deps: Pick<WorkflowDeps, 'process' | 'observability'>) {
+export function processBatchHandler(deps: Pick<WorkflowDeps, 'process' | 'observability' | 'progress' | 'runs' | 'clockFor'>) {
   const { logger, metrics } = deps.observability ?? {};
   return async (event: unknown): Promise<Envelope<BatchResult>> => {
     const input = ProcessBatchInput.parse(unwrap(event));
+    const clock = clockOf(deps, input.run);
     try {
-      const result = await processBatch(input, need(deps.process, 'process deps'));
+      const result = await withRunClock(clock, async () => {
+        const out = await processBatch(input, { ...need(deps.process, 'process deps'), clock });
+        // Durable bookkeeping after the batch's work: a crash before here leaves the partitions open at their last
+        // cursor, and the next hourly run resumes them.
+        const at = clock.now().toISOString();
+        for (const { progress, update } of progressUpdates(input.batch, out)) await deps.progress?.advance(input.run.campaignId, progress, update, at);
+        await deps.runs?.addCounts?.(input.run, out.counts);
+        return out;
+      });
       if (metrics) {
         let skipped = 0;
         for (const [key, n] of Object.entries(result.counts)) {
@@ -84,10 +110,11 @@ export function processBatchHandler(deps: Pick<WorkflowDeps, 'process' | 'observ
   };
 }
 
-export function summarizeHandler(deps: Pick<WorkflowDeps, 'summarize' | 'observability'>) {
+export function summarizeHandler(deps: Pick<WorkflowDeps, 'summarize' | 'observability' | 'clockFor'>) {
   const { logger } = deps.observability ?? {};
   return async (event: unknown): Promise<Envelope<RunSummary>> => {
-    const summary = await summarize(RunState.parse(unwrap(event)), need(deps.summarize, 'summarize deps'));
+    const state = RunState.parse(unwrap(event));
+    const summary = await summarize(state, { ...need(deps.summarize, 'summarize deps'), clock: clockOf(deps, state.run) });
     logger?.info('run completed', { runId: summary.run.runId, totals: summary.totals, pages: summary.pages });
     return { Payload: summary };
   };

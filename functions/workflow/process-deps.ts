@@ -1,7 +1,7 @@
 // Everything ProcessBatch talks to, built from explicit options (local runtime, tests, bench) or from the environment
 // (the Lambda): the table adapters, SES v2 email, the other channels, events, the keyring, campaigns and templates.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { nanoIds, systemClock } from '../../adapters/clock.js';
+import { ambientClock, nanoIds } from '../../adapters/clock.js';
 import { FileCampaignRepository, FileProgramSource } from '../../adapters/campaign-files.js';
 import { DynamoAskStore } from '../../adapters/dynamo/asks.js';
 import { DynamoBudgetStore } from '../../adapters/dynamo/budget.js';
@@ -66,7 +66,8 @@ export function buildProcessDeps(w: ProcessWiring): ProcessDeps & { stores: { cu
         ? {}
         : { sms: { client: new PinpointSMSVoiceV2Client({}) } }),
     publisher: w.events,
-    clock: systemClock,
+    // The channel guards and SMS quiet hours read the run's clock (set per batch by the ProcessBatch handler).
+    clock: ambientClock,
     rateLimitPerSecond: w.sendRatePerSecond ?? 14,
     rateLimitScope: w.sesEndpoint ? 'process' : 'shared',
   });
@@ -76,6 +77,8 @@ export function buildProcessDeps(w: ProcessWiring): ProcessDeps & { stores: { cu
     customers,
     pending,
     asks,
+    dueAsks: asks,
+    markers: asks,
     suppressions: asks,
     codes,
     budget,
@@ -83,7 +86,7 @@ export function buildProcessDeps(w: ProcessWiring): ProcessDeps & { stores: { cu
     events: w.events,
     keyring: w.keyring,
     templates: createRenderer(new FsTemplateSource(w.templatesDir)),
-    clock: systemClock,
+    clock: ambientClock,
     ids: nanoIds,
     publicBaseUrl: w.publicBaseUrl,
     concurrency: w.concurrency ?? 4,

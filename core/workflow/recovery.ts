@@ -1,0 +1,91 @@
+// Recovery by design in hour mode: what an hourly run owes besides this hour's partitions. It resumes the partitions
+// of the last `lookbackHours` hours that no run finished (their progress records are still open) and reads the asks
+// that fell due since (deferred past quiet hours or an SMS window, or a claim whose worker died). Pure helpers; the
+// stores come in through ports (core/workflow/ports.ts).
+import type { Clock } from '../ports.js';
+import type { Ask } from '../schemas/ask.js';
+import type { BatchResult, Batch, Run, Segment } from '../schemas/workflow.js';
+
+/** The due-asks index (names match adapters/dynamo/keys.ts). */
+export const DUE_ASKS_INDEX = 'DueAsks';
+
+export interface RecoveryOptions {
+  /** Hours back a run looks for unfinished partitions and due asks (default 24). */
+  lookbackHours: number;
+}
+
+export const DEFAULT_RECOVERY: RecoveryOptions = { lookbackHours: 24 };
+
+const HOUR_MS = 3_600_000;
+
+/** `YYYY-MM-DDTHH` of an instant. */
+export function hourOf(at: Date | string): string {
+  return (typeof at === 'string' ? new Date(at) : at).toISOString().slice(0, 13);
+}
+
+/** The hour buckets from `lookbackHours` before `at` up to the hour of `at`, oldest first. */
+export function hoursBack(at: string, lookbackHours: number): string[] {
+  const t = Date.parse(at);
+  const out: string[] = [];
+  for (let back = Math.max(0, Math.floor(lookbackHours)); back >= 0; back -= 1) out.push(hourOf(new Date(t - back * HOUR_MS)));
+  return out;
+}
+
+/**
+ * The one segment that reads the due-asks index over the lookback window: partition `<campaignId>#<from>..<to>` (hour
+ * buckets); ProcessBatch walks the buckets in order with the cursor `{ hour, key }`.
+ */
+export function dueAskSegment(run: Run, options: RecoveryOptions = DEFAULT_RECOVERY): Segment {
+  const hours = hoursBack(run.at, options.lookbackHours);
+  return { index: DUE_ASKS_INDEX, partition: `${run.campaignId}#${hours[0]}..${hours[hours.length - 1]}`, localDate: run.at.slice(0, 10) };
+}
+
+/** The campaign and hour buckets of a due-asks segment's partition. */
+export function parseDueAskRange(partition: string): { campaignId: string; hours: string[] } {
+  const m = /^(.*)#(\d{4}-\d{2}-\d{2}T\d{2})\.\.(\d{4}-\d{2}-\d{2}T\d{2})$/.exec(partition);
+  if (!m) throw new RangeError(`not a due-asks range "<campaignId>#<hour>..<hour>": ${partition}`);
+  const [, campaignId, from, to] = m as unknown as [string, string, string, string];
+  const hours: string[] = [];
+  for (let t = Date.parse(`${from}:00:00Z`); t <= Date.parse(`${to}:00:00Z`); t += HOUR_MS) hours.push(hourOf(new Date(t)));
+  return { campaignId, hours };
+}
+
+/** A claim older than this may be taken over (longer than a ProcessBatch timeout plus its retries). */
+export const CLAIM_LEASE_MS = 10 * 60_000;
+
+/** When a stored ask wants a run: deferred -> `deferredUntil`; claimed -> end of its lease; otherwise never. */
+export function askDueAt(ask: Pick<Ask, 'status' | 'deferredUntil' | 'updatedAt'>): string | undefined {
+  if (ask.status === 'deferred') return ask.deferredUntil ?? ask.updatedAt;
+  if (ask.status === 'claimed') return new Date(Date.parse(ask.updatedAt) + CLAIM_LEASE_MS).toISOString();
+  return undefined;
+}
+
+/** Whether an ask read from the due-asks index is this run's to handle now. */
+export function askIsDue(ask: Pick<Ask, 'status' | 'deferredUntil' | 'updatedAt' | 'campaignId'>, run: Pick<Run, 'at' | 'campaignId'>): boolean {
+  const due = askDueAt(ask);
+  return ask.campaignId === run.campaignId && due !== undefined && Date.parse(due) <= Date.parse(run.at);
+}
+
+/**
+ * What a finished batch means for the progress records of its segments: a segment handed back as a continuation
+ * resumes at its cursor, every other segment of the batch is done. (A failed batch changes nothing: its segments stay
+ * open at their last cursor and the next hourly run resumes them.)
+ */
+export function progressUpdates(batch: Batch, result: Pick<BatchResult, 'continuation' | 'failed'>): Array<{ progress: string; update: { done: true } | { startKey: Record<string, unknown> } }> {
+  if (result.failed) return [];
+  const cursors = new Map(result.continuation.filter((s) => s.progress && s.startKey).map((s) => [s.progress!, s.startKey!]));
+  const untouched = new Set(result.continuation.filter((s) => s.progress && !s.startKey).map((s) => s.progress!));
+  const out: ReturnType<typeof progressUpdates> = [];
+  for (const segment of batch.segments) {
+    if (!segment.progress || untouched.has(segment.progress)) continue;
+    const startKey = cursors.get(segment.progress);
+    out.push({ progress: segment.progress, update: startKey ? { startKey } : { done: true } });
+  }
+  return out;
+}
+
+/** The clock of a run: its scheduled instant (`run.at`). Every write of the run takes its time from here. */
+export function runClock(run: Pick<Run, 'at'>): Clock {
+  const at = Date.parse(run.at);
+  return { now: () => new Date(at) };
+}
