@@ -94,6 +94,8 @@ export interface RunOptions {
   retryIntervalMs?: number;
   /** Abort the execution when this returns true (checked after each batch). */
   abortWhen?: (p: RunProgress) => boolean;
+  /** Abort the execution when this signal fires (a killed `asks run`: work in flight is left as it is). */
+  signal?: AbortSignal;
 }
 
 /** Run one execution to the end. Never throws for a failed execution: `error` says why. */
@@ -141,6 +143,12 @@ export async function runExecution(options: RunOptions): Promise<LocalRunResult>
       retryIntervalOverrides: { [STATE.LoadCampaign]: retry, [STATE.QueryDuePage]: retry, [STATE.ProcessBatch]: retry, [STATE.Summarize]: retry },
     },
   });
+  const onAbort = (): void => {
+    aborted = true;
+    execution.abort();
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
   let transitions = 0;
   const counting = (async () => {
     for await (const event of execution.eventLogs) {
@@ -154,6 +162,8 @@ export async function runExecution(options: RunOptions): Promise<LocalRunResult>
   } catch (e) {
     error = `${(e as Error).name}: ${(e as Error).message}`;
   }
-  await counting.catch(() => undefined);
+  options.signal?.removeEventListener('abort', onAbort);
+  // An aborted execution's event log may never end: do not wait for it.
+  if (!aborted) await counting.catch(() => undefined);
   return { ...(summary ? { summary } : {}), transitions, invocations, durationMs: Date.now() - started, ...(error ? { error } : {}), ...(aborted ? { aborted } : {}) };
 }

@@ -315,7 +315,7 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
   if (stale && marker) {
     const token = deps.ids.id(16);
     const { claimed, existing } = await deps.asks.claim({ ...stale, runId: run.runId, status: 'claimed', updatedAt: nowIso }, token);
-    if (!claimed) return existingOutcome(existing);
+    if (!claimed) return entry.stored ? 'settled_elsewhere' : existingOutcome(existing);
     if (marker.state === 'sent' && marker.messageId) {
       await deps.asks.complete(customer.id, occurrence.occurrenceId, token, { status: 'sent', messageId: marker.messageId, updatedAt: nowIso });
       const history = recordAsk({ lastAskAt: customer.lastAskAt, recentAskAts: customer.recentAskAts ?? [] }, new Date(nowIso), maxWindowDays(campaign));
@@ -358,7 +358,8 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
   };
   if (!claimed) {
     await handled();
-    return existingOutcome(existing);
+    // A due ask read from the index that somebody decided meanwhile (another read of this run, or index lag): no outcome of its own.
+    return entry.stored ? 'settled_elsewhere' : existingOutcome(existing);
   }
   if (decision.outcome !== 'ask') {
     await handled();

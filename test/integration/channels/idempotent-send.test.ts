@@ -203,3 +203,24 @@ describe('DynamoRateLimiter', () => {
     expect([...perSecond.values()]).toEqual([5, 5, 2]);
   });
 });
+
+describe('the send marker and the rate-limit wait', () => {
+  it('is written only after the send slot is granted, so a send killed while waiting leaves no marker', async () => {
+    // Prepare: one email per second; the second of two concurrent sends waits about a second for its slot.
+    const { createChannelSenders } = await import('../../../adapters/channels/index.js');
+    const { MemoryPublisher } = await import('../../../adapters/eventbridge.js');
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
+    const senders = createChannelSenders({ doc, tableName: table, ses: { client: new SESv2Client({ region: 'us-east-1' }), from: 'a@example.com' }, publisher: new MemoryPublisher(), clock, rateLimitPerSecond: 1, rateLimitScope: 'process' });
+    const guard = new IdempotentSender({ send: async () => ({ messageId: 'unused' }) }, { doc, tableName: table, clock });
+
+    // Act
+    const sends = [senders.email.send(ask(1)), senders.email.send(ask(2))];
+    await sends[0];
+    const whileWaiting = await guard.marker(ask(2));
+    await sends[1];
+
+    // Assess
+    expect(whileWaiting).toBeUndefined();
+    expect((await guard.marker(ask(2)))?.state).toBe('sent');
+  });
+});

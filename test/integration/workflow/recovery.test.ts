@@ -1,0 +1,230 @@
+// Recovery by design in hour mode, on the real local servers (dynalite, the SES v2 local server, aws-local-stepfunctions
+// running the synthesized definition with the real handlers): deferred asks go out at quiet-hours end (also across the
+// New York spring-forward gap), a crashed batch's customers are asked by the next hourly run, and an execution killed
+// while sending leaves no ask counted already_asked without a message; the next run settles every stuck claim.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileCampaignRepository } from '../../../adapters/campaign-files.js';
+import { CustomerStore } from '../../../adapters/dynamo/customers.js';
+import type { CampaignRepository, ChannelSender } from '../../../core/ports.js';
+import type { Campaign } from '../../../core/schemas/campaign.js';
+import type { CustomerInput } from '../../../core/schemas/customer.js';
+import { Customer } from '../../../core/schemas/customer.js';
+import type { RunInput } from '../../../core/schemas/workflow.js';
+import { definitionFromCdkOut } from '../../../local/definition.js';
+import { localDeps, runExecution, type LocalRunResult } from '../../../local/run-campaign.js';
+import { listEmails, startSes, type StartedServer } from '../../../local/servers.js';
+import { freshTable, localDoc, startDynalite, type RunningDynalite } from '../../helpers/dynalite.js';
+
+let dynamo: RunningDynalite;
+let ses: StartedServer;
+let doc: DynamoDBDocumentClient;
+let base: Campaign;
+const definition = definitionFromCdkOut().definition;
+const stateDir = mkdtempSync(join(tmpdir(), 'asks-recovery-'));
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  ses = await startSes({ port: 0 });
+  doc = localDoc(dynamo.endpoint);
+  base = (await new FileCampaignRepository().get('signup-anniversary'))!;
+});
+afterAll(async () => {
+  await ses?.stop();
+  await dynamo?.stop();
+});
+
+/** The signup anniversary campaign with another schedule and quiet hours, nobody held out. */
+function campaignWith(changes: { sendHour: number; quietHours?: { start: string; end: string } }): CampaignRepository {
+  const campaign: Campaign = {
+    ...base,
+    schedule: { ...base.schedule, sendHour: changes.sendHour },
+    eligibility: { ...base.eligibility, holdoutPercent: 0, ...(changes.quietHours ? { quietHours: changes.quietHours } : {}) },
+    audience: { ...base.audience, excludeRefundWithinDays: undefined },
+  };
+  return { get: async (id) => (id === campaign.id ? campaign : undefined), list: async () => [campaign] };
+}
+
+function customer(id: string, timezone: string, signupDate: string): Customer {
+  const input: CustomerInput = { id, firstName: `F${id}`, email: `${id}@example.com`, timezone, signupDate, consents: { email: true }, preferredChannel: 'email' };
+  return Customer.parse(input);
+}
+
+async function table(customers: Customer[]): Promise<string> {
+  const name = await freshTable(doc, 'rec');
+  await new CustomerStore(doc, name).putMany(customers);
+  return name;
+}
+
+async function asks(name: string): Promise<Array<Record<string, unknown>>> {
+  const out = await doc.send(new ScanCommand({ TableName: name, FilterExpression: 'entity = :a', ExpressionAttributeValues: { ':a': 'ask' } }));
+  return out.Items ?? [];
+}
+
+function wiring(name: string, campaigns: CampaignRepository, extra: Partial<Parameters<typeof localDeps>[0]> = {}) {
+  return localDeps({ doc, tableName: name, sesUrl: ses.url, publicBaseUrl: 'http://localhost:3000', keysFile: join(stateDir, 'keys.json'), campaigns, ...extra });
+}
+
+const hour = (at: string): RunInput => ({ campaignId: 'signup-anniversary', at, mode: 'hour' });
+
+async function run(d: ReturnType<typeof wiring>, at: string): Promise<LocalRunResult> {
+  const result = await runExecution({ definition, handlers: d.handlers, input: hour(at) });
+  expect(result.error).toBeUndefined();
+  return result;
+}
+
+async function emailsFor(messageIds: unknown[]): Promise<number> {
+  const ids = new Set(messageIds.map(String));
+  return (await listEmails(ses.url)).filter((e) => ids.has(e.messageId)).length;
+}
+
+describe('a deferred date milestone in hour mode', () => {
+  it('is sent by the run at quiet-hours end, not before, with the run clock on every write', async () => {
+    // Prepare: Berlin at 06:00 (CEST) is inside quiet hours 21:00-08:00, which end at 06:00 UTC.
+    const name = await table([customer('ber1', 'Europe/Berlin', '2023-06-15')]);
+    const d = wiring(name, campaignWith({ sendHour: 6, quietHours: { start: '21:00', end: '08:00' } }));
+
+    // Act
+    const first = await run(d, '2026-06-15T04:00:00Z');
+    const deferred = (await asks(name))[0]!;
+    const between = await run(d, '2026-06-15T05:00:00Z');
+    const atEnd = await run(d, '2026-06-15T06:00:00Z');
+
+    // Assess
+    expect(first.summary!.totals).toEqual({ deferred: 1 });
+    expect(deferred).toMatchObject({ status: 'deferred', deferredUntil: '2026-06-15T06:00:00.000Z', createdAt: '2026-06-15T04:00:00.000Z' });
+    expect(between.summary!.totals.sent ?? 0).toBe(0);
+    expect(atEnd.summary!.totals).toEqual({ sent: 1 });
+    const sent = (await asks(name))[0]!;
+    expect(sent).toMatchObject({ status: 'sent', updatedAt: '2026-06-15T06:00:00.000Z' });
+    expect(sent.askDueHour).toBeUndefined();
+    expect(await emailsFor([sent.messageId])).toBe(1);
+    const profile = (await doc.send(new GetCommand({ TableName: name, Key: { PK: 'C#ber1', SK: 'PROFILE' } }))).Item!;
+    expect(profile.lastAskAt).toBe('2026-06-15T06:00:00.000Z');
+    expect(profile.recentAskAts).toEqual(['2026-06-15T06:00:00.000Z']);
+  });
+
+  it('is sent at quiet-hours end across the New York spring-forward gap (02:30 does not exist: 03:30 EDT)', async () => {
+    // Prepare: 2026-03-08 01:00 EST = 06:00 UTC is the send hour; quiet hours 23:00-02:30 end in the gap, so at 03:30 EDT = 07:30 UTC.
+    const name = await table([customer('ny1', 'America/New_York', '2024-03-08')]);
+    const d = wiring(name, campaignWith({ sendHour: 1, quietHours: { start: '23:00', end: '02:30' } }));
+
+    // Act
+    const first = await run(d, '2026-03-08T06:00:00Z');
+    const deferred = (await asks(name))[0]!;
+    const early = await run(d, '2026-03-08T07:00:00Z');
+    const after = await run(d, '2026-03-08T08:00:00Z');
+
+    // Assess
+    expect(first.summary!.totals).toEqual({ deferred: 1 });
+    expect(deferred.deferredUntil).toBe('2026-03-08T07:30:00.000Z');
+    expect(early.summary!.totals.sent ?? 0).toBe(0);
+    expect(after.summary!.totals).toEqual({ sent: 1 });
+    const sent = (await asks(name))[0]!;
+    expect(sent).toMatchObject({ status: 'sent', updatedAt: '2026-03-08T08:00:00.000Z' });
+    expect(await emailsFor([sent.messageId])).toBe(1);
+  });
+});
+
+describe('a batch that crashes in hour mode', () => {
+  it('leaves its partitions open, and the next hourly run asks the rest with no re-fire and no duplicate', async () => {
+    // Prepare: 40 customers due at 10:00 UTC, batches of 5 customers, the 12th customer handled crashes its batch.
+    const due = Array.from({ length: 40 }, (_, i) => customer(`u${String(i).padStart(2, '0')}`, 'UTC', '2024-07-01'));
+    const name = await table([...due, customer('other', 'UTC', '2024-07-02')]);
+    const campaigns = campaignWith({ sendHour: 10 });
+    let handled = 0;
+    const crashing = wiring(name, campaigns, {
+      plan: { limit: 5 },
+      process: {
+        beforeCustomer: () => {
+          handled += 1;
+          if (handled === 12) throw Object.assign(new Error('simulated Lambda crash'), { name: 'SimulatedCrash' });
+        },
+      },
+    });
+
+    // Act
+    const first = await run(crashing, '2026-07-01T10:00:00Z');
+    const afterCrash = await asks(name);
+    const second = await run(wiring(name, campaigns, { plan: { limit: 5 } }), '2026-07-01T11:00:00Z');
+    const third = await run(wiring(name, campaigns, { plan: { limit: 5 } }), '2026-07-01T12:00:00Z');
+
+    // Assess
+    expect(first.summary!.totals.batch_failed).toBe(1);
+    expect(afterCrash.length).toBeLessThan(due.length);
+    expect(second.summary!.totals.sent).toBe(due.length - afterCrash.length);
+    expect(third.summary!.totals.sent ?? 0).toBe(0);
+    const stored = await asks(name);
+    expect(stored.map((a) => a.customerId).sort()).toEqual(due.map((c) => c.id));
+    expect(stored.every((a) => a.status === 'sent')).toBe(true);
+    expect(await emailsFor(stored.map((a) => a.messageId))).toBe(due.length);
+    const progress = await crashing.stores.progress.list('signup-anniversary');
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.every((p) => p.status === 'done')).toBe(true);
+  });
+});
+
+describe('an execution killed while sending', () => {
+  it('counts no already_asked without a message, and the next hourly run settles every stuck claim', async () => {
+    // Prepare: 8 customers due at 10:00 UTC. Two sends never finish: `wait` hangs in the rate-limit wait (before
+    // its send marker), `lost` hangs inside the channel call (after its marker). The execution is then killed.
+    const ids = ['ok1', 'ok2', 'ok3', 'ok4', 'ok5', 'ok6', 'wait', 'lost'];
+    const name = await table(ids.map((id) => customer(id, 'UTC', '2024-08-03')));
+    const campaigns = campaignWith({ sendHour: 10 });
+    const healthy = wiring(name, campaigns);
+    const hang = new Promise<never>(() => undefined);
+    const senders = await buildSenders(name);
+    const realEmail = senders.email!;
+    const killing: ChannelSender = {
+      send: async (message) => {
+        if (message.customerId === 'wait') return hang; // killed before the marker: the channel was never called
+        if (message.customerId === 'lost') {
+          await doc.send(new PutCommand({ TableName: name, Item: { PK: 'C#lost', SK: `SEND#${message.askId}#email`, entity: 'send', state: 'sending', leaseToken: 't', startedAt: '2026-08-03T10:00:00.000Z', askId: message.askId, channel: 'email' } }));
+          return hang; // killed inside the channel call: outcome unknown
+        }
+        return realEmail.send(message);
+      },
+    };
+    const first = wiring(name, campaigns, { process: { senders: { ...senders, email: killing }, concurrency: 8 } });
+    const controller = new AbortController();
+
+    // Act
+    const killed = runExecution({ definition, handlers: first.handlers, input: hour('2026-08-03T10:00:00Z'), signal: controller.signal });
+    for (let i = 0; i < 100 && (await asks(name)).filter((a) => a.status === 'sent').length < 6; i += 1) await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    const killedResult = await killed;
+    const stuck = await asks(name);
+    const rerun = await run(wiring(name, campaigns), '2026-08-03T10:00:00Z'); // the same hour fired again at once
+    const next = await run(wiring(name, campaigns), '2026-08-03T11:00:00Z');
+
+    // Assess
+    expect(killedResult.aborted).toBe(true);
+    expect(stuck.filter((a) => a.status === 'claimed').map((a) => a.customerId).sort()).toEqual(['lost', 'wait']);
+    // The six whose message went out are already asked; the two live claims are in flight, not "already asked".
+    expect(rerun.summary!.totals).toEqual({ 'skipped:already_asked': 6, in_flight: 2 });
+    const settled = await asks(name);
+    const byId = new Map(settled.map((a) => [a.customerId, a]));
+    expect(byId.get('wait')).toMatchObject({ status: 'sent' });
+    expect(byId.get('lost')).toMatchObject({ status: 'failed' });
+    expect(String(byId.get('lost')!.error)).toMatch(/outcome unknown/);
+    expect(next.summary!.totals.sent).toBe(1);
+    expect(next.summary!.totals.failed).toBe(1);
+    const sent = settled.filter((a) => a.status === 'sent');
+    expect(sent.length).toBe(7);
+    expect(await emailsFor(sent.map((a) => a.messageId))).toBe(7);
+    // One record per execution; the killed one kept its own (still running), none counts already_asked beyond the 6.
+    const records = await healthy.stores.runs.list('signup-anniversary');
+    expect(records.length).toBe(3);
+    expect(records.filter((r) => r.status === 'running').length).toBe(1);
+    for (const r of records) expect(r.totals['skipped:already_asked'] ?? 0).toBeLessThanOrEqual(6);
+  });
+});
+
+async function buildSenders(name: string) {
+  const { buildProcessDeps } = await import('../../../functions/workflow/process-deps.js');
+  const { MemoryPublisher } = await import('../../../adapters/eventbridge.js');
+  return buildProcessDeps({ doc, tableName: name, sesEndpoint: ses.url, publicBaseUrl: 'http://localhost:3000', events: new MemoryPublisher(), keyring: async () => ({ currentKid: 'k', keys: { k: 'a'.repeat(43) } }) }).senders;
+}
