@@ -126,6 +126,8 @@ describe('a run that crashes half way, then runs again', () => {
     const first = await runExecution({ definition, handlers: d.handlers, input, abortWhen: (p) => p.batchesDone >= 2 });
     await new Promise((r) => setTimeout(r, 300)); // batches in flight when the execution was aborted finish
     const second = await runExecution({ definition, handlers: d.handlers, input });
+    // Sends the killed execution had in flight finish on their own (the second run counted their claims in_flight).
+    for (let i = 0; i < 100 && (await asks(table)).some((a) => a.status === 'claimed'); i += 1) await new Promise((r) => setTimeout(r, 50));
 
     // Assess
     expect(first.aborted).toBe(true);
