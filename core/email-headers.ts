@@ -85,6 +85,17 @@ export function encodeWords(text: string): string {
 }
 
 /**
+ * Split a configured mailbox, `Name <address>` or a bare `address`, into its parts (SES_FROM_ADDRESS may be either).
+ * Surrounding quotes of the name are removed. Throws nothing: a value without angle brackets is a bare address.
+ */
+export function parseMailbox(value: string): { address: string; name?: string } {
+  const m = /^\s*(?:"?([^"<]*?)"?\s*)?<([^<>\s]+)>\s*$/.exec(value);
+  if (!m) return { address: value.trim() };
+  const name = (m[1] ?? '').trim();
+  return name ? { address: m[2]!, name } : { address: m[2]! };
+}
+
+/**
  * `Name <address>` for From and To headers: printable-ASCII names as an RFC 5322 quoted string (commas and quotes
  * cannot split the list), anything else RFC 2047-encoded. No name: the bare address. Throws on CR/LF or "<>" in the
  * address (header injection).

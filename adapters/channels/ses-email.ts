@@ -4,7 +4,7 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { ChannelSender, OutboundMessage, SendResult } from '../../core/ports.js';
 import { PermanentSendError, ThrottlingError, TransientError } from '../../core/errors.js';
-import { defaultUnsubscribeMailbox, EMAIL_TAGS, formatMailbox, encodeTagValue, tokenFromUnsubscribeUrl, unsubscribeHeaders } from '../../core/email-headers.js';
+import { defaultUnsubscribeMailbox, EMAIL_TAGS, formatMailbox, encodeTagValue, parseMailbox, tokenFromUnsubscribeUrl, unsubscribeHeaders } from '../../core/email-headers.js';
 
 export interface SesEmailSenderOptions {
   client: SESv2Client;
@@ -53,7 +53,9 @@ export class SesEmailSender implements ChannelSender {
   /** The SendEmail input for a message (exposed so tests can assert on it without a client). */
   buildInput(message: OutboundMessage): ConstructorParameters<typeof SendEmailCommand>[0] {
     if (!message.to.email) throw new PermanentSendError('email: the message has no "to.email" address');
-    const fromAddress = this.options.from ?? message.from?.address;
+    const configured = this.options.from ? parseMailbox(this.options.from) : undefined;
+    const fromAddress = configured?.address ?? message.from?.address;
+    const fromName = message.from?.name ?? configured?.name;
     if (!fromAddress) throw new PermanentSendError('email: no sender address (program file sender.address or SES_FROM_ADDRESS)');
     const headers: Record<string, string> = { ...(message.headers ?? {}) };
     if (message.unsubscribeUrl) {
@@ -68,7 +70,7 @@ export class SesEmailSender implements ChannelSender {
     }
     return {
       // Display names RFC 2047-encoded when not ASCII: SES rejects raw non-ASCII names.
-      FromEmailAddress: formatMailbox(fromAddress, message.from?.name),
+      FromEmailAddress: formatMailbox(fromAddress, fromName),
       Destination: { ToAddresses: [formatMailbox(message.to.email, message.to.name)] },
       ...(message.replyTo ? { ReplyToAddresses: [message.replyTo] } : {}),
       ...(this.options.configurationSet ? { ConfigurationSetName: this.options.configurationSet } : {}),
