@@ -62,6 +62,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions = {
     PUBLIC_BASE_URL: publicBaseUrl,
     SIGNING_KEYS_FILE: keysFile,
     WEBHOOK_SECRET_FILE: process.env.WEBHOOK_SECRET_FILE ?? join(stateDir, 'webhook-secret'),
+    // The HTTP API's events (share views, shares, clicks, leads, conversions) go to the same local log as the runs'.
+    EVENTS_FILE: join(stateDir, 'events.jsonl'),
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
   });
   let http: StartedServer | undefined;

@@ -75,11 +75,22 @@ function badRequest(res: ServerResponse): void {
   res.end('Bad request');
 }
 
+/** Extra GET pages of the local runtime only (the report at /report): path to a loader of the HTML. */
+export const localPages = new Map<string, () => Promise<string>>();
+
 export async function startHttpServer(options: { port?: number; host?: string; deps?: HttpDeps } = {}): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const deps = options.deps ?? (await httpDepsFromEnv());
   const onError = (error: unknown) => console.error('route failed:', (error as Error).message);
   const server = createServer((req, res) => {
     let pending: Promise<HttpResponse>;
+    const page = req.method === 'GET' ? localPages.get(req.url ?? '') : undefined;
+    if (page) {
+      page().then(
+        (body) => send(res, { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body }),
+        () => badRequest(res),
+      );
+      return;
+    }
     try {
       pending = req.method === 'POST' ? toRequest(req).then((request) => handleHttp(request, deps, onError)) : handleHttp(requestOf(req, ''), deps, onError);
     } catch {

@@ -8,15 +8,17 @@ import cliProgress from 'cli-progress';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { MilestoneStore } from '../adapters/dynamo/milestones.js';
 import { generateCustomers } from '../core/seed.js';
+import { matchesAll } from '../core/predicates.js';
 import type { Customer } from '../core/schemas/customer.js';
 import type { Counts, RunInput } from '../core/schemas/workflow.js';
 import { loadRunDefinition } from './definition.js';
 import { startLocalEnvironment, type LocalEnvironment } from './environment.js';
 import { runExecution, type LocalRunResult } from './run-campaign.js';
 import { fetchEml, listEmails } from './servers.js';
+import { simulateAfterAsks } from './demo.js';
+import { localPages } from './http-server.js';
 import { asksByCampaignGsi, GSI1_INDEX } from '../adapters/dynamo/keys.js';
 
-const DEMO_CUSTOMERS = Number(process.env.DEMO_CUSTOMERS ?? 2000);
 
 function today(): string {
   return new Date().toISOString().slice(0, 10);
@@ -27,12 +29,39 @@ export async function seedIfEmpty(env: LocalEnvironment, day: string, log: (s: s
   if ((await env.customers.listPartitions()).length > 0) return 0;
   const started = Date.now();
   // A larger share than `asks seed` so today's demo run has a few dozen people to ask.
-  const customers = generateCustomers({ count: DEMO_CUSTOMERS, seed: 42, today: day, dueTodayShare: 0.03 });
+  const customers = [...generateCustomers({ count: Number(process.env.DEMO_CUSTOMERS ?? 2000), seed: 42, today: day, dueTodayShare: 0.03 }), ...overseasRegulars(day)];
   await env.customers.putMany(customers);
   log(`seeded ${customers.length} demo customers in ${Date.now() - started} ms`);
   const crossed = await replayDemoActivity(env, customers, new Date());
   log(`replayed recent demo activity: ${crossed} threshold milestones due today (10th orders, finished projects)`);
   return customers.length;
+}
+
+/** French zones around the world (Réunion, Nouméa, Martinique, Tahiti): at any hour one of them is awake. */
+const OVERSEAS_FR = ['Indian/Reunion', 'Pacific/Noumea', 'America/Martinique', 'Pacific/Tahiti'];
+
+/**
+ * Regulars in France's overseas departments, one order short of ten, consenting to email: the order-milestone
+ * campaign (EU countries, quiet 21:00-08:00) then has someone to ask whatever the hour of the demo, where mainland
+ * Europe may be asleep.
+ */
+export function overseasRegulars(day: string): Customer[] {
+  return generateCustomers({ count: 8, seed: 4242, today: day, zones: OVERSEAS_FR }).map((c, i) => {
+    const { lastRefundAt: _refund, ...rest } = c;
+    return {
+      ...rest,
+      id: `cus_fr_${String(i).padStart(3, '0')}`,
+      email: `client.fr${i}@example.com`,
+      country: 'FR',
+      locale: 'fr-FR',
+      currency: 'EUR',
+      counters: { ...c.counters, orders: 9 },
+      consents: { ...c.consents, email: true },
+      optOut: false,
+      doNotAsk: false,
+      openSupportTicket: false,
+    };
+  });
 }
 
 /**
@@ -48,7 +77,10 @@ export async function replayDemoActivity(env: LocalEnvironment, customers: reado
   const at = (kind: string) => new Date(due - delayOf(kind) * 3_600_000).toISOString();
   const store = new MilestoneStore(env.doc, env.tableName);
   let written = 0;
-  const orders = customers.filter((c) => c.counters.orders === 9).slice(0, 40);
+  // One order short of ten, and inside the order-milestone campaign's audience (its countries).
+  const nth = campaigns.find((c) => c.milestone.kind === 'nth_purchase');
+  const fitting = customers.filter((c) => c.counters.orders === 9 && (!nth || matchesAll(nth.audience.all, c)));
+  const orders = [...fitting.filter((c) => c.id.startsWith('cus_fr_')), ...fitting.filter((c) => !c.id.startsWith('cus_fr_'))].slice(0, 40);
   const projects = customers.filter((c) => c.plan === 'business' || c.plan === 'enterprise').slice(0, 15);
   for (const c of orders) {
     const r = await store.applyActivity({ type: 'order_completed', customerId: c.id, orderId: `demo-${c.id}`, amountMinor: 4200, currency: c.currency ?? 'EUR', at: at('nth_purchase') }, campaigns, now.toISOString());
@@ -59,6 +91,23 @@ export async function replayDemoActivity(env: LocalEnvironment, customers: reado
     written += r.milestones.filter((m) => m.written).length;
   }
   return written;
+}
+
+/**
+ * The report over the local event log: the funnel through rewards for the terminal, and the HTML report written to
+ * .local/report.html and served at /report by the local HTTP server.
+ */
+export async function writeDemoReport(env: LocalEnvironment): Promise<{ file: string; lines: string[] }> {
+  const { localReport } = await import('../adapters/analytics/local-report.js');
+  const { renderReportHtml } = await import('../adapters/analytics/report-html.js');
+  const { reportLines } = await import('../cli/commands/report.js');
+  const report = await localReport({ eventsFile: join(env.stateDir, 'events.jsonl'), campaigns: env.deps.campaigns });
+  const file = join(env.stateDir, 'report.html');
+  await writeFile(file, renderReportHtml(report, { note: 'Includes demo data: simulated friends (demo-friend-*) and orders (demo-order-*).' }));
+  localPages.set('/report', () => readFile(file, 'utf8'));
+  const all = reportLines(report);
+  const end = all.indexOf('', 3);
+  return { file, lines: all.slice(2, end === -1 ? undefined : end) };
 }
 
 /** Run one campaign for a local date; the progress bar moves per batch. */
@@ -134,19 +183,11 @@ export function funnelLines(campaignId: string, totals: Counts): string[] {
   return lines;
 }
 
-async function main(): Promise<void> {
-  const serve = !process.argv.includes('--no-serve');
-  const log = (...s: string[]) => void process.stdout.write(`${s.join("\n")}\n`);
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-  // The SDK's notice that its 2027 releases need Node 22 (the lockfile pins releases that run on 20): noise here.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const started = Date.now();
-  const { definition, synthMs } = await loadRunDefinition({ log });
-  if (synthMs) log(`cdk synth took ${(synthMs / 1000).toFixed(1)} s`);
-  const env = await startLocalEnvironment({ http: true });
-  log(`DynamoDB ${env.dynamo.url}${env.dynamo.reused ? ' (already running)' : ''} · SES ${env.ses.url}${env.ses.reused ? ' (already running)' : ''} · table ${env.tableName}`);
-  if (env.httpNote) log(env.httpNote);
-  const day = today();
+/**
+ * `npm start` without the servers' lifecycle (tests call it on an environment of their own): seed when empty, run every
+ * active campaign for `day`, simulate the friends and the orders after the asks made since `since`, write the report.
+ */
+export async function runDemo(env: LocalEnvironment, definition: Record<string, unknown>, day: string, log: (...s: string[]) => void, since: string) {
   await seedIfEmpty(env, day, log);
   const campaigns = (await env.deps.campaigns.list()).filter((c) => c.status === 'active');
   log(`running ${campaigns.length} active campaigns for ${day}`);
@@ -162,14 +203,35 @@ async function main(): Promise<void> {
     lines.push(...funnelLines(campaign.id, result.summary.totals));
   }
   await exportMailbox(env);
+  const demo = env.http ? await simulateAfterAsks(env, env.http.url, since) : undefined;
+  const report = await writeDemoReport(env);
+  return { campaigns, lines, failed, demo, report };
+}
+
+async function main(): Promise<void> {
+  const serve = !process.argv.includes('--no-serve');
+  const log = (...s: string[]) => void process.stdout.write(`${s.join("\n")}\n`);
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  // The SDK's notice that its 2027 releases need Node 22 (the lockfile pins releases that run on 20): noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const started = Date.now();
+  const { definition, synthMs } = await loadRunDefinition({ log });
+  if (synthMs) log(`cdk synth took ${(synthMs / 1000).toFixed(1)} s`);
+  const env = await startLocalEnvironment({ http: true });
+  log(`DynamoDB ${env.dynamo.url}${env.dynamo.reused ? ' (already running)' : ''} · SES ${env.ses.url}${env.ses.reused ? ' (already running)' : ''} · table ${env.tableName}`);
+  if (env.httpNote) log(env.httpNote);
+  const { campaigns, lines, failed, demo, report } = await runDemo(env, definition, today(), log, new Date(started).toISOString());
   const mailboxDir = join(env.stateDir, 'mailbox');
   const files = (await readdir(mailboxDir)).filter((f) => f.endsWith('.eml')).map((f) => join(mailboxDir, f));
   const links = await oneAskLinks(env, campaigns.map((c) => c.id), files);
-  log('', 'Funnel', ...lines, '');
+  log('', 'Runs', ...lines, '');
+  if (demo) log(`Demo (simulated through the real handlers; friends are demo-friend-*): ${demo.delivered} emails delivered, ${demo.visits} share-page visits, ${demo.shares} shares, ${demo.clicks} clicks, ${demo.leads} leads, ${demo.signups} signups, ${demo.purchases} purchases; ${demo.orders} customer orders (asked, held out, organic)`, '');
+  log(...report.lines, '');
   log(`Open:`);
   if (links.share) log(`  a share page      ${links.share}`);
   if (links.status) log(`  its status page   ${links.status}`);
   log(`  the mailbox       ${env.ses.url}`, `  mailbox folder    ${join(env.stateDir, 'mailbox')} (${files.length} .eml files)`, `  events            ${join(env.stateDir, 'events.jsonl')}`);
+  log(`  the report        ${env.http ? `${env.http.url}/report` : report.file} (${report.file})`);
   if (env.http) log(`  HTTP API          ${env.http.url}`, `  webhook secret    ${join(env.stateDir, 'webhook-secret')} (POST /conversions, see docs/http.md)`);
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (!serve) {

@@ -5,8 +5,7 @@ import { FileCampaignRepository } from '../../adapters/campaign-files.js';
 import { nanoIds, systemClock } from '../../adapters/clock.js';
 import { loadKeyring } from '../../adapters/signing-keys.js';
 import { loadWebhookSecret } from '../../adapters/webhook-secret.js';
-import { EventBridgePublisher, MemoryPublisher } from '../../adapters/eventbridge.js';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { publisherFromEnv } from '../../adapters/eventbridge.js';
 import type { ChannelRouteDeps } from './routes/unsubscribe.js';
 import type { CampaignRepository, EventPublisher, IdGenerator } from '../../core/ports.js';
 
@@ -23,7 +22,7 @@ export interface HttpDeps extends ChannelRouteDeps {
 let cached: { key: string; deps: Promise<HttpDeps> } | undefined;
 
 export function httpDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<HttpDeps> {
-  const key = [env.TABLE_NAME, env.DYNAMODB_ENDPOINT, env.PUBLIC_BASE_URL, env.SIGNING_SECRET_ARN, env.SIGNING_KEYS_FILE, env.WEBHOOK_SECRET_ARN, env.WEBHOOK_SECRET_FILE].join('|');
+  const key = [env.TABLE_NAME, env.DYNAMODB_ENDPOINT, env.PUBLIC_BASE_URL, env.SIGNING_SECRET_ARN, env.SIGNING_KEYS_FILE, env.WEBHOOK_SECRET_ARN, env.WEBHOOK_SECRET_FILE, env.EVENT_BUS_NAME, env.EVENTS_FILE].join('|');
   if (cached?.key === key) return cached.deps;
   const deps = (async (): Promise<HttpDeps> => {
     if (!env.TABLE_NAME) throw new Error('TABLE_NAME is not set');
@@ -39,7 +38,8 @@ export function httpDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<H
       baseUrl,
       ...(env.TEMPLATES_DIR ? { templatesDir: env.TEMPLATES_DIR } : {}),
       campaigns: new FileCampaignRepository(env.CAMPAIGNS_DIR ? { dir: env.CAMPAIGNS_DIR } : {}),
-      publisher: env.EVENT_BUS_NAME ? new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME) : new MemoryPublisher(),
+      // The bus in the cloud; locally the event log (EVENTS_FILE), else memory.
+      publisher: publisherFromEnv(env),
       insecureCookies: baseUrl.startsWith('http://'),
       ...(await webhookSecret.then((secret) => (secret ? { webhookSecret: secret } : {}))),
     };
