@@ -20,6 +20,8 @@ import { generateKeyring } from '../core/links.js';
 import { startDynamo } from '../local/servers.js';
 import { startHttpServer } from '../local/http-server.js';
 import type { HttpDeps } from '../functions/http/deps.js';
+import { CLICK_PREFIX, codeKey, codePk } from '../adapters/dynamo/keys.js';
+import { ReferralActivityStore } from '../adapters/dynamo/referral-activity.js';
 
 const require = createRequire(import.meta.url);
 
@@ -78,7 +80,7 @@ function rps(r: AutocannonResult): number {
 
 async function seedCode(doc: DynamoDBDocumentClient, code: string): Promise<void> {
   await doc.send(
-    new PutCommand({ TableName: TABLE, Item: { PK: `R#${code}`, SK: 'CODE', entity: 'code', code, customerId: `adv-${code}`, campaignId: CAMPAIGN, askId: `adv-${code}~signup_anniversary#2026`, firstName: 'Olivia' } }),
+    new PutCommand({ TableName: TABLE, Item: { ...codeKey(code), entity: 'code', code, customerId: `adv-${code}`, campaignId: CAMPAIGN, askId: `adv-${code}~signup_anniversary#2026`, firstName: 'Olivia' } }),
   );
 }
 
@@ -90,7 +92,7 @@ async function countClicks(doc: DynamoDBDocumentClient, code: string): Promise<n
       new QueryCommand({
         TableName: TABLE,
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
-        ExpressionAttributeValues: { ':pk': `R#${code}`, ':p': 'CLICK#' },
+        ExpressionAttributeValues: { ':pk': codePk(code), ':p': CLICK_PREFIX },
         Select: 'COUNT',
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
@@ -103,11 +105,13 @@ async function countClicks(doc: DynamoDBDocumentClient, code: string): Promise<n
 
 /** The baseline: a bare node:http server that makes the same single PutItem of a click and answers 302. */
 async function startBareServer(doc: DynamoDBDocumentClient, location: string): Promise<{ url: string; close(): Promise<void> }> {
+  const activity = new ReferralActivityStore(doc, TABLE);
   const server: Server = createServer((req, res) => {
     const clickId = nanoIds.id(16);
     const at = new Date().toISOString();
-    doc
-      .send(new PutCommand({ TableName: TABLE, Item: { PK: `R#${CODES.bare}`, SK: `CLICK#${clickId}`, GSI1PK: `K#${clickId}`, GSI1SK: at, entity: 'click', clickId, visitorId: nanoIds.id(16), referralCode: CODES.bare, campaignId: CAMPAIGN, advocateId: `adv-${CODES.bare}`, agent: 'human', at } }))
+    // The same adapter and item schema as the click route: only the route's own work differs.
+    activity
+      .putClick({ clickId, visitorId: nanoIds.id(16), referralCode: CODES.bare, campaignId: CAMPAIGN, advocateId: `adv-${CODES.bare}`, at })
       .then(() => {
         res.writeHead(302, { location: `${location}&click=${clickId}` });
         res.end();

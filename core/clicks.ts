@@ -1,20 +1,8 @@
-// Click hygiene, pure: which user agents are people (mail scanners, link previewers and crawlers are not), share
-// intents on a fixed allow-list of hosts, and the attribution cookie's value.
+// Click hygiene, pure: share intents on a fixed allow-list of hosts and the attribution cookie's value. Which user
+// agents are people (mail scanners, link previewers and crawlers are not) is adapters/user-agents.ts (isbot + ours).
 
+/** What fetched a link: a person, or a machine nobody asked to click (never counted). */
 export type AgentClass = 'human' | 'bot' | 'previewer' | 'scanner';
-
-const PREVIEWERS = /(slackbot|facebookexternalhit|twitterbot|linkedinbot|whatsapp|telegrambot|discordbot|skypeuripreview|embedly|pinterest|redditbot|applebot|googleimageproxy|bingpreview)/i;
-const SCANNERS = /(barracuda|proofpoint|mimecast|safelinks|ms-office|microsoft office|symantec|forcepoint|trend micro|sophos|fireeye|cisco|urldefense|zscaler)/i;
-const BOTS = /(bot\b|crawler|spider|crawl|curl\/|wget\/|python-requests|httpclient|go-http-client|headlesschrome|phantomjs|okhttp|java\/|libwww|scrapy|node-fetch|axios\/)/i;
-
-export function classifyAgent(userAgent: string | undefined): AgentClass {
-  const ua = userAgent ?? '';
-  if (ua.trim() === '') return 'bot';
-  if (PREVIEWERS.test(ua)) return 'previewer';
-  if (SCANNERS.test(ua)) return 'scanner';
-  if (BOTS.test(ua)) return 'bot';
-  return 'human';
-}
 
 export const SHARE_NETWORKS = ['email', 'sms', 'whatsapp', 'x', 'linkedin', 'facebook', 'copy'] as const;
 export type ShareNetwork = (typeof SHARE_NETWORKS)[number];

@@ -121,6 +121,34 @@ export function newReferralCode(ids: IdGenerator): string {
   return code;
 }
 
+// Characters people type for a code's symbols: Cyrillic and Greek letters that look like Latin ones (pasted from
+// chats), and the look-alikes the alphabet leaves out ("1", "l" and "|" for "i", as codes read in capitals show
+// "I"). NFKC first folds full-width forms and ligatures.
+const LOOKALIKES: Record<string, string> = {
+  '1': 'i', l: 'i', '|': 'i', 'ı': 'i', 'і': 'i', 'ι': 'i',
+  'а': 'a', 'в': 'b', 'е': 'e', 'к': 'k', 'м': 'm', 'н': 'h', 'р': 'p', 'с': 'c', 'т': 't', 'у': 'y', 'х': 'x', 'ј': 'j', 'ѕ': 's',
+  'α': 'a', 'β': 'b', 'ε': 'e', 'κ': 'k', 'μ': 'm', 'ν': 'v', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'χ': 'x', 'ζ': 'z',
+};
+const SEPARATORS = /[\s\u00a0\u200b-\u200d\u2060\ufeff_.·‐-―−-]+/gu;
+
+/**
+ * The one normalized form of a referral code as people and systems send it (path, query, form, webhook, CLI):
+ * Unicode NFKC, surrounding and inner spaces/dashes removed, lower case, look-alike characters mapped onto the
+ * alphabet. Returns the input normalized even when it is still not a code (check with isReferralCode).
+ */
+export function normalizeReferralCode(input: string): string {
+  let out = '';
+  for (const ch of input.normalize('NFKC').replace(SEPARATORS, '').toLowerCase()) out += LOOKALIKES[ch] ?? ch;
+  return out;
+}
+
+/** A normalized referral code, or undefined when the input is not one. */
+export function parseReferralCode(input: string | undefined): string | undefined {
+  if (input === undefined) return undefined;
+  const code = normalizeReferralCode(input);
+  return isReferralCode(code) ? code : undefined;
+}
+
 /** Whether a string has the shape of a referral code (checked before any lookup). */
 export function isReferralCode(s: string): boolean {
   return REFERRAL_CODE.test(s);

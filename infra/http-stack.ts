@@ -12,23 +12,10 @@ import type { Construct } from 'constructs';
 import { grantTableData } from './grants.js';
 import { ProjectFunction } from './lambda.js';
 import { addDisposableDomainsLayer } from './disposable-domains-layer.js';
+import { gatewayRoutes } from '../functions/http/route-list.js';
 
-export const HTTP_ROUTES: Array<{ method: HttpMethod; path: string }> = [
-  { method: HttpMethod.GET, path: '/s/{token}' },
-  { method: HttpMethod.GET, path: '/s/{token}/to/{network}' },
-  { method: HttpMethod.GET, path: '/r/{code}' },
-  { method: HttpMethod.GET, path: '/l/{campaign}' },
-  { method: HttpMethod.POST, path: '/l/{campaign}' },
-  { method: HttpMethod.GET, path: '/u/{token}' },
-  { method: HttpMethod.POST, path: '/u/{token}' },
-  { method: HttpMethod.GET, path: '/p/{token}' },
-  { method: HttpMethod.POST, path: '/p/{token}' },
-  { method: HttpMethod.GET, path: '/me/{token}' },
-  { method: HttpMethod.POST, path: '/conversions' },
-  { method: HttpMethod.GET, path: '/inapp/asks' },
-  { method: HttpMethod.POST, path: '/inapp/asks/{askId}' },
-  { method: HttpMethod.GET, path: '/assets/{file}' },
-];
+/** The API's routes, from the one list the Lambda's router uses (functions/http/route-list.ts), HEAD beside GET. */
+export const HTTP_ROUTES: Array<{ method: HttpMethod; path: string }> = gatewayRoutes().map((r) => ({ method: HttpMethod[r.method], path: r.path }));
 
 export interface HttpStackProps extends StackProps {
   table: Table;

@@ -10,7 +10,8 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, typ
 import type { AdvocateRecord, ClaimOutcome, ClickRecord, CodeOwnerRecord, ConversionRecord, ConversionStore, LeadRecord, RefereeClaim } from '../../core/conversions.js';
 import { ConversionResult } from '../../core/schemas/conversion.js';
 import { conditionHolds, isConditionFailed } from './conditions.js';
-import { askSk, claimByCustomerGsi, claimKeys, clickIndexKey, clickSk, codeKey, codePk, conversionByCustomerGsi, conversionByCustomerGsiSk, conversionSk, customerPk, GSI1_INDEX, LEAD_PREFIX, outcomeKey, PROFILE_SK } from './keys.js';
+import { askSk, claimByCustomerGsi, claimKeys, clickIndexKey, codeKey, codePk, conversionByCustomerGsi, conversionByCustomerGsiSk, conversionSk, customerPk, GSI1_INDEX, outcomeKey, PROFILE_SK } from './keys.js';
+import { ReferralActivityStore } from './referral-activity.js';
 
 export { outcomeKey, conversionSk, claimKeys, clickIndexKey };
 /** GSI1 key the click route may add to click items so a click is found by id alone (GSI1PK = K#<clickId>). */
@@ -21,10 +22,14 @@ function claimOf(item: Record<string, unknown>): RefereeClaim {
 }
 
 export class DynamoConversionStore implements ConversionStore {
+  /** Clicks and leads are read through the one referral-activity adapter (the same item schema the routes write). */
+  private readonly activity: ReferralActivityStore;
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.activity = new ReferralActivityStore(doc, tableName);
+  }
 
   async outcome(idempotencyKey: string): Promise<ConversionResult | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: outcomeKey(idempotencyKey), ConsistentRead: true }));
@@ -45,22 +50,12 @@ export class DynamoConversionStore implements ConversionStore {
   }
 
   async click(clickId: string, code?: string): Promise<ClickRecord | undefined> {
-    let item: Record<string, unknown> | undefined;
-    if (code) {
-      item = (await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: codePk(code), SK: clickSk(clickId) } }))).Item;
-    } else {
-      const out = await this.doc.send(new QueryCommand({ TableName: this.tableName, IndexName: GSI1_INDEX, KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': clickIndexKey(clickId) }, Limit: 1 }));
-      item = out.Items?.[0];
-    }
-    if (!item || typeof item.PK !== 'string') return undefined;
-    return { referralCode: item.PK.slice(2), clickId, campaignId: String(item.campaignId), advocateId: String(item.advocateId), at: String(item.at) };
+    const c = await this.activity.click(clickId, code);
+    return c ? { referralCode: c.referralCode, clickId: c.clickId, campaignId: c.campaignId, advocateId: c.advocateId, at: c.at } : undefined;
   }
 
   async leads(code: string): Promise<LeadRecord[]> {
-    const out = await this.doc.send(
-      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': codePk(code), ':p': LEAD_PREFIX } }),
-    );
-    return (out.Items ?? []).filter((i) => typeof i.email === 'string').map((i) => ({ email: String(i.email), at: String(i.at), ...(typeof i.clickId === 'string' && i.clickId ? { clickId: i.clickId } : {}) }));
+    return (await this.activity.leads(code)).filter((l) => l.email).map((l) => ({ email: l.email, at: l.at, ...(l.clickId ? { clickId: l.clickId } : {}) }));
   }
 
   async advocate(customerId: string): Promise<AdvocateRecord | undefined> {

@@ -124,3 +124,7 @@ export const runKey = (campaignId: string, runDate: string, runId: string, execu
 export const progressPk = (campaignId: string): string => `PROG#${campaignId}`;
 export const progressSk = (hour: string, index: string, partition: string): string => `${hour}#${index}#${partition}`;
 export const rateKey = (name: string, second: number): TableKey => ({ PK: `RATE#${name}#${second}`, SK: 'RATE' });
+
+// ---- Short links (SMS) -------------------------------------------------------------------------------------------
+/** `/k/<id>` on the public domain resolves to the share page of one ask (the SMS carries this, not the long token). */
+export const shortLinkKey = (id: string): TableKey => ({ PK: `T#${id}`, SK: 'LINK' });

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { Currency, MinorUnits, Slug, UtcInstant } from './common.js';
 import { CustomerId } from './customer.js';
+import { normalizeReferralCode } from '../links.js';
 
 export const CONVERSION_TYPES = ['signup', 'purchase', 'refund'] as const;
 export const ConversionType = z.enum(CONVERSION_TYPES);
@@ -11,7 +12,8 @@ export type ConversionType = z.infer<typeof ConversionType>;
 /** sha256 hex of the normalized email (core/fraud.ts normalizeEmail: trimmed, lower case, Gmail dots and +tags dropped). */
 export const EmailHash = z.string().regex(/^[a-f0-9]{64}$/, 'must be the lower-case hex sha256 of the normalized email');
 
-export const ReferralCodeField = z.string().regex(/^[23456789abcdefghijkmnpqrstuvwxyz]{10}$/, 'must be a 10-character referral code');
+/** A referral code as a shop backend sends it: normalized (case, spaces, look-alikes) before it is checked. */
+export const ReferralCodeField = z.preprocess((v) => (typeof v === 'string' ? normalizeReferralCode(v) : v), z.string().regex(/^[23456789abcdefghijkmnpqrstuvwxyz]{10}$/, 'must be a 10-character referral code'));
 export const ClickIdField = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be the click id from the landing URL (8-64 characters)');
 
 export const ConversionInput = z

@@ -31,6 +31,11 @@ function firstSegment(path: string): string {
   return end === -1 ? path.slice(1) : path.slice(1, end);
 }
 
+/** True for HEAD: link checkers and mail clients probe with it; it must look like GET and change nothing. */
+export function isHead(req: Pick<HttpRequest, 'method'>): boolean {
+  return req.method === 'HEAD';
+}
+
 export interface RouterOptions<D> {
   notFound: (deps: D) => Promise<HttpResponse>;
 }
@@ -59,16 +64,19 @@ export function createRouter<D>(routes: Array<Route<D>>, options: RouterOptions<
       try {
         for (let n = 0; n < c.names.length; n += 1) params[c.names[n]!] = decodeURIComponent(m[n + 1]!);
       } catch {
-        return options.notFound(deps);
+        const res = await options.notFound(deps);
+        return req.method === 'HEAD' ? { ...res, body: '' } : res;
       }
       try {
-        return await c.route.handler(req, params, deps);
+        const res = await c.route.handler(req, params, deps);
+        // HEAD answers like GET without a body; handlers see method HEAD and record nothing (isHead).
+        return req.method === 'HEAD' ? { ...res, body: '' } : res;
       } catch (error) {
         onError?.(error, req);
         return { ...SERVER_ERROR, headers: { ...SERVER_ERROR.headers } };
       }
     }
-    if (pathMatched) return { status: 405, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Method not allowed' };
-    return options.notFound(deps);
+    const res = pathMatched ? { status: 405, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Method not allowed' } : await options.notFound(deps);
+    return req.method === 'HEAD' ? { ...res, body: '' } : res;
   };
 }

@@ -8,7 +8,7 @@ import { verifyWebhook } from '../../../core/webhooks.js';
 import { jsonResponse } from '../../../adapters/channels/pages.js';
 import { conversionDeps } from '../../conversions/wiring.js';
 import type { HttpDeps } from '../deps.js';
-import type { HttpRequest, HttpResponse, Route } from '../types.js';
+import type { HttpRequest, HttpResponse, RouteHandler } from '../types.js';
 
 export const TIMESTAMP_HEADER = 'x-referral-timestamp';
 export const SIGNATURE_HEADER = 'x-referral-signature';
@@ -43,4 +43,5 @@ async function postConversion(req: HttpRequest, _params: unknown, deps: HttpDeps
   }
 }
 
-export const conversionRoutes: Array<Route<HttpDeps>> = [{ method: 'POST', pattern: '/conversions', handler: postConversion }];
+/** Handlers by route id (functions/http/route-list.ts). */
+export const conversionHandlers = { conversions: postConversion } satisfies Record<string, RouteHandler<HttpDeps>>;

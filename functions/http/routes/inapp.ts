@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { InboxStore } from '../../../adapters/dynamo/inbox.js';
 import { jsonResponse } from '../../../adapters/channels/pages.js';
 import { verifyTokenFor } from '../../../core/links.js';
-import type { HttpRequest, HttpResponse, Route, RouteParams } from '../types.js';
+import type { HttpRequest, HttpResponse, RouteParams, RouteHandler } from '../types.js';
 import type { ChannelRouteDeps } from './unsubscribe.js';
 
 const notFound = (): HttpResponse => jsonResponse(404, { error: 'not_found', message: 'unknown or expired token' });
@@ -48,7 +48,5 @@ async function act(req: HttpRequest, params: RouteParams, deps: ChannelRouteDeps
   return jsonResponse(200, { askId, state: parsed.data.action, changed: result === 'updated' });
 }
 
-export const inappRoutes: Array<Route<ChannelRouteDeps>> = [
-  { method: 'GET', pattern: '/inapp/asks', handler: list },
-  { method: 'POST', pattern: '/inapp/asks/:askId', handler: act },
-];
+/** Handlers by route id (functions/http/route-list.ts). */
+export const inappHandlers = { inappList: list, inappAct: act } satisfies Record<string, RouteHandler<ChannelRouteDeps>>;

@@ -4,7 +4,7 @@ import { PreferenceStore } from '../../../adapters/dynamo/preferences.js';
 import { pageResponse } from '../../../adapters/channels/pages.js';
 import { verifyTokenFor } from '../../../core/links.js';
 import { parsePreferencesForm, type PreferenceView } from '../../../core/preferences.js';
-import type { HttpRequest, HttpResponse, Route, RouteParams } from '../types.js';
+import type { HttpRequest, HttpResponse, RouteParams, RouteHandler } from '../types.js';
 import { notFoundPage, preferencesUrl, type ChannelRouteDeps } from './unsubscribe.js';
 
 const CHANNEL_OPTIONS = [
@@ -55,7 +55,5 @@ async function save(req: HttpRequest, params: RouteParams, deps: ChannelRouteDep
   return pageResponse(200, 'preferences-saved', { title: 'Preferences saved', locale, doNotAsk: parsed.value.doNotAsk === true, preferencesUrl: preferencesUrl(deps, payload.c) }, deps.templatesDir);
 }
 
-export const preferencesRoutes: Array<Route<ChannelRouteDeps>> = [
-  { method: 'GET', pattern: '/p/:token', handler: show },
-  { method: 'POST', pattern: '/p/:token', handler: save },
-];
+/** Handlers by route id (functions/http/route-list.ts). */
+export const preferencesHandlers = { preferences: show, preferencesSave: save } satisfies Record<string, RouteHandler<ChannelRouteDeps>>;

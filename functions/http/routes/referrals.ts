@@ -3,18 +3,19 @@
 // landing page (/l/:campaign) with its signup form. Unknown or tampered tokens and codes all get the same 404 page.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Liquid } from 'liquidjs';
 import { serialize as serializeCookie } from 'cookie';
 import * as z from 'zod';
 import { DynamoCodeStore } from '../../../adapters/dynamo/codes.js';
-import { clickIndexKey } from '../../../adapters/dynamo/conversions.js';
 import { DynamoAskStore } from '../../../adapters/dynamo/asks.js';
 import { CustomerStore } from '../../../adapters/dynamo/customers.js';
 import { pageProgram, pageResponse, PAGE_SECURITY_HEADERS } from '../../../adapters/channels/pages.js';
+import { ReferralActivityStore } from '../../../adapters/dynamo/referral-activity.js';
+import { ShortLinkStore } from '../../../adapters/dynamo/short-links.js';
+import { classifyAgent } from '../../../adapters/user-agents.js';
 import { defaultTemplatesDir } from '../../../adapters/templates-fs.js';
-import { signToken, verifyTokenFor, isReferralCode } from '../../../core/links.js';
-import { attributionCookieValue, classifyAgent, CLICK_DEDUPE_SECONDS, isShareNetwork, parseAttributionCookie, shareIntent } from '../../../core/clicks.js';
+import { signToken, verifyTokenFor, parseReferralCode } from '../../../core/links.js';
+import { attributionCookieValue, CLICK_DEDUPE_SECONDS, isShareNetwork, parseAttributionCookie, shareIntent } from '../../../core/clicks.js';
 import { computeRewards } from '../../../core/rewards.js';
 import { formatMoney } from '../../../core/money.js';
 import { buildAskContext, servedLocale } from '../../../core/render.js';
@@ -23,9 +24,34 @@ import { referralTerms } from '../../../core/terms.js';
 import { projectEvent } from '../../../core/schemas/events.js';
 import type { Campaign } from '../../../core/schemas/campaign.js';
 import type { HttpDeps } from '../deps.js';
-import type { HttpRequest, HttpResponse, Route, RouteParams } from '../types.js';
+import { isHead } from '../router.js';
+import type { HttpRequest, HttpResponse, RouteParams, RouteHandler } from '../types.js';
 
 const liquid = new Liquid();
+
+/** The stores these routes use, built once per deps (once per Lambda: deps are cached), never per request. */
+interface ReferralPorts {
+  codes: DynamoCodeStore;
+  customers: CustomerStore;
+  asks: DynamoAskStore;
+  activity: ReferralActivityStore;
+  shortLinks: ShortLinkStore;
+}
+const portsByDeps = new WeakMap<HttpDeps, ReferralPorts>();
+export function referralPorts(deps: HttpDeps): ReferralPorts {
+  let ports = portsByDeps.get(deps);
+  if (!ports) {
+    ports = {
+      codes: new DynamoCodeStore(deps.doc, deps.tableName, deps.ids),
+      customers: new CustomerStore(deps.doc, deps.tableName),
+      asks: new DynamoAskStore(deps.doc, deps.tableName),
+      activity: new ReferralActivityStore(deps.doc, deps.tableName),
+      shortLinks: new ShortLinkStore(deps.doc, deps.tableName),
+    };
+    portsByDeps.set(deps, ports);
+  }
+  return ports;
+}
 
 export const notFound = (deps: Pick<HttpDeps, 'templatesDir'>, req?: HttpRequest): Promise<HttpResponse> =>
   pageResponse(404, 'not-found', { title: 'Link not found', locale: acceptedLocale(req?.headers['accept-language']) }, deps.templatesDir);
@@ -60,11 +86,8 @@ interface ShareView {
 async function loadShare(token: string, deps: HttpDeps): Promise<(ShareView & { page: Record<string, unknown> }) | undefined> {
   const payload = verifyTokenFor('share', token, deps.keyring, deps.clock.now());
   if (!payload?.k || !payload.o || !payload.r) return undefined;
-  const [campaign, customer, ask] = await Promise.all([
-    deps.campaigns.get(payload.k),
-    new CustomerStore(deps.doc, deps.tableName).get(payload.c),
-    new DynamoAskStore(deps.doc, deps.tableName).get(payload.c, payload.o),
-  ]);
+  const ports = referralPorts(deps);
+  const [campaign, customer, ask] = await Promise.all([deps.campaigns.get(payload.k), ports.customers.get(payload.c), ports.asks.get(payload.c, payload.o)]);
   if (!campaign || !customer || !ask) return undefined;
   const variant = campaign.variants.find((v) => v.id === ask.variantId) ?? campaign.variants[0]!;
   const referralUrl = `${deps.baseUrl}/r/${payload.r}`;
@@ -77,13 +100,13 @@ async function loadShare(token: string, deps: HttpDeps): Promise<(ShareView & { 
     customerId: customer.id,
     askId: ask.askId,
     shareMessage,
-    subject: `${customer.firstName} invites you to try ${campaign.name}`,
+    // Never the campaign's internal name: that is the marketer's label, not the product.
+    subject: `${customer.firstName} invited you`,
     referralUrl,
     page: {
-      title: `Share ${campaign.name}`,
+      title: 'Share with a friend',
       first_name: customer.firstName,
       achievement: ctx.milestone.achievement,
-      company: campaign.name,
       friend_offer: offerText(campaign, customer.locale),
       advocate_reward: ctx.reward.advocate,
       share_message: shareMessage,
@@ -95,15 +118,25 @@ async function loadShare(token: string, deps: HttpDeps): Promise<(ShareView & { 
   };
 }
 
-async function sharePage(_req: HttpRequest, params: RouteParams, deps: HttpDeps): Promise<HttpResponse> {
+async function sharePage(req: HttpRequest, params: RouteParams, deps: HttpDeps): Promise<HttpResponse> {
   const view = await loadShare(params.token!, deps);
   if (!view) return notFound(deps);
-  await deps.doc.send(
-    new UpdateCommand({ TableName: deps.tableName, Key: { PK: `R#${view.code}`, SK: 'CODE' }, UpdateExpression: 'ADD shareVisits :one', ExpressionAttributeValues: { ':one': 1 } }),
-  );
-  await deps.publisher.publish([projectEvent('referral.share.viewed', { occurredAt: deps.clock.now().toISOString(), askId: view.askId, campaignId: view.campaign.id, customerId: view.customerId, referralCode: view.code })]);
+  // HEAD (link checkers, mail clients) sees the page's headers and records no visit.
+  if (!isHead(req) && classifyAgent(req.headers['user-agent']) === 'human') await recordShareVisit(view, deps);
   const page = await pageResponse(200, 'share', view.page, deps.templatesDir);
   return { ...page, headers: SHARE_PAGE_HEADERS };
+}
+
+async function recordShareVisit(view: ShareView, deps: HttpDeps): Promise<void> {
+  await referralPorts(deps).activity.countShareVisit(view.code);
+  await deps.publisher.publish([projectEvent('referral.share.viewed', { occurredAt: deps.clock.now().toISOString(), askId: view.askId, campaignId: view.campaign.id, customerId: view.customerId, referralCode: view.code })]);
+}
+
+/** `/k/<id>`: the SMS's short link, a redirect to the ask's share page on the same domain. */
+async function shortShare(_req: HttpRequest, params: RouteParams, deps: HttpDeps): Promise<HttpResponse> {
+  const token = await referralPorts(deps).shortLinks.resolve(params.id!);
+  if (!token) return notFound(deps);
+  return { status: 302, headers: { location: `${deps.baseUrl}/s/${token}`, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } };
 }
 
 async function shareTo(req: HttpRequest, params: RouteParams, deps: HttpDeps): Promise<HttpResponse> {
@@ -112,10 +145,10 @@ async function shareTo(req: HttpRequest, params: RouteParams, deps: HttpDeps): P
   const view = await loadShare(params.token!, deps);
   if (!view) return notFound(deps);
   const at = deps.clock.now().toISOString();
-  await deps.doc.send(
-    new PutCommand({ TableName: deps.tableName, Item: { PK: `R#${view.code}`, SK: `SHARE#${at}#${network}#${deps.ids.id(8)}`, entity: 'share', network, campaignId: view.campaign.id, customerId: view.customerId, at } }),
-  );
-  await deps.publisher.publish([projectEvent('referral.share.recorded', { occurredAt: at, askId: view.askId, campaignId: view.campaign.id, customerId: view.customerId, referralCode: view.code, network })]);
+  if (!isHead(req)) {
+    await referralPorts(deps).activity.putShare(view.code, { network, campaignId: view.campaign.id, customerId: view.customerId, at }, deps.ids.id(8));
+    await deps.publisher.publish([projectEvent('referral.share.recorded', { occurredAt: at, askId: view.askId, campaignId: view.campaign.id, customerId: view.customerId, referralCode: view.code, network })]);
+  }
   if (network === 'copy') return { status: 204, headers: { 'cache-control': 'no-store' } };
   // The edited message travels only inside the intent's query; the destination host is fixed per network.
   const text = (req.query.text ?? view.shareMessage).slice(0, 1000);
@@ -154,9 +187,10 @@ const YEAR_SECONDS = 365 * 86_400;
 
 // The hot path: one cached owner lookup (codes never change owner), the memoized campaign, and exactly one write.
 async function click(req: HttpRequest, params: RouteParams, deps: HttpDeps): Promise<HttpResponse> {
-  const code = params.code!;
-  if (!isReferralCode(code)) return notFound(deps);
-  const owner = await new DynamoCodeStore(deps.doc, deps.tableName, deps.ids).owner(code);
+  // "/r/ABCD…", " abcd… ", look-alikes: one normalized code (core/links.ts).
+  const code = parseReferralCode(params.code!);
+  if (!code) return notFound(deps);
+  const owner = await referralPorts(deps).codes.owner(code);
   const campaign = owner ? await deps.campaigns.get(owner.campaignId) : undefined;
   if (!owner || !campaign) return notFound(deps);
   const now = deps.clock.now();
@@ -167,12 +201,11 @@ async function click(req: HttpRequest, params: RouteParams, deps: HttpDeps): Pro
   const knownVisitor = req.cookies[VISITOR_COOKIE];
   const visitorId = knownVisitor !== undefined && VISITOR_ID.test(knownVisitor) ? knownVisitor : deps.ids.id(16);
   const headers: Record<string, string> = { location: landingUrl(campaign, deps, code, clickId), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
-  if (agent !== 'human') return { status: 302, headers }; // scanners and previewers follow links nobody clicked
+  // Scanners and previewers follow links nobody clicked; HEAD only asks where the link goes. Neither is a click.
+  if (agent !== 'human' || isHead(req)) return { status: 302, headers };
   if (!repeat) {
     const at = now.toISOString();
-    await deps.doc.send(
-      new PutCommand({ TableName: deps.tableName, Item: { PK: `R#${code}`, SK: `CLICK#${clickId}`, GSI1PK: clickIndexKey(clickId), GSI1SK: at, entity: 'click', clickId, visitorId, referralCode: code, campaignId: campaign.id, advocateId: owner.customerId, agent, at } }),
-    );
+    await referralPorts(deps).activity.putClick({ clickId, visitorId, referralCode: code, campaignId: campaign.id, advocateId: owner.customerId, at });
     if (!clickEventsFromStream()) {
       await deps.publisher.publish([projectEvent('referral.click.recorded', { occurredAt: at, clickId, referralCode: code, campaignId: campaign.id })]);
     }
@@ -186,8 +219,8 @@ async function click(req: HttpRequest, params: RouteParams, deps: HttpDeps): Pro
 async function landing(req: HttpRequest, params: RouteParams, deps: HttpDeps, extra: Record<string, unknown> = {}): Promise<HttpResponse> {
   const campaign = await deps.campaigns.get(params.campaign!);
   if (!campaign) return notFound(deps);
-  const ref = req.query.ref ?? parseAttributionCookie(req.cookies.ref_click)?.code ?? '';
-  const owner = isReferralCode(ref) ? await new DynamoCodeStore(deps.doc, deps.tableName, deps.ids).owner(ref) : undefined;
+  const ref = parseReferralCode(req.query.ref ?? parseAttributionCookie(req.cookies.ref_click)?.code ?? '');
+  const owner = ref ? await referralPorts(deps).codes.owner(ref) : undefined;
   const advocate = owner && owner.campaignId === campaign.id ? owner.firstName : undefined;
   const program = await pageProgram().get();
   // The friend is not a customer yet: their browser's language, among the campaign's.
@@ -229,13 +262,9 @@ async function signup(req: HttpRequest, params: RouteParams, deps: HttpDeps): Pr
   const cookie = parseAttributionCookie(req.cookies.ref_click);
   const at = deps.clock.now().toISOString();
   const leadId = deps.ids.id(16);
-  const code = form.data.ref || cookie?.code || '';
-  await deps.doc.send(
-    new PutCommand({
-      TableName: deps.tableName,
-      Item: { PK: code ? `R#${code}` : `LEAD#${campaign.id}`, SK: `LEAD#${leadId}`, entity: 'lead', leadId, campaignId: campaign.id, email: form.data.email.toLowerCase(), name: form.data.name, clickId: form.data.click || cookie?.clickId, rule: form.data.click ? 'click_id' : cookie ? 'cookie' : 'none', at },
-    }),
-  );
+  const code = parseReferralCode(form.data.ref) ?? cookie?.code ?? '';
+  const clickId = form.data.click || cookie?.clickId;
+  await referralPorts(deps).activity.putLead(code || undefined, { leadId, campaignId: campaign.id, email: form.data.email.toLowerCase(), name: form.data.name, ...(clickId ? { clickId } : {}), rule: form.data.click ? 'click_id' : cookie ? 'cookie' : 'none', at });
   await deps.publisher.publish([projectEvent('referral.lead.recorded', { occurredAt: at, leadId, campaignId: campaign.id, ...(code ? { referralCode: code } : {}) })]);
   return landing(req, params, deps, { done: true, name: form.data.name });
 }
@@ -257,13 +286,15 @@ async function asset(_req: HttpRequest, params: RouteParams, deps: HttpDeps): Pr
   }
 }
 
-export const referralRoutes: Array<Route<HttpDeps>> = [
-  { method: 'GET', pattern: '/s/:token', handler: sharePage },
-  { method: 'GET', pattern: '/s/:token/to/:network', handler: shareTo },
-  { method: 'GET', pattern: '/r/:code', handler: click },
-  { method: 'GET', pattern: '/l/:campaign', handler: (req, params, deps) => landing(req, params, deps) },
-  { method: 'POST', pattern: '/l/:campaign', handler: signup },
-  { method: 'GET', pattern: '/assets/:file', handler: asset },
-  { method: 'GET', pattern: '/t/:campaign', handler: termsPage },
-];
+/** Handlers by route id (functions/http/route-list.ts). */
+export const referralHandlers = {
+  sharePage,
+  shareTo,
+  shortShare,
+  click,
+  landing: (req, params, deps) => landing(req, params, deps),
+  signup,
+  asset,
+  terms: termsPage,
+} satisfies Record<string, RouteHandler<HttpDeps>>;
 

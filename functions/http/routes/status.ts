@@ -12,7 +12,7 @@ import { isReferralCode, verifyTokenFor } from '../../../core/links.js';
 import { formatMoney, formatTotals } from '../../../core/money.js';
 import type { RewardState } from '../../../core/rewards.js';
 import type { HttpDeps } from '../deps.js';
-import type { HttpRequest, HttpResponse, Route, RouteParams } from '../types.js';
+import type { HttpRequest, HttpResponse, RouteHandler, RouteParams } from '../types.js';
 import { notFound } from './referrals.js';
 
 /** What each ledger state means to the advocate (the raw state travels too, as a data attribute). */
@@ -116,4 +116,5 @@ async function statusPage(_req: HttpRequest, params: RouteParams, deps: HttpDeps
   );
 }
 
-export const statusRoutes: Array<Route<HttpDeps>> = [{ method: 'GET', pattern: '/me/:token', handler: statusPage }];
+/** Handlers by route id (functions/http/route-list.ts). */
+export const statusHandlers = { status: statusPage } satisfies Record<string, RouteHandler<HttpDeps>>;

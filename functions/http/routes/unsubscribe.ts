@@ -6,7 +6,7 @@ import { pageResponse } from '../../../adapters/channels/pages.js';
 import { signToken, verifyTokenFor } from '../../../core/links.js';
 import type { Clock, Keyring } from '../../../core/ports.js';
 import { parseUnsubscribeBody, unsubscribeUpdate } from '../../../core/preferences.js';
-import type { HttpRequest, HttpResponse, Route, RouteParams } from '../types.js';
+import type { HttpRequest, HttpResponse, RouteParams, RouteHandler } from '../types.js';
 
 /** What the unsubscribe, preferences and in-app routes need; the router passes a superset. */
 export interface ChannelRouteDeps {
@@ -53,7 +53,5 @@ async function unsubscribe(req: HttpRequest, params: RouteParams, deps: ChannelR
   return pageResponse(200, 'unsubscribe-done', { title: 'Unsubscribed', locale, doNotAsk: request.doNotAsk, preferencesUrl: preferencesUrl(deps, payload.c) }, deps.templatesDir);
 }
 
-export const unsubscribeRoutes: Array<Route<ChannelRouteDeps>> = [
-  { method: 'GET', pattern: '/u/:token', handler: showConfirm },
-  { method: 'POST', pattern: '/u/:token', handler: unsubscribe },
-];
+/** Handlers by route id (functions/http/route-list.ts). */
+export const unsubscribeHandlers = { unsubscribeConfirm: showConfirm, unsubscribe } satisfies Record<string, RouteHandler<ChannelRouteDeps>>;
