@@ -6,7 +6,8 @@
 //   plan_rss_mb_1m                  peak RSS of `asks plan` over a 1M-customer JSONL stream (goal <= 512)
 //   click_throughput_ratio          rps of GET /r/{code} / rps of a bare server doing the same one write (goal >= 0.8)
 //   clicks_lost                     clicks answered minus clicks stored after a 20k-request run (goal 0)
-// Sub-benchmarks (bench/clicks.ts, when present) add their keys to the same file.
+// Sub-benchmarks (bench/clicks.ts, when present) add their keys to the same file; `report` (bench/report.ts) times
+// `asks report` over a generated 1M-event log against reading it line by line.
 import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -35,6 +36,9 @@ const GOALS: Record<string, { goal: number; lowerIsBetter: boolean }> = {
   plan_rss_mb_1m: { goal: 512, lowerIsBetter: true },
   click_throughput_ratio: { goal: 0.8, lowerIsBetter: false },
   clicks_lost: { goal: 0, lowerIsBetter: true },
+  report_seconds_1m_events: { goal: 5, lowerIsBetter: true },
+  report_rss_mb_1m_events: { goal: 512, lowerIsBetter: true },
+  report_vs_read_ratio: { goal: 1.5, lowerIsBetter: true },
   // Not a speed goal: a benchmark run that fails asks measures a broken wiring, not the product.
   bench_asks_failed: { goal: 0, lowerIsBetter: true },
 };
@@ -167,6 +171,7 @@ async function main(): Promise<void> {
       return mod.runClickBench ? mod.runClickBench() : {};
     });
   }
+  await step('report', async () => (await import('./report.js')).runReportBench(ROOT, WORK));
   await writeFile(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   const rows = Object.entries(results).map(([key, value]) => {
     const g = GOALS[key];

@@ -43,10 +43,23 @@ export class DuckDbAnalytics implements AnalyticsEngine {
     }
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
-    const values = zones.filter((z) => ID.test(z.campaignId) && ZONE.test(z.timezone)).map((z) => `('${z.campaignId}', '${z.timezone}')`);
+    const valid = zones.filter((z) => ID.test(z.campaignId) && ZONE.test(z.timezone));
+    const values = valid.map((z) => `('${z.campaignId}', '${z.timezone}')`);
+    const day = `CASE campaign_id ${valid.map((z) => `WHEN '${z.campaignId}' THEN timezone('${z.timezone}', occurred_ts) `).join('')}ELSE timezone('UTC', occurred_ts) END`;
     const views = await viewSql('duckdb');
-    const script = views.engine.replaceAll('{{file}}', file.replaceAll("'", "''")).replaceAll('{{campaign_zones}}', values.length ? values.join(', ') : "('', 'UTC')");
-    for (const sql of [...statements(script), ...statements(views.common)]) await connection.run(sql);
+    const script = views.engine
+      .replaceAll('{{file}}', file.replaceAll("'", "''"))
+      .replaceAll('{{campaign_zones}}', values.length ? values.join(', ') : "('', 'UTC')")
+      .replaceAll('{{campaign_day}}', day);
+    // Embedded and single-user: the shared views are materialized once, every query then reads small tables.
+    const common = views.common.replaceAll('CREATE OR REPLACE VIEW', 'CREATE OR REPLACE TABLE');
+    // Bounded memory (it spills past the limit), UTC session time; insertion order is never relied on.
+    await connection.run("SET preserve_insertion_order = false; SET TimeZone = 'UTC'; SET memory_limit = '384MB'");
+    for (const sql of [...statements(script), ...statements(common)]) {
+      const t0 = performance.now();
+      await connection.run(sql);
+      if (process.env.ANALYTICS_DEBUG) process.stderr.write(`${((performance.now() - t0) / 1000).toFixed(2)} s  ${sql.slice(0, 60).replace(/\s+/g, ' ')}\n`);
+    }
     return new DuckDbAnalytics(instance, connection);
   }
 
@@ -58,7 +71,7 @@ export class DuckDbAnalytics implements AnalyticsEngine {
 
   /** Scalar helpers for the report's scope. */
   async lastDay(): Promise<string | undefined> {
-    const reader = await this.connection.runAndReadAll('SELECT max(day) AS d FROM events');
+    const reader = await this.connection.runAndReadAll("SELECT strftime(max(occurred_ts), '%Y-%m-%d') AS d FROM events_raw");
     const d = reader.getRowObjectsJS()[0]?.d;
     return typeof d === 'string' ? d : undefined;
   }

@@ -1,7 +1,8 @@
--- The normalized `events` table on DuckDB, from the local event log (one EventBridge envelope per line). The JSON
--- reader parses straight into typed columns (no per-row JSON functions); a field an event lacks is NULL. `day` is the
--- event's date in its campaign's timezone ({{campaign_zones}}: a VALUES list of campaign id and IANA zone).
-CREATE OR REPLACE TABLE events AS
+-- The normalized `events` on DuckDB, from the local event log (one EventBridge envelope per line). The JSON reader
+-- parses straight into typed columns (no per-row JSON functions); a field an event lacks is NULL. `day` is the
+-- event's date in its campaign's timezone ({{campaign_day}}: a CASE over the campaign ids), computed in a view so only
+-- the queries that read it pay for it.
+CREATE OR REPLACE TABLE events_raw AS
 WITH raw AS (
   SELECT "detail-type" AS detail_type, detail
   FROM read_json('{{file}}', format = 'newline_delimited', ignore_errors = true, columns = {
@@ -12,13 +13,11 @@ WITH raw AS (
       currency VARCHAR, rewardId VARCHAR, beneficiary VARCHAR, previousState VARCHAR, refereeId VARCHAR, orderId VARCHAR,
       clickId VARCHAR, conversionId VARCHAR, signupDate VARCHAR)'
   })
-),
-zones(campaign_id, tz) AS (VALUES {{campaign_zones}})
+)
 SELECT
   regexp_replace(r.detail_type, '\.v[0-9]+$', '') AS event,
   r.detail.occurredAt AS occurred_at,
   CAST(r.detail.occurredAt AS TIMESTAMPTZ) AS occurred_ts,
-  strftime(timezone(coalesce(z.tz, 'UTC'), CAST(r.detail.occurredAt AS TIMESTAMPTZ)), '%Y-%m-%d') AS day,
   r.detail.campaignId AS campaign_id,
   r.detail.askId AS ask_id,
   coalesce(r.detail.subjectId, r.detail.customerId) AS subject_id,
@@ -46,15 +45,17 @@ SELECT
   r.detail.signupDate AS signup_date,
   coalesce(r.detail.demo, false) AS demo
 FROM raw r
-LEFT JOIN zones z ON z.campaign_id = r.detail.campaignId
 WHERE r.detail_type IS NOT NULL AND r.detail.occurredAt IS NOT NULL;
+
+CREATE OR REPLACE VIEW events AS
+SELECT *, strftime({{campaign_day}}, '%Y-%m-%d') AS day FROM events_raw;
 
 -- Orders (customer activity) with their date in each campaign's timezone: the holdout window counts days there.
 CREATE OR REPLACE TABLE order_days AS
 WITH zones(campaign_id, tz) AS (VALUES {{campaign_zones}}),
 orders AS (
   SELECT subject_id, order_id, min(occurred_at) AS occurred_at, min(occurred_ts) AS occurred_ts, min(amount_minor) AS amount_minor, min(currency) AS currency, min(signup_date) AS signup_date
-  FROM events WHERE event = 'customer.order.completed' GROUP BY subject_id, order_id
+  FROM events_raw WHERE event = 'customer.order.completed' GROUP BY subject_id, order_id
 )
 SELECT o.subject_id, o.order_id, o.amount_minor, o.currency, o.signup_date, o.occurred_ts, z.campaign_id,
   strftime(timezone(z.tz, CAST(o.occurred_at AS TIMESTAMPTZ)), '%Y-%m-%d') AS day
