@@ -18,6 +18,7 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { NagSuppressions, suppressLambdaBaseline } from './nag.js';
 import type { Construct } from 'constructs';
 import type { Campaign } from '../core/schemas/campaign.js';
+import { scheduleExpression } from '../core/schedule.js';
 import { grantSesSend, grantSmsSend, grantTableData } from './grants.js';
 import { ProjectFunction } from './lambda.js';
 import { addDisposableDomainsLayer } from './disposable-domains-layer.js';
@@ -102,7 +103,8 @@ export class WorkflowStack extends Stack {
     startRun.fn.grantInvoke(schedulerRole);
     dlq.grantSendMessages(schedulerRole);
     for (const campaign of props.campaigns.filter((c) => c.status === 'active')) {
-      const expression = campaign.schedule.cron !== undefined ? `cron(${campaign.schedule.cron})` : `rate(${campaign.schedule.rate})`;
+      // The same expression `asks run --from --to` replays (core/schedule.ts).
+      const expression = scheduleExpression(campaign.schedule);
       new CfnSchedule(this, `Schedule-${campaign.id}`, {
         name: `referral-asks-${campaign.id}`.slice(0, 64),
         description: `${campaign.name} (${campaign.milestone.kind})`,

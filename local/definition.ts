@@ -77,7 +77,7 @@ function newestMtime(dir: string): number {
 }
 
 /** Files outside infra/ that the templates are built from (the table's indexes, the Retry/Catch names, state names). */
-const SYNTH_INPUT_FILES = ['adapters/dynamo/table-def.ts', 'adapters/dynamo/keys.ts', 'core/errors.ts', 'core/schemas/workflow.ts'];
+const SYNTH_INPUT_FILES = ['adapters/dynamo/table-def.ts', 'adapters/dynamo/keys.ts', 'core/errors.ts', 'core/schemas/workflow.ts', 'core/schedule.ts'];
 
 function mtimeOf(path: string): number {
   return existsSync(path) ? statSync(path).mtimeMs : 0;

@@ -66,7 +66,7 @@ export class DynamoRunStore implements RunRecorder {
   /** The run records of a campaign, newest run first (executions of one run by start time). */
   async list(campaignId: string, limit = 50): Promise<RunRecord[]> {
     const out = await this.doc.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': runPk(campaignId) }, ScanIndexForward: false, Limit: limit }));
-    return (out.Items ?? []).map((i) => {
+    const records = (out.Items ?? []).map((i) => {
       const added: Counts = {};
       for (const [k, v] of Object.entries(i)) if (k.startsWith(COUNT_PREFIX) && typeof v === 'number') added[k.slice(COUNT_PREFIX.length)] = v;
       const status = i.status === 'completed' || (i.status === undefined && i.completedAt) ? 'completed' : 'running';
@@ -80,5 +80,7 @@ export class DynamoRunStore implements RunRecorder {
         totals: status === 'completed' && i.totals ? (i.totals as Counts) : added,
       } satisfies RunRecord;
     });
+    // Newest scheduled instant first; executions of one run by start.
+    return records.sort((a, b) => (b.run.at ?? '').localeCompare(a.run.at ?? '') || (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
   }
 }

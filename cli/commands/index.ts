@@ -6,6 +6,7 @@ import { registerSchema } from './schema.js';
 import { registerImport } from './import.js';
 import { registerSeed } from './seed.js';
 import { registerRun } from './run.js';
+import { registerRuns } from './runs.js';
 import { registerPlan } from './plan.js';
 import { registerReview } from './review.js';
 import { registerRewards } from './rewards.js';
@@ -20,6 +21,7 @@ export const commands: Array<(program: Command) => void> = [
   registerImport,
   registerSeed,
   registerRun,
+  registerRuns,
   registerPlan,
   registerReview,
   registerRewards,

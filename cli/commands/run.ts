@@ -1,22 +1,57 @@
 // `asks run <campaign> --date YYYY-MM-DD`: one local day of a campaign through the embedded runtime (the deployed
 // state machine definition, dynalite, the SES v2 local server), reusing servers `npm start` already runs.
+// `asks run <campaign> --from <instant> --to <instant>`: every fire of the campaign's schedule in the window (its cron
+// or rate in its IANA zone, the expression infra deploys: core/schedule.ts), each one an hour-mode execution at the
+// scheduled instant, exactly as EventBridge Scheduler starts them in the cloud.
+// Ctrl-C aborts the execution in flight (a killed run): the next run settles whatever it left (docs/architecture.md).
 import type { Command } from 'commander';
-import { CliError, EXIT, out, printJson } from '../output.js';
+import type { Counts } from '../../core/schemas/workflow.js';
+import { CliError, EXIT, err, out, printJson } from '../output.js';
 
 function parseDate(value: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw new CliError(`--date: must be a date YYYY-MM-DD (got "${value}")`, EXIT.usage);
   return value;
 }
 
+function parseInstant(flag: string) {
+  return (value: string): string => {
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
+      throw new CliError(`${flag}: must be an ISO-8601 instant with a zone, e.g. 2026-03-08T00:00:00Z (got "${value}")`, EXIT.usage);
+    }
+    return new Date(value).toISOString();
+  };
+}
+
+interface RunOptions {
+  date?: string;
+  from?: string;
+  to?: string;
+  json?: boolean;
+}
+
+/** `sent 3 · deferred 1 · skipped:cooldown 2` (non-zero counts, largest first). */
+export function countsLine(counts: Counts): string {
+  const entries = Object.entries(counts).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return entries.length ? entries.map(([k, n]) => `${k} ${n}`).join(' · ') : 'nothing due';
+}
+
+function addInto(into: Counts, from: Counts): void {
+  for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
+}
+
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('run one campaign for one local day on the local runtime (starts or reuses the local servers)')
+    .description('run a campaign on the local runtime: one local day (--date), or every scheduled hourly fire in a window (--from/--to)')
     .argument('<campaign>', 'campaign id (campaigns/<id>.yaml)')
     .option('--date <date>', 'the local date to run, YYYY-MM-DD (default: today, UTC)', parseDate)
+    .option('--from <instant>', 'replay the schedule from this ISO-8601 instant (inclusive), each fire in hour mode', parseInstant('--from'))
+    .option('--to <instant>', 'replay the schedule up to this ISO-8601 instant (exclusive)', parseInstant('--to'))
     .option('--json', 'print the run summary as JSON')
-    .action(async (campaignId: string, options: { date?: string; json?: boolean }) => {
-      const day = options.date ?? new Date().toISOString().slice(0, 10);
+    .action(async (campaignId: string, options: RunOptions) => {
+      if ((options.from === undefined) !== (options.to === undefined)) throw new CliError('give both --from and --to (or neither)', EXIT.usage);
+      if (options.from !== undefined && options.date !== undefined) throw new CliError('give either --date or --from/--to, not both', EXIT.usage);
+      if (options.from !== undefined && options.to !== undefined && options.from >= options.to) throw new CliError('--from must be before --to', EXIT.usage);
       process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
       const { loadRunDefinition } = await import('../../local/definition.js');
       const { startLocalEnvironment } = await import('../../local/environment.js');
@@ -29,6 +64,11 @@ export function registerRun(program: Command): void {
           throw new CliError(`campaign: no campaign "${campaignId}" (known: ${known || 'none'})`, EXIT.usage);
         }
         const { definition } = await loadRunDefinition();
+        if (options.from !== undefined && options.to !== undefined) {
+          await runWindow({ env, definition, campaignId, schedule: campaign.schedule, from: options.from, to: options.to, json: options.json === true, exportMailbox });
+          return;
+        }
+        const day = options.date ?? new Date().toISOString().slice(0, 10);
         const result = await runDay(env, definition, campaignId, day, { progress: !options.json });
         if (result.error || !result.summary) throw new CliError(`the run failed: ${result.error ?? 'no summary'}`);
         const files = await exportMailbox(env);
@@ -39,4 +79,53 @@ export function registerRun(program: Command): void {
         await env.stop();
       }
     });
+}
+
+interface WindowInput {
+  env: Awaited<ReturnType<typeof import('../../local/environment.js').startLocalEnvironment>>;
+  definition: Record<string, unknown>;
+  campaignId: string;
+  schedule: import('../../core/schemas/campaign.js').Schedule;
+  from: string;
+  to: string;
+  json: boolean;
+  exportMailbox: (env: WindowInput['env']) => Promise<string[]>;
+}
+
+/** Every scheduled fire in [from, to) as one hour-mode execution at its scheduled instant, in order. */
+async function runWindow(w: WindowInput): Promise<void> {
+  const { scheduledFires, scheduleExpression } = await import('../../core/schedule.js');
+  const { runExecution } = await import('../../local/run-campaign.js');
+  const fires = scheduledFires(w.schedule, new Date(w.from), new Date(w.to));
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  const runs: Array<{ at: string; runId?: string; executionId?: string; totals: Counts; durationMs: number; error?: string; aborted?: boolean }> = [];
+  const totals: Counts = {};
+  try {
+    for (const [i, at] of fires.entries()) {
+      if (controller.signal.aborted) break;
+      const result = await runExecution({ definition: w.definition, handlers: w.env.deps.handlers, input: { campaignId: w.campaignId, at, mode: 'hour' }, signal: controller.signal });
+      const runTotals = result.summary?.totals ?? {};
+      addInto(totals, runTotals);
+      runs.push({
+        at,
+        ...(result.summary ? { runId: result.summary.run.runId } : {}),
+        ...(result.summary?.run.executionId ? { executionId: result.summary.run.executionId } : {}),
+        totals: runTotals,
+        durationMs: result.durationMs,
+        ...(result.error ? { error: result.error } : {}),
+        ...(result.aborted ? { aborted: true } : {}),
+      });
+      if (!w.json) err(`[${String(i + 1).padStart(String(fires.length).length)}/${fires.length}] ${at}  ${result.aborted ? 'aborted' : result.error ? `failed: ${result.error}` : countsLine(runTotals)}`);
+    }
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+  }
+  const files = await w.exportMailbox(w.env);
+  const failed = runs.filter((r) => r.error || r.aborted).length;
+  const report = { campaignId: w.campaignId, from: w.from, to: w.to, schedule: scheduleExpression(w.schedule), timezone: w.schedule.timezone, fires: fires.length, ran: runs.length, failed, totals, runs, mailbox: `${w.env.stateDir}/mailbox`, emails: files.length };
+  if (w.json) printJson(report);
+  else out(`${w.campaignId}: ${runs.length} of ${fires.length} scheduled fires of ${report.schedule} (${report.timezone}) from ${w.from} to ${w.to}`, `  ${countsLine(totals)}`, `  mailbox ${report.mailbox} (${files.length} .eml)`);
+  if (failed > 0 || runs.length < fires.length) throw new CliError(`${failed + fires.length - runs.length} of ${fires.length} runs failed or did not run (the next run resumes their work)`);
 }
