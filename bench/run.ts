@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { createDocumentClient, ensureTable } from '../adapters/dynamo/client.js';
 import { CustomerStore } from '../adapters/dynamo/customers.js';
 import { generateCustomers } from '../core/seed.js';
-import { definitionFromCdkOut } from '../local/definition.js';
+import { definitionFromCdkOut, ensureSynth } from '../local/definition.js';
 import { localDeps, runExecution } from '../local/run-campaign.js';
 import { startDynamo, startSes } from '../local/servers.js';
 import { bundleEntry } from '../infra/bundle.js';
@@ -152,6 +152,10 @@ function round(n: number, digits: number): number {
 
 async function main(): Promise<void> {
   await mkdir(WORK, { recursive: true });
+  // A fresh clone has no cdk.out: the workflow step runs the synthesized state machine, so synthesize it first
+  // (also when infra/ or campaigns/ changed since the last synth).
+  const synthMs = await ensureSynth({ log });
+  if (synthMs) log(`cdk synth took ${(synthMs / 1000).toFixed(1)} s`);
   const only = process.argv.slice(2);
   const want = (name: string) => only.length === 0 || only.includes(name);
   let results: Results = existsSync(RESULTS) ? (JSON.parse(await readFile(RESULTS, 'utf8')) as Results) : {};
