@@ -130,11 +130,11 @@ export function achievementPhrase(a: AchievementInput, locale: string): string {
 }
 
 /** "1 friend" / "3 friends", "1 Freund" / "3 Freunde" and the like, for counts on pages and in messages. */
-export function countPhrase(n: number, noun: 'friend' | 'referral' | 'reward' | 'day', locale: string): string {
+export function countPhrase(n: number, noun: 'friend' | 'referral' | 'reward' | 'day' | 'dayDative', locale: string): string {
   const de = phraseLanguage(locale) === 'de';
   const forms: Record<typeof noun, Plural> = de
-    ? { friend: { one: '# Freund', other: '# Freunde' }, referral: { one: '# Empfehlung', other: '# Empfehlungen' }, reward: { one: '# Prämie', other: '# Prämien' }, day: { one: '# Tag', other: '# Tage' } }
-    : { friend: { one: '# friend', other: '# friends' }, referral: { one: '# referral', other: '# referrals' }, reward: { one: '# reward', other: '# rewards' }, day: { one: '# day', other: '# days' } };
+    ? { friend: { one: '# Freund', other: '# Freunde' }, referral: { one: '# Empfehlung', other: '# Empfehlungen' }, reward: { one: '# Prämie', other: '# Prämien' }, day: { one: '# Tag', other: '# Tage' }, dayDative: { one: '# Tag', other: '# Tagen' } }
+    : { friend: { one: '# friend', other: '# friends' }, referral: { one: '# referral', other: '# referrals' }, reward: { one: '# reward', other: '# rewards' }, day: { one: '# day', other: '# days' }, dayDative: { one: '# day', other: '# days' } };
   return plural(n, forms[noun], locale);
 }
 

@@ -167,7 +167,8 @@ export function buildAskContext(input: AskContextInput): AskContext {
       unsubscribe_url: links.unsubscribeUrl ?? '',
       preferences_url: links.preferencesUrl ?? '',
       status_url: links.statusUrl ?? '',
-      terms_url: links.termsUrl ?? '',
+      // The terms page in the message's language, whatever the reader's browser says.
+      terms_url: links.termsUrl ? `${links.termsUrl}${links.termsUrl.includes('?') ? '&' : '?'}lang=${encodeURIComponent(served)}` : '',
     },
     company: { name: input.company?.name ?? input.brand?.name ?? '', address: input.company?.address ?? input.brand?.postal_address ?? '' },
     ...(input.brand ? { brand: input.brand } : {}),

@@ -32,8 +32,8 @@ export function referralTerms(input: Campaign, locale: string, formatLocale = lo
     offer.amountMinor !== undefined ? `${formatMoney({ amountMinor: offer.amountMinor, currency: offer.currency }, formatLocale)} (${offer.description})` : offer.percentOff !== undefined ? `${offer.percentOff} % (${offer.description})` : offer.description;
 
   const tiers = r.tenureTiers.map((t) => {
-    const range = t.maxYears === undefined ? (de ? `ab ${yearsPhrase(t.minYears, locale)}` : `from ${yearsPhrase(t.minYears, locale)}`) : t.minYears === t.maxYears ? yearsPhrase(t.minYears, locale) : de ? `${t.minYears} bis ${yearsPhrase(t.maxYears, locale)}` : `${t.minYears} to ${yearsPhrase(t.maxYears, locale)}`;
-    return de ? `${money(t.amountMinor)} pro erfolgreicher Empfehlung bei ${range} Kundschaft` : `${money(t.amountMinor)} per successful referral with ${range} as a customer`;
+    const range = t.maxYears === undefined ? (de ? `${yearsPhrase(t.minYears, locale)} und mehr` : `${yearsPhrase(t.minYears, locale)} or more`) : t.minYears === t.maxYears ? yearsPhrase(t.minYears, locale) : de ? `${t.minYears} bis ${yearsPhrase(t.maxYears, locale)}` : `${t.minYears} to ${yearsPhrase(t.maxYears, locale)}`;
+    return de ? `${range} Kundschaft: ${money(t.amountMinor)} pro erfolgreicher Empfehlung` : `${range} as a customer: ${money(t.amountMinor)} per successful referral`;
   });
   const bonuses = r.referralTiers.map((t) =>
     de ? `${money(t.bonusMinor)} zusätzlich ab ${countPhrase(t.minReferrals, 'referral', locale)}` : `${money(t.bonusMinor)} extra from ${countPhrase(t.minReferrals, 'referral', locale)} on`,
@@ -58,12 +58,12 @@ export function referralTerms(input: Campaign, locale: string, formatLocale = lo
     : [`Rewards are released ${countPhrase(r.holdDays, 'day', locale)} after the purchase (the refund window). If the purchase is refunded, the reward is cancelled.`];
   const capItems: string[] = [];
   const cap = r.perAdvocateCap;
-  if (cap?.maxRewards !== undefined) capItems.push(de ? `Höchstens ${countPhrase(cap.maxRewards, 'reward', locale)} pro Person in ${countPhrase(cap.periodDays, 'day', locale)}.` : `At most ${countPhrase(cap.maxRewards, 'reward', locale)} per person in ${countPhrase(cap.periodDays, 'day', locale)}.`);
-  if (cap?.maxAmountMinor !== undefined) capItems.push(de ? `Höchstens ${money(cap.maxAmountMinor)} pro Person in ${countPhrase(cap.periodDays, 'day', locale)}.` : `At most ${money(cap.maxAmountMinor)} per person in ${countPhrase(cap.periodDays, 'day', locale)}.`);
+  if (cap?.maxRewards !== undefined) capItems.push(de ? `Höchstens ${countPhrase(cap.maxRewards, 'reward', locale)} pro Person in ${countPhrase(cap.periodDays, 'dayDative', locale)}.` : `At most ${countPhrase(cap.maxRewards, 'reward', locale)} per person in ${countPhrase(cap.periodDays, 'day', locale)}.`);
+  if (cap?.maxAmountMinor !== undefined) capItems.push(de ? `Höchstens ${money(cap.maxAmountMinor)} pro Person in ${countPhrase(cap.periodDays, 'dayDative', locale)}.` : `At most ${money(cap.maxAmountMinor)} per person in ${countPhrase(cap.periodDays, 'day', locale)}.`);
   capItems.push(de ? 'Das Programm kann enden, wenn sein Budget ausgeschöpft ist; bereits verdiente Prämien bleiben bestehen.' : 'The program may end when its budget is used up; rewards already earned are kept.');
   const windowDays = campaign.attribution.windowDays;
   const expiry = de
-    ? [`Eine Empfehlung zählt, wenn sich die Person innerhalb von ${countPhrase(windowDays, 'day', locale)} nach dem Klick auf den Empfehlungslink anmeldet.`]
+    ? [`Eine Empfehlung zählt, wenn sich die Person innerhalb von ${countPhrase(windowDays, 'dayDative', locale)} nach dem Klick auf den Empfehlungslink anmeldet.`]
     : [`A referral counts when your friend signs up within ${countPhrase(windowDays, 'day', locale)} of clicking your referral link.`];
 
   return {

@@ -62,7 +62,7 @@ function fileExists(path: string): boolean {
 export function pageFileFor(name: string, locale: string | undefined, defaultLocale: string, templatesDir: string): { file: string; locale: string } {
   for (const candidate of localeChain(locale, defaultLocale)) {
     if (candidate === defaultLocale) break;
-    if (fileExists(join(templatesDir, 'pages', `${name}.${candidate}.liquid`))) return { file: `${name}.${candidate}`, locale: candidate };
+    if (fileExists(join(templatesDir, 'pages', `${name}.${candidate}.liquid`))) return { file: `${name}.${candidate}.liquid`, locale: candidate };
   }
   return { file: name, locale: defaultLocale };
 }

@@ -46,7 +46,7 @@ export class E2eSession {
   }
 
   /** A fresh Chromium with its own new profile directory: nothing shared with any other browser in the test. */
-  async freshBrowser(options: { bypassCSP?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  async freshBrowser(options: { bypassCSP?: boolean; desktop?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
     const dir = mkdtempSync(join(tmpdir(), 'asks-e2e-profile-'));
     this.dirs.push(dir);
     const context = await chromium.launchPersistentContext(dir, {
@@ -55,10 +55,15 @@ export class E2eSession {
       args: [...CHROMIUM_ARGS, OFFLINE],
       // A phone, as most people open these links. Headless Chromium announces itself as HeadlessChrome, which the
       // click endpoint rightly does not count as a person; a person's phone browser sends the ordinary Chrome agent.
-      viewport: { width: 390, height: 844 },
-      isMobile: true,
-      hasTouch: true,
-      userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36',
+      // `desktop`: a laptop-size window with a desktop agent instead.
+      ...(options.desktop
+        ? { viewport: { width: 1366, height: 900 }, userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36' }
+        : {
+            viewport: { width: 390, height: 844 },
+            isMobile: true,
+            hasTouch: true,
+            userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36',
+          }),
       ...(options.bypassCSP ? { bypassCSP: true } : {}),
     });
     this.browsers.push(context);

@@ -92,22 +92,28 @@ async function loadShare(token: string, deps: HttpDeps): Promise<(ShareView & { 
   const variant = campaign.variants.find((v) => v.id === ask.variantId) ?? campaign.variants[0]!;
   const referralUrl = `${deps.baseUrl}/r/${payload.r}`;
   const reward = computeRewards(campaign, { tenureYears: ask.milestone.years ?? 0, successfulReferrals: customer.counters.successfulReferrals });
-  const ctx = buildAskContext({ campaign, variant, customer, milestone: ask.milestone, reward, links: { shareUrl: `${deps.baseUrl}/s/${token}`, referralUrl } });
-  const shareMessage = await liquid.parseAndRender(variant.shareMessage, ctx);
+  const program = await pageProgram().get();
+  const ctx = buildAskContext({ campaign, variant, customer, milestone: ask.milestone, reward, links: { shareUrl: `${deps.baseUrl}/s/${token}`, referralUrl }, defaultLocale: program.defaultLocale });
+  const localized = localizeCampaign(campaign, ctx.locale).variants.find((v) => v.id === variant.id) ?? variant;
+  const shareMessage = await liquid.parseAndRender(localized.shareMessage, ctx);
+  const brand = program.company.name;
+  const de = ctx.locale.startsWith('de');
   return {
     campaign,
     code: payload.r,
     customerId: customer.id,
     askId: ask.askId,
     shareMessage,
-    // Never the campaign's internal name: that is the marketer's label, not the product.
-    subject: `${customer.firstName} invited you`,
+    subject: de ? `${customer.firstName} lädt Sie zu ${brand} ein` : `${customer.firstName} invites you to try ${brand}`,
     referralUrl,
     page: {
-      title: 'Share with a friend',
+      title: de ? `${brand} weiterempfehlen` : `Share ${brand}`,
+      locale: ctx.locale,
       first_name: customer.firstName,
       achievement: ctx.milestone.achievement,
-      friend_offer: offerText(campaign, customer.locale),
+      company: brand,
+      friend_offer: offerText(campaign, ctx.locale, ctx.format_locale),
+      terms_url: `/t/${campaign.id}?lang=${encodeURIComponent(ctx.locale)}`,
       advocate_reward: ctx.reward.advocate,
       share_message: shareMessage,
       referral_url: referralUrl,
@@ -231,7 +237,7 @@ async function landing(req: HttpRequest, params: RouteParams, deps: HttpDeps, ex
   return pageResponse(
     200,
     'landing',
-    { title: headline ?? program.company.name, locale, headline, advocate, company: program.company.name, friend_offer: offerText(campaign, locale, browser ?? locale), campaign_id: campaign.id, terms_url: `/t/${campaign.id}`, ref: advocate ? ref : '', click: req.query.click ?? '', ...extra },
+    { title: headline ?? program.company.name, locale, headline, advocate, company: program.company.name, friend_offer: offerText(campaign, locale, browser ?? locale), campaign_id: campaign.id, terms_url: `/t/${campaign.id}?lang=${encodeURIComponent(locale)}`, ref: advocate ? ref : '', click: req.query.click ?? '', ...extra },
     deps.templatesDir,
   );
 }
