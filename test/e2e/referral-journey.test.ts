@@ -19,6 +19,7 @@ import { makeApprover } from '../../functions/rewards/approver.js';
 import { conversionDeps } from '../../functions/conversions/wiring.js';
 import { systemClock } from '../../adapters/clock.js';
 import { CHROMIUM, E2eSession } from './harness.js';
+import { FileProgramSource } from '../../adapters/campaign-files.js';
 
 const CAMPAIGN = 'signup-anniversary';
 // A day on which a fifth of the seeded customers have their signup anniversary (the seed makes them due on `today`).
@@ -128,7 +129,9 @@ describe('referral journey in Chromium', () => {
     expect(landing.pathname).toBe(`/l/${CAMPAIGN}`);
     const clickId = landing.searchParams.get('click');
     expect(clickId).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
-    expect(await friend.getByRole('heading', { level: 1 }).textContent()).toBe(`${advocate.firstName} invited you to Signup anniversary thank-you`);
+    // The brand, never the campaign's internal name.
+    const brand = (await new FileProgramSource().get()).company.name;
+    expect(await friend.getByRole('heading', { level: 1 }).textContent()).toBe(`${advocate.firstName} invited you to ${brand}`);
     const clicks = await itemsUnder(`R#${code}`, 'CLICK#');
     expect(clicks.map((c) => c.clickId)).toEqual([clickId]);
     const cookie = (await friendBrowser.cookies(base)).find((c) => c.name === 'ref_click');
