@@ -34,6 +34,10 @@ export interface LocalWiring {
   lookbackHours?: number;
   /** The run's clock (default: its scheduled instant); a simulation may advance it. */
   clockFor?: WorkflowDeps['clockFor'];
+  /** Wraps the channel senders (the simulator observes every message that went out). */
+  wrapSenders?: (senders: ProcessDeps['senders']) => ProcessDeps['senders'];
+  /** SES sends per second (the bench lifts it; default 14 like the account quota). */
+  sendRatePerSecond?: number;
 }
 
 export type LocalDeps = ReturnType<typeof localDeps>;
@@ -53,7 +57,9 @@ export function localDeps(w: LocalWiring) {
     campaigns,
     ...(w.templatesDir ? { templatesDir: w.templatesDir } : {}),
     ...(w.smsOutboxFile ? { smsOutboxFile: w.smsOutboxFile } : {}),
+    ...(w.sendRatePerSecond ? { sendRatePerSecond: w.sendRatePerSecond } : {}),
   });
+  if (w.wrapSenders) processDeps.senders = w.wrapSenders(processDeps.senders);
   const loadCustomers = new CustomerStore(w.doc, w.tableName);
   const runs = new DynamoRunStore(w.doc, w.tableName);
   const progress = new DynamoProgressStore(w.doc, w.tableName);
@@ -98,6 +104,17 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
+// Validating a definition (asl-validator) takes most of a second: each definition is validated once per process.
+const machines = new WeakMap<object, StateMachine>();
+function machineFor(definition: Record<string, unknown>): StateMachine {
+  let machine = machines.get(definition);
+  if (!machine) {
+    machine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: false } });
+    machines.set(definition, machine);
+  }
+  return machine;
+}
+
 /** Run one execution to the end. Never throws for a failed execution: `error` says why. */
 export async function runExecution(options: RunOptions): Promise<LocalRunResult> {
   const started = Date.now();
@@ -129,7 +146,7 @@ export async function runExecution(options: RunOptions): Promise<LocalRunResult>
     }
     return out;
   });
-  const machine = new StateMachine(options.definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: false } });
+  const machine = machineFor(options.definition);
   const retry = options.retryIntervalMs ?? 20;
   const execution = machine.run(options.input as unknown as Parameters<StateMachine['run']>[0], {
     noThrowOnAbort: true,

@@ -13,6 +13,7 @@ import { registerRewards } from './rewards.js';
 import { registerCustomer } from './customer.js';
 import { registerExplain } from './explain.js';
 import { registerReport } from './report.js';
+import { registerSimulate } from './simulate.js';
 
 export const commands: Array<(program: Command) => void> = [
   registerValidate,
@@ -28,4 +29,5 @@ export const commands: Array<(program: Command) => void> = [
   registerCustomer,
   registerExplain,
   registerReport,
+  registerSimulate,
 ];

@@ -1,0 +1,544 @@
+// `asks simulate`: the hourly schedule of every active campaign over N simulated days on the local stack (in-memory
+// dynalite on a random port, the SES v2 local server behind a fault proxy, aws-local-stepfunctions with the
+// synthesized definition and the real handlers), with a simulated clock, injected faults (ProcessBatch crashes, SES
+// throttling, process kills) and random customer activity, all drawn from one seeded PRNG. The oracle
+// (local/sim-oracle.ts) then checks the invariants from the inputs alone.
+//
+// A `Simulation` is a world you drive step by step (`order`, `project`, `optOut`, `bounce`, `convert`, `runHour`),
+// so the random driver here and the fast-check model test drive the same thing.
+import './polyfills.js';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DateTime } from 'luxon';
+import { FileCampaignRepository } from '../adapters/campaign-files.js';
+import { createDocumentClient, ensureTable } from '../adapters/dynamo/client.js';
+import { CustomerStore } from '../adapters/dynamo/customers.js';
+import { MilestoneStore } from '../adapters/dynamo/milestones.js';
+import { PreferenceStore } from '../adapters/dynamo/preferences.js';
+import { SuppressionStore } from '../adapters/dynamo/suppressions.js';
+import { MemoryPublisher } from '../adapters/eventbridge.js';
+import { recordConversion } from '../core/conversions.js';
+import type { CampaignRepository, ChannelSender, Clock } from '../core/ports.js';
+import type { Campaign } from '../core/schemas/campaign.js';
+import { Customer } from '../core/schemas/customer.js';
+import { mulberry32, type Random } from '../core/seed.js';
+import { conversionDeps } from '../functions/conversions/wiring.js';
+import { definitionFromCdkOut } from './definition.js';
+import { localDeps, runExecution } from './run-campaign.js';
+import { startDynamo, startSes, type StartedServer } from './servers.js';
+import { checkInvariants, type FaultRecord, type ObservedAsk, type ObservedReward, type ObservedRun, type ObservedSend, type OracleReport, type SimEvent } from './sim-oracle.js';
+
+const HOUR_MS = 3_600_000;
+
+export interface Faults {
+  /** Probability that a ProcessBatch invocation crashes part way (the Lambda dies: `Lambda.Unknown`). */
+  crash: number;
+  /** Probability that one SendEmail call is throttled by SES (429 TooManyRequestsException). */
+  throttle: number;
+  /** Probability that an execution's process is killed at a random point (the execution is aborted). */
+  kill: number;
+}
+
+export const NO_FAULTS: Faults = { crash: 0, throttle: 0, kill: 0 };
+
+/** `crash=0.1,throttle=0.3,kill=0.05` -> Faults; throws a message naming the bad part. */
+export function parseFaults(text: string): Faults {
+  const faults = { ...NO_FAULTS };
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [key, value] = part.split('=');
+    const n = Number(value);
+    if (!key || !(key in faults) || value === undefined || !Number.isFinite(n) || n < 0 || n > 1) throw new Error(`--faults: "${part}" is not one of crash=P, throttle=P, kill=P with 0 <= P <= 1`);
+    faults[key as keyof Faults] = n;
+  }
+  return faults;
+}
+
+export interface SimulateOptions {
+  days: number;
+  seed: number;
+  faults?: Faults;
+  /** Customers generated (default 60). */
+  customers?: number;
+  /** First simulated day, UTC (default 2026-03-01: both 2026 DST changes of Europe and the US are in March). */
+  startDate?: string;
+  /** Multiply every campaign's budget (tight budgets exercise the budget rule). */
+  budgetScale?: number;
+  /** Daily probabilities per customer of the random activity. */
+  rates?: Partial<Rates>;
+  log?: (line: string) => void;
+}
+
+export interface Rates {
+  order: number;
+  project: number;
+  optOut: number;
+  bounce: number;
+  conversion: number;
+}
+
+const DEFAULT_RATES: Rates = { order: 0.35, project: 0.08, optOut: 0.004, bounce: 0.004, conversion: 0.05 };
+
+const ZONES = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'UTC', 'Pacific/Auckland', 'America/Los_Angeles', 'Asia/Kolkata'];
+const COUNTRIES = ['DE', 'FR', 'NL', 'AT', 'US', 'GB'];
+const PLANS = ['consumer', 'business', 'enterprise'];
+
+export interface SimulationReport extends OracleReport {
+  seed: number;
+  days: number;
+  customers: number;
+  faults: Faults;
+  executions: number;
+  injected: { crash: number; throttle: number; kill: number };
+  sent: number;
+  events: Record<string, number>;
+  durationMs: number;
+}
+
+const pick = <T>(rand: Random, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+
+/** Customers whose milestones fall inside the window: anniversaries within it, orders near a threshold, B2B plans. */
+export function generateSimCustomers(rand: Random, count: number, startDate: string, days: number): Customer[] {
+  const start = DateTime.fromISO(startDate, { zone: 'utc' });
+  return Array.from({ length: count }, (_, i) => {
+    const id = `sim-${String(i).padStart(4, '0')}`;
+    const zone = pick(rand, ZONES);
+    const years = 1 + Math.floor(rand() * 7);
+    const inWindow = rand() < 0.7;
+    const signup = start.plus({ days: inWindow ? Math.floor(rand() * days) : days + 1 + Math.floor(rand() * 300) }).minus({ years });
+    const hasEmail = rand() < 0.9;
+    const phone = rand() < 0.4 ? `+49151${String(1_000_000 + Math.floor(rand() * 8_999_999))}` : undefined;
+    const consents: Record<string, boolean> = { email: hasEmail && rand() < 0.85, ...(phone ? { sms: rand() < 0.6 } : {}) };
+    return Customer.parse({
+      id,
+      firstName: `Sim${i}`,
+      ...(hasEmail ? { email: `${id}@example.com` } : {}),
+      ...(phone ? { phone } : {}),
+      timezone: zone,
+      country: pick(rand, COUNTRIES),
+      signupDate: signup.toFormat('yyyy-MM-dd'),
+      plan: pick(rand, PLANS),
+      consents,
+      counters: { orders: Math.floor(rand() * 12), projectsCompleted: Math.floor(rand() * 3), lifetimeSpendMinor: 0, successfulReferrals: 0 },
+      optOut: rand() < 0.03,
+      doNotAsk: rand() < 0.02,
+      openSupportTicket: rand() < 0.05,
+    });
+  });
+}
+
+/** An HTTP proxy in front of the SES server that throttles calls with a probability and can be told to hang them. */
+class SesFaultProxy {
+  private server: Server;
+  url = '';
+  throttled = 0;
+  /** Requests from now on are held: never forwarded, never answered (a process that died mid-call). */
+  holdAll = false;
+  private held: ServerResponse[] = [];
+
+  constructor(
+    private readonly target: string,
+    private readonly rand: Random,
+    public throttle: number,
+  ) {
+    this.server = createServer((req, res) => this.handle(req, res));
+  }
+
+  async start(): Promise<void> {
+    await new Promise<void>((ok) => this.server.listen(0, '127.0.0.1', () => ok()));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const isSend = req.method === 'POST' && (req.url ?? '').includes('/outbound-emails');
+      if (isSend && this.holdAll) {
+        this.held.push(res);
+        return;
+      }
+      if (isSend && this.throttle > 0 && this.rand() < this.throttle) {
+        this.throttled += 1;
+        res.writeHead(429, { 'content-type': 'application/json', 'x-amzn-errortype': 'TooManyRequestsException' });
+        res.end(JSON.stringify({ message: 'Maximum sending rate exceeded.' }));
+        return;
+      }
+      const url = new URL(req.url ?? '/', this.target);
+      const fwd = httpRequest(url, { method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      fwd.on('error', () => {
+        res.writeHead(502);
+        res.end();
+      });
+      fwd.end(Buffer.concat(chunks));
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const r of this.held) r.destroy();
+    await new Promise<void>((ok) => {
+      this.server.closeAllConnections();
+      this.server.close(() => ok());
+    });
+  }
+}
+
+/** The simulated world: local servers, the table, the clock, the inputs so far and what the system did. */
+export class Simulation {
+  readonly inputs: { customers: Customer[]; events: SimEvent[] } = { customers: [], events: [] };
+  readonly sends: ObservedSend[] = [];
+  readonly faultLog: FaultRecord[] = [];
+  readonly injected = { crash: 0, throttle: 0, kill: 0 };
+  executions = 0;
+  private nowMs: number;
+  private ticks = 0;
+  readonly clock: Clock = { now: () => new Date(this.nowMs + (this.ticks += 1)) };
+  private codes = new Map<string, string>();
+  private readonly publisher = new MemoryPublisher();
+
+  private constructor(
+    readonly options: Required<Pick<SimulateOptions, 'seed' | 'days' | 'startDate'>> & { faults: Faults; rates: Rates; budgetScale: number },
+    readonly rand: Random,
+    private readonly dynamo: StartedServer,
+    private readonly ses: StartedServer,
+    private readonly proxy: SesFaultProxy,
+    readonly doc: DynamoDBDocumentClient,
+    readonly tableName: string,
+    readonly campaigns: Campaign[],
+    private readonly repo: CampaignRepository,
+    private readonly definition: Record<string, unknown>,
+    private readonly stateDir: string,
+  ) {
+    this.nowMs = Date.parse(`${options.startDate}T00:00:00Z`);
+  }
+
+  /** Start the local servers and an empty table. */
+  static async start(options: Omit<SimulateOptions, 'customers' | 'log'>): Promise<Simulation> {
+    const rand = mulberry32(options.seed);
+    const faults = options.faults ?? NO_FAULTS;
+    const dynamo = await startDynamo({ port: 0, dataDir: null });
+    const ses = await startSes({ port: 0 });
+    const proxy = new SesFaultProxy(ses.url, mulberry32(options.seed ^ 0x5e5), faults.throttle);
+    await proxy.start();
+    const doc = createDocumentClient({ endpoint: dynamo.url });
+    const tableName = 'simulation';
+    await ensureTable(doc, tableName);
+    const files = new FileCampaignRepository();
+    const scale = options.budgetScale ?? 1;
+    const campaigns = (await files.list())
+      .filter((c) => c.status === 'active')
+      .map((c) => (scale === 1 ? c : { ...c, budget: { ...c.budget, amountMinor: Math.round(c.budget.amountMinor * scale) } }))
+      .sort((a, b) => a.id.localeCompare(b.id));
+    const byId = new Map(campaigns.map((c) => [c.id, c]));
+    const repo: CampaignRepository = { get: async (id) => byId.get(id) ?? (await files.get(id)), list: async () => campaigns } as CampaignRepository;
+    const { definition } = definitionFromCdkOut();
+    const stateDir = mkdtempSync(join(tmpdir(), 'asks-sim-'));
+    return new Simulation(
+      { seed: options.seed, days: options.days, startDate: options.startDate ?? '2026-03-01', faults, rates: { ...DEFAULT_RATES, ...options.rates }, budgetScale: scale },
+      rand,
+      dynamo,
+      ses,
+      proxy,
+      doc,
+      tableName,
+      campaigns,
+      repo,
+      definition,
+      stateDir,
+    );
+  }
+
+  /** The current simulated instant. */
+  get now(): Date {
+    return new Date(this.nowMs);
+  }
+
+  setTime(ms: number): void {
+    this.nowMs = ms;
+    this.ticks = 0;
+  }
+
+  async addCustomers(customers: Customer[]): Promise<void> {
+    this.inputs.customers.push(...customers);
+    await new CustomerStore(this.doc, this.tableName).putMany(customers);
+  }
+
+  private async activity(event: SimEvent & { type: 'order' | 'project' }): Promise<void> {
+    this.inputs.events.push(event);
+    const milestones = new MilestoneStore(this.doc, this.tableName);
+    const activity =
+      event.type === 'order'
+        ? { type: 'order_completed' as const, customerId: event.customerId, orderId: event.orderId, amountMinor: event.amountMinor, currency: 'EUR' as const, at: event.at }
+        : { type: 'project_completed' as const, customerId: event.customerId, projectId: event.projectId, at: event.at };
+    await milestones.applyActivity(activity, this.campaigns, event.at);
+  }
+
+  async order(customerId: string, at: string): Promise<void> {
+    await this.activity({ type: 'order', customerId, at, orderId: `o-${customerId}-${this.inputs.events.length}`, amountMinor: 2500 });
+  }
+
+  async project(customerId: string, at: string): Promise<void> {
+    await this.activity({ type: 'project', customerId, at, projectId: `p-${customerId}-${this.inputs.events.length}` });
+  }
+
+  /** The customer unsubscribes from everything and asks not to be asked again (the unsubscribe page's update). */
+  async optOut(customerId: string, at: string): Promise<void> {
+    this.inputs.events.push({ type: 'opt_out', customerId, at });
+    await new PreferenceStore(this.doc, this.tableName).apply(customerId, { consents: { email: false, sms: false, in_app: false }, doNotAsk: true }, at);
+  }
+
+  /** A hard bounce of the customer's email address (the SES event handler's suppression). */
+  async bounce(customerId: string, at: string): Promise<void> {
+    const customer = this.inputs.customers.find((c) => c.id === customerId);
+    if (!customer?.email) return;
+    this.inputs.events.push({ type: 'bounce', customerId, at, address: customer.email });
+    await new SuppressionStore(this.doc, this.tableName).suppress({ address: customer.email, reason: 'hard_bounce', at, source: 'ses' } as never);
+  }
+
+  /** A friend buys with the advocate's typed referral code (when the advocate has one). */
+  async convert(customerId: string, at: string): Promise<void> {
+    const entry = [...this.codes.entries()].find(([key]) => key.startsWith(`${customerId}|`));
+    if (!entry) return;
+    const [key, code] = entry;
+    const campaignId = key.split('|')[1]!;
+    const friendId = `friend-${customerId}-${this.inputs.events.length}`;
+    this.inputs.events.push({ type: 'conversion', customerId, at, code, friendId, amountMinor: 6000 });
+    const deps = conversionDeps({ doc: this.doc, tableName: this.tableName, campaigns: this.repo, publisher: this.publisher });
+    await recordConversion(
+      { ...deps, disposableDomains: new Set<string>() } as never,
+      { type: 'purchase', idempotencyKey: `conv-${friendId}`, externalCustomerId: friendId, email: `${friendId}@example.org`, referralCode: code, codeSource: 'typed', campaignId, amountMinor: 6000, currency: 'EUR', occurredAt: at },
+      new Date(at),
+    );
+  }
+
+  /** Wrap the channel senders: record every message that went out, at the simulated time. */
+  private observe(hour: string, kill?: { atSend: number; fire: () => void; dead: () => boolean }) {
+    let sendsSeen = 0;
+    return (senders: Partial<Record<string, ChannelSender>>) => {
+      const out: Partial<Record<string, ChannelSender>> = {};
+      for (const [channel, sender] of Object.entries(senders)) {
+        if (!sender) continue;
+        out[channel] = {
+          send: async (message) => {
+            sendsSeen += 1;
+            // A dead process sends nothing more (workers of the killed batch that were still running).
+            if (kill?.dead()) return new Promise<never>(() => undefined);
+            if (kill && sendsSeen === kill.atSend) {
+              // The process dies in the middle of this send: the call never returns, nothing after it runs.
+              if (this.rand() < 0.5) this.proxy.holdAll = true;
+              kill.fire();
+              if (!this.proxy.holdAll) return new Promise<never>(() => undefined);
+            }
+            const result = await sender.send(message);
+            const occurrenceId = message.askId.slice(message.customerId.length + 1);
+            this.sends.push({ hour, campaignId: message.campaignId, customerId: message.customerId, askId: message.askId, occurrenceId, channel, at: this.clock.now().toISOString(), messageId: result.messageId });
+            return result;
+          },
+        };
+      }
+      return out as never;
+    };
+  }
+
+  /** One scheduled fire of every active campaign at `hourMs`, with faults drawn from the PRNG. */
+  async runHour(hourMs: number): Promise<void> {
+    const hour = new Date(hourMs).toISOString();
+    for (const campaign of this.campaigns) {
+      this.setTime(hourMs);
+      this.executions += 1;
+      const { faults } = this.options;
+      const controller = new AbortController();
+      const killAt = faults.kill > 0 && this.rand() < faults.kill ? 1 + Math.floor(this.rand() * 3) : undefined;
+      let killed = false;
+      const fire = () => {
+        killed = true;
+        controller.abort();
+      };
+      let crashed = false;
+      let crashAt = -1;
+      const throttledBefore = this.proxy.throttled;
+      const deps = localDeps({
+        doc: this.doc,
+        tableName: this.tableName,
+        sesUrl: this.proxy.url,
+        publicBaseUrl: 'http://localhost:3000',
+        keysFile: join(this.stateDir, 'keys.json'),
+        smsOutboxFile: join(this.stateDir, 'sms.jsonl'),
+        campaigns: this.repo,
+        wrapSenders: this.observe(hour, killAt !== undefined ? { atSend: killAt, fire, dead: () => killed } : undefined),
+        process: {
+          clock: this.clock,
+          beforeCustomer: (_id, index) => {
+            if (killed) return new Promise<never>(() => undefined);
+            if (index === 0) crashAt = faults.crash > 0 && this.rand() < faults.crash ? Math.floor(this.rand() * 4) : -1;
+            if (index === crashAt) {
+              crashed = true;
+              throw Object.assign(new Error('simulated crash: the Lambda runtime exited'), { name: 'Lambda.Unknown' });
+            }
+            return undefined;
+          },
+        },
+      });
+      const result = await runExecution({ definition: this.definition, handlers: deps.handlers, input: { campaignId: campaign.id, at: hour, mode: 'hour' }, signal: controller.signal, retryIntervalMs: 1 });
+      this.proxy.holdAll = false;
+      const throttled = this.proxy.throttled - throttledBefore;
+      if (crashed) this.injected.crash += 1;
+      if (killed) this.injected.kill += 1;
+      this.injected.throttle += throttled;
+      const failed = Boolean(result.error) || (result.summary?.totals.batch_failed ?? 0) > 0;
+      if (crashed) this.faultLog.push({ campaignId: campaign.id, hour, kind: 'crash' });
+      if (killed) this.faultLog.push({ campaignId: campaign.id, hour, kind: 'kill' });
+      if (throttled > 0) this.faultLog.push({ campaignId: campaign.id, hour, kind: 'throttle' });
+      if (failed && !crashed && !killed) this.faultLog.push({ campaignId: campaign.id, hour, kind: 'failed' });
+    }
+  }
+
+  private async scan(filter: string, values: Record<string, unknown>): Promise<Array<Record<string, unknown>>> {
+    const items: Array<Record<string, unknown>> = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(new ScanCommand({ TableName: this.tableName, FilterExpression: filter, ExpressionAttributeValues: values, ExclusiveStartKey: start, ConsistentRead: true }));
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /** Referral codes minted so far (advocate|campaign -> code), for conversions. The simulator may Scan: it is a test harness. */
+  async refreshCodes(): Promise<void> {
+    for (const item of await this.scan('begins_with(SK, :c) AND begins_with(PK, :p)', { ':c': 'CODE#', ':p': 'C#' })) {
+      this.codes.set(`${String(item.PK).slice(2)}|${String(item.SK).slice(5)}`, String(item.code));
+    }
+  }
+
+  /** What the system recorded: asks, run records and the reward ledger. */
+  async observed(): Promise<{ asks: ObservedAsk[]; runs: ObservedRun[]; rewards: ObservedReward[] }> {
+    const asks = (await this.scan('entity = :e', { ':e': 'ask' })).map((a) => {
+      const quote = (a.quote ?? a.rewardQuote) as { advocateMinor?: number; advocateAmountMinor?: number } | undefined;
+      const quoted = quote?.advocateMinor ?? quote?.advocateAmountMinor;
+      return {
+        askId: String(a.askId),
+        customerId: String(a.customerId),
+        campaignId: String(a.campaignId),
+        occurrenceId: String((a.milestone as { occurrenceId: string }).occurrenceId),
+        status: String(a.status),
+        ...(a.skipReason ? { skipReason: String(a.skipReason) } : {}),
+        runId: String(a.runId),
+        updatedAt: String(a.updatedAt),
+        ...(typeof quoted === 'number' ? { quotedAdvocateMinor: quoted } : {}),
+      };
+    });
+    const runs = (await this.scan('begins_with(PK, :r)', { ':r': 'RUN#' }))
+      .filter((r) => r.totals && typeof r.totals === 'object')
+      .map((r) => ({ campaignId: String(r.PK).slice(4), runId: String((r.run as { runId?: string })?.runId ?? r.SK), totals: r.totals as Record<string, number> }));
+    const ledger = await this.scan('begins_with(PK, :l)', { ':l': 'L#' });
+    const latest = new Map<string, Record<string, unknown>>();
+    for (const e of ledger) {
+      const seen = latest.get(String(e.rewardId));
+      if (!seen || Number(e.seq) > Number(seen.seq)) latest.set(String(e.rewardId), e);
+    }
+    const rewards = [...latest.values()].map((e) => ({
+      campaignId: String(e.campaignId),
+      advocateId: String(e.advocateId),
+      beneficiary: e.beneficiary as 'advocate' | 'friend',
+      amountMinor: Number(e.amountMinor),
+      state: String(e.state),
+      ...(e.referralCode ? { referralCode: String(e.referralCode) } : {}),
+    }));
+    return { asks, runs, rewards };
+  }
+
+  async check(): Promise<OracleReport> {
+    const observed = await this.observed();
+    return checkInvariants({
+      start: `${this.options.startDate}T00:00:00.000Z`,
+      hours: this.options.days * 24,
+      campaigns: this.campaigns,
+      customers: this.inputs.customers,
+      events: this.inputs.events,
+      sends: this.sends,
+      faults: this.faultLog,
+      ...observed,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.proxy.stop();
+    this.doc.destroy();
+    await this.ses.stop();
+    await this.dynamo.stop();
+    rmSync(this.stateDir, { recursive: true, force: true });
+  }
+}
+
+/** Random activity of one hour (times inside the hour, after the hour's runs). */
+async function randomActivity(sim: Simulation, hourMs: number, counts: Record<string, number>): Promise<void> {
+  const { rates } = sim.options;
+  const perHour = (daily: number) => daily / 24;
+  const at = () => new Date(hourMs + 1000 + Math.floor(sim.rand() * (HOUR_MS - 2000))).toISOString();
+  for (const c of sim.inputs.customers) {
+    if (sim.rand() < perHour(rates.order)) {
+      counts.order = (counts.order ?? 0) + 1;
+      await sim.order(c.id, at());
+    }
+    if (c.plan !== 'consumer' && sim.rand() < perHour(rates.project)) {
+      counts.project = (counts.project ?? 0) + 1;
+      await sim.project(c.id, at());
+    }
+    if (sim.rand() < perHour(rates.optOut)) {
+      counts.opt_out = (counts.opt_out ?? 0) + 1;
+      await sim.optOut(c.id, at());
+    }
+    if (sim.rand() < perHour(rates.bounce)) {
+      counts.bounce = (counts.bounce ?? 0) + 1;
+      await sim.bounce(c.id, at());
+    }
+    if (sim.rand() < perHour(rates.conversion)) {
+      counts.conversion = (counts.conversion ?? 0) + 1;
+      await sim.convert(c.id, at());
+    }
+  }
+}
+
+/** Run a whole simulation and check it. */
+export async function simulate(options: SimulateOptions): Promise<SimulationReport> {
+  const started = Date.now();
+  const log = options.log ?? (() => undefined);
+  const sim = await Simulation.start(options);
+  try {
+    const customers = generateSimCustomers(sim.rand, options.customers ?? 60, sim.options.startDate, options.days);
+    await sim.addCustomers(customers);
+    const first = Date.parse(`${sim.options.startDate}T00:00:00Z`);
+    const counts: Record<string, number> = {};
+    for (let h = 0; h < options.days * 24; h += 1) {
+      const hourMs = first + h * HOUR_MS;
+      await sim.runHour(hourMs);
+      if (h % 24 === 23) {
+        await sim.refreshCodes();
+        log(`day ${Math.floor(h / 24) + 1}/${options.days}: ${sim.sends.length} messages so far`);
+      }
+      await randomActivity(sim, hourMs, counts);
+    }
+    const report = await sim.check();
+    return {
+      ...report,
+      seed: options.seed,
+      days: options.days,
+      customers: customers.length,
+      faults: sim.options.faults,
+      executions: sim.executions,
+      injected: { ...sim.injected },
+      sent: sim.sends.length,
+      events: counts,
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    await sim.stop();
+  }
+}
