@@ -6,6 +6,8 @@
 //   plan_rss_mb_1m                  peak RSS of `asks plan` over a 1M-customer JSONL stream (goal <= 512)
 //   click_throughput_ratio          rps of GET /r/{code} / rps of a bare server doing the same one write (goal >= 0.8)
 //   clicks_lost                     clicks answered minus clicks stored after a 20k-request run (goal 0)
+//   ask_pipeline_ratio              asks/s of the local workflow (send-rate limit lifted) / asks/s of a bare loop doing
+//                                   only the essential I/O against the same servers, same run (goal >= 0.5)
 // Sub-benchmarks (bench/clicks.ts, when present) add their keys to the same file; `report` (bench/report.ts) times
 // `asks report` over a generated 1M-event log against reading it line by line.
 import { execFile } from 'node:child_process';
@@ -39,6 +41,7 @@ const GOALS: Record<string, { goal: number; lowerIsBetter: boolean }> = {
   report_seconds_1m_events: { goal: 5, lowerIsBetter: true },
   report_rss_mb_1m_events: { goal: 512, lowerIsBetter: true },
   report_vs_read_ratio: { goal: 1.5, lowerIsBetter: true },
+  ask_pipeline_ratio: { goal: 0.5, lowerIsBetter: false },
   // Not a speed goal: a benchmark run that fails asks measures a broken wiring, not the product.
   bench_asks_failed: { goal: 0, lowerIsBetter: true },
 };
@@ -167,6 +170,7 @@ async function main(): Promise<void> {
     log(`  ${name} took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   };
   await step('workflow', () => workflowBench(Number(process.env.BENCH_CUSTOMERS ?? 100_000)));
+  await step('pipeline', async () => (await import('./pipeline.js')).runPipelineBench({ workDir: WORK }));
   await step('bundles', bundleBench);
   await step('plan', () => planBench(Number(process.env.BENCH_PLAN_LINES ?? 1_000_000)));
   if (want('clicks') && existsSync(join(ROOT, 'bench', 'clicks.ts'))) {

@@ -196,6 +196,8 @@ export class Simulation {
   readonly faultLog: FaultRecord[] = [];
   readonly injected = { crash: 0, throttle: 0, kill: 0 };
   executions = 0;
+  /** Hours from the start up to the last scheduled fire run (the oracle's window). */
+  hoursRun = 0;
   private nowMs: number;
   private ticks = 0;
   readonly clock: Clock = { now: () => new Date(this.nowMs + (this.ticks += 1)) };
@@ -252,6 +254,12 @@ export class Simulation {
       definition,
       stateDir,
     );
+  }
+
+  /** Change the fault probabilities from the next execution on. */
+  setFaults(faults: Faults): void {
+    this.options.faults = faults;
+    this.proxy.throttle = faults.throttle;
   }
 
   /** The current simulated instant. */
@@ -318,8 +326,9 @@ export class Simulation {
   }
 
   /** Wrap the channel senders: record every message that went out, at the simulated time. */
-  private observe(hour: string, kill?: { atSend: number; fire: () => void; dead: () => boolean }) {
+  private observe(hour: string, kill: { atSend: () => number; fire: () => void; dead: () => boolean }) {
     let sendsSeen = 0;
+    let killAt: number | undefined;
     return (senders: Partial<Record<string, ChannelSender>>) => {
       const out: Partial<Record<string, ChannelSender>> = {};
       for (const [channel, sender] of Object.entries(senders)) {
@@ -328,8 +337,9 @@ export class Simulation {
           send: async (message) => {
             sendsSeen += 1;
             // A dead process sends nothing more (workers of the killed batch that were still running).
-            if (kill?.dead()) return new Promise<never>(() => undefined);
-            if (kill && sendsSeen === kill.atSend) {
+            if (kill.dead()) return new Promise<never>(() => undefined);
+            killAt ??= kill.atSend();
+            if (sendsSeen === killAt) {
               // The process dies in the middle of this send: the call never returns, nothing after it runs.
               if (this.rand() < 0.5) this.proxy.holdAll = true;
               kill.fire();
@@ -349,12 +359,14 @@ export class Simulation {
   /** One scheduled fire of every active campaign at `hourMs`, with faults drawn from the PRNG. */
   async runHour(hourMs: number): Promise<void> {
     const hour = new Date(hourMs).toISOString();
+    this.hoursRun = Math.max(this.hoursRun, Math.floor((hourMs - Date.parse(`${this.options.startDate}T00:00:00Z`)) / HOUR_MS) + 1);
     for (const campaign of this.campaigns) {
       this.setTime(hourMs);
       this.executions += 1;
       const { faults } = this.options;
       const controller = new AbortController();
-      const killAt = faults.kill > 0 && this.rand() < faults.kill ? 1 + Math.floor(this.rand() * 3) : undefined;
+      // Decided at the execution's first send (an execution that sends nothing has nothing to kill mid-send).
+      const killAt = () => (faults.kill > 0 && this.rand() < faults.kill ? 1 + Math.floor(this.rand() * 2) : 0);
       let killed = false;
       const fire = () => {
         killed = true;
@@ -371,7 +383,7 @@ export class Simulation {
         keysFile: join(this.stateDir, 'keys.json'),
         smsOutboxFile: join(this.stateDir, 'sms.jsonl'),
         campaigns: this.repo,
-        wrapSenders: this.observe(hour, killAt !== undefined ? { atSend: killAt, fire, dead: () => killed } : undefined),
+        wrapSenders: this.observe(hour, { atSend: killAt, fire, dead: () => killed }),
         process: {
           clock: this.clock,
           beforeCustomer: (_id, index) => {
@@ -458,7 +470,7 @@ export class Simulation {
     const observed = await this.observed();
     return checkInvariants({
       start: `${this.options.startDate}T00:00:00.000Z`,
-      hours: this.options.days * 24,
+      hours: this.hoursRun,
       campaigns: this.campaigns,
       customers: this.inputs.customers,
       events: this.inputs.events,

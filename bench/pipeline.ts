@@ -1,0 +1,110 @@
+// ask_pipeline_ratio: asks per second of the local workflow (the synthesized state machine, the real handlers, the
+// send-rate limit lifted) divided by asks per second of a bare loop against the same local servers in the same run.
+// The bare loop does only the essential I/O: one due-index page read per 100 customers, one conditional put and one
+// SendEmail per ask, with the same concurrency as one ProcessBatch (4). Both ask the same customers (the ones the
+// workflow asked by email), each in its own table.
+import { join } from 'node:path';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { createDocumentClient, ensureTable } from '../adapters/dynamo/client.js';
+import { CustomerStore } from '../adapters/dynamo/customers.js';
+import { GSIS } from '../adapters/dynamo/table-def.js';
+import { createSesClient } from '../adapters/channels/ses-email.js';
+import { FileCampaignRepository } from '../adapters/campaign-files.js';
+import { generateCustomers } from '../core/seed.js';
+import { planSegments, runFor } from '../core/workflow/plan.js';
+import { definitionFromCdkOut, ensureSynth } from '../local/definition.js';
+import { localDeps, runExecution } from '../local/run-campaign.js';
+import { startDynamo, startSes } from '../local/servers.js';
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const round = (n: number, d: number) => Math.round(n * 10 ** d) / 10 ** d;
+
+export async function runPipelineBench(options: { customers?: number; workDir: string }): Promise<Record<string, number>> {
+  const count = options.customers ?? Number(process.env.BENCH_PIPELINE_CUSTOMERS ?? 4000);
+  await ensureSynth({ log });
+  const today = new Date().toISOString().slice(0, 10);
+  const dynamo = await startDynamo({ port: 0, dataDir: null });
+  const ses = await startSes({ port: 0 });
+  const doc = createDocumentClient({ endpoint: dynamo.url });
+  const sesClient = createSesClient({ endpoint: ses.url });
+  try {
+    const customers = generateCustomers({ count, seed: 777, today, dueTodayShare: 0.5 });
+    for (const table of ['pipe-workflow', 'pipe-bare']) {
+      await ensureTable(doc, table);
+      await new CustomerStore(doc, table).putMany(customers, { concurrency: 8 });
+    }
+    const campaign = (await new FileCampaignRepository().get('signup-anniversary'))!;
+
+    // The workflow, send-rate limit lifted.
+    const deps = localDeps({ doc, tableName: 'pipe-workflow', sesUrl: ses.url, publicBaseUrl: 'http://localhost:3000', keysFile: join(options.workDir, 'keys.json'), smsOutboxFile: join(options.workDir, 'pipe-sms.jsonl'), sendRatePerSecond: 1_000_000 });
+    const { definition } = definitionFromCdkOut();
+    const input = { campaignId: campaign.id, at: `${today}T00:00:00Z`, mode: 'day' as const, runDate: today };
+    await runExecution({ definition, handlers: deps.handlers, input: { ...input, campaignId: 'tenth-order' } }); // warm-up: validation, keyring, templates
+    const asked = new Set<string>();
+    // Where the workflow's time goes: DynamoDB requests by command during the measured run.
+    const requests: Record<string, number> = {};
+    let counting = false;
+    doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (counting) requests[context.commandName ?? '?'] = (requests[context.commandName ?? '?'] ?? 0) + 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'benchRequestCounter' },
+    );
+    counting = true;
+    const t0 = performance.now();
+    const result = await runExecution({ definition, handlers: deps.handlers, input });
+    const workflowMs = performance.now() - t0;
+    counting = false;
+    if (result.error || !result.summary) throw new Error(`pipeline bench: workflow run failed: ${result.error}`);
+    const workflowAsks = result.summary.totals.sent ?? 0;
+    // Which customers the workflow asked by email: the bare loop asks the same ones.
+    for (const c of customers) {
+      const ask = await doc.send(new QueryCommand({ TableName: 'pipe-workflow', KeyConditionExpression: 'PK = :pk AND begins_with(SK, :a)', ExpressionAttributeValues: { ':pk': `C#${c.id}`, ':a': 'ASK#' } }));
+      if (ask.Items?.some((a) => a.status === 'sent' && a.channel === 'email')) asked.add(c.id);
+    }
+
+    // The bare loop: the same due partitions, pages of 100, a conditional put and a SendEmail per ask.
+    const partitions = await new CustomerStore(doc, 'pipe-bare').listPartitions();
+    const segments = planSegments(campaign, runFor(input), partitions);
+    const t1 = performance.now();
+    let bareAsks = 0;
+    for (const segment of segments) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await doc.send(new QueryCommand({ TableName: 'pipe-bare', IndexName: segment.index, KeyConditionExpression: '#k = :p', ExpressionAttributeNames: { '#k': GSIS.find((g) => g.name === segment.index)!.pk }, ExpressionAttributeValues: { ':p': segment.partition }, Limit: 100, ExclusiveStartKey: startKey }));
+        const todo = (page.Items ?? []).filter((i) => asked.has(String(i.id)));
+        let next = 0;
+        const worker = async () => {
+          while (next < todo.length) {
+            const item = todo[next++]!;
+            await doc.send(new PutCommand({ TableName: 'pipe-bare', Item: { PK: item.PK, SK: `ASK#bare#${today}`, status: 'claimed', at: new Date().toISOString() }, ConditionExpression: 'attribute_not_exists(PK)' }));
+            await sesClient.send(new SendEmailCommand({ FromEmailAddress: 'asks@example.com', Destination: { ToAddresses: [String(item.email)] }, Content: { Simple: { Subject: { Data: 'Thank you' }, Body: { Text: { Data: 'Refer a friend' } } } } }));
+            bareAsks += 1;
+          }
+        };
+        await Promise.all(Array.from({ length: 4 }, worker));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    }
+    const bareMs = performance.now() - t1;
+    const workflowRate = workflowAsks / (workflowMs / 1000);
+    const bareRate = bareAsks / (bareMs / 1000);
+    const ddbPerAsk = Object.values(requests).reduce((a, b) => a + b, 0) / Math.max(workflowAsks, 1);
+    log(`pipeline: DynamoDB requests during the workflow run ${JSON.stringify(requests)} = ${ddbPerAsk.toFixed(1)} per ask (bare loop: 1 put per ask + 1 query per 100)`);
+    log(`pipeline: workflow ${workflowAsks} asks in ${(workflowMs / 1000).toFixed(2)} s (${workflowRate.toFixed(0)}/s, ${JSON.stringify(Object.fromEntries(Object.entries(result.invocations).map(([k, v]) => [k, `${v.count}x ${Math.round(v.totalMs)} ms`])))}); bare ${bareAsks} asks in ${(bareMs / 1000).toFixed(2)} s (${bareRate.toFixed(0)}/s)`);
+    return {
+      ask_pipeline_ratio: round(workflowRate / bareRate, 3),
+      pipeline_workflow_asks_per_s: round(workflowRate, 1),
+      pipeline_bare_asks_per_s: round(bareRate, 1),
+      pipeline_asks: workflowAsks,
+      pipeline_ddb_requests_per_ask: round(ddbPerAsk, 2),
+    };
+  } finally {
+    doc.destroy();
+    sesClient.destroy();
+    await ses.stop();
+    await dynamo.stop();
+  }
+}
