@@ -9,6 +9,7 @@ import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { createDocumentClient, ensureTable } from '../adapters/dynamo/client.js';
 import { CustomerStore } from '../adapters/dynamo/customers.js';
 import { GSIS } from '../adapters/dynamo/table-def.js';
+import { askSk, customerPk } from '../adapters/dynamo/keys.js';
 import { createSesClient } from '../adapters/channels/ses-email.js';
 import { FileCampaignRepository } from '../adapters/campaign-files.js';
 import { generateCustomers } from '../core/seed.js';
@@ -61,7 +62,7 @@ export async function runPipelineBench(options: { customers?: number; workDir: s
     const workflowAsks = result.summary.totals.sent ?? 0;
     // Which customers the workflow asked by email: the bare loop asks the same ones.
     for (const c of customers) {
-      const ask = await doc.send(new QueryCommand({ TableName: 'pipe-workflow', KeyConditionExpression: 'PK = :pk AND begins_with(SK, :a)', ExpressionAttributeValues: { ':pk': `C#${c.id}`, ':a': 'ASK#' } }));
+      const ask = await doc.send(new QueryCommand({ TableName: 'pipe-workflow', KeyConditionExpression: 'PK = :pk AND begins_with(SK, :a)', ExpressionAttributeValues: { ':pk': customerPk(c.id), ':a': askSk('') } }));
       if (ask.Items?.some((a) => a.status === 'sent' && a.channel === 'email')) asked.add(c.id);
     }
 

@@ -21,6 +21,7 @@ import { MilestoneStore } from '../adapters/dynamo/milestones.js';
 import { PreferenceStore } from '../adapters/dynamo/preferences.js';
 import { SuppressionStore } from '../adapters/dynamo/suppressions.js';
 import { MemoryPublisher } from '../adapters/eventbridge.js';
+import { codePointerSk, customerPk, ledgerPk, runPk } from '../adapters/dynamo/keys.js';
 import { recordConversion } from '../core/conversions.js';
 import type { CampaignRepository, ChannelSender, Clock } from '../core/ports.js';
 import type { Campaign } from '../core/schemas/campaign.js';
@@ -424,8 +425,9 @@ export class Simulation {
 
   /** Referral codes minted so far (advocate|campaign -> code), for conversions. The simulator may Scan: it is a test harness. */
   async refreshCodes(): Promise<void> {
-    for (const item of await this.scan('begins_with(SK, :c) AND begins_with(PK, :p)', { ':c': 'CODE#', ':p': 'C#' })) {
-      this.codes.set(`${String(item.PK).slice(2)}|${String(item.SK).slice(5)}`, String(item.code));
+    const [pk, sk] = [customerPk(''), codePointerSk('')];
+    for (const item of await this.scan('begins_with(SK, :c) AND begins_with(PK, :p)', { ':c': sk, ':p': pk })) {
+      this.codes.set(`${String(item.PK).slice(pk.length)}|${String(item.SK).slice(sk.length)}`, String(item.code));
     }
   }
 
@@ -446,10 +448,10 @@ export class Simulation {
         ...(typeof quoted === 'number' ? { quotedAdvocateMinor: quoted } : {}),
       };
     });
-    const runs = (await this.scan('begins_with(PK, :r)', { ':r': 'RUN#' }))
+    const runs = (await this.scan('begins_with(PK, :r)', { ':r': runPk('') }))
       .filter((r) => r.totals && typeof r.totals === 'object')
-      .map((r) => ({ campaignId: String(r.PK).slice(4), runId: String((r.run as { runId?: string })?.runId ?? r.SK), totals: r.totals as Record<string, number> }));
-    const ledger = await this.scan('begins_with(PK, :l)', { ':l': 'L#' });
+      .map((r) => ({ campaignId: String(r.PK).slice(runPk('').length), runId: String((r.run as { runId?: string })?.runId ?? r.SK), totals: r.totals as Record<string, number> }));
+    const ledger = await this.scan('begins_with(PK, :l)', { ':l': ledgerPk('') });
     const latest = new Map<string, Record<string, unknown>>();
     for (const e of ledger) {
       const seen = latest.get(String(e.rewardId));

@@ -8,7 +8,7 @@ import type { LedgerEntry } from '../../core/schemas/ledger.js';
 import { customerPk, CustomerStore, PROFILE_SK, type StoredCustomer } from './customers.js';
 import { isSuppressed } from './suppressions.js';
 import { ReferralActivityReader, type ReferralActivity } from './status.js';
-import { ledgerPk } from './ledger.js';
+import { askSk, codePointerSk, ledgerPk, milestoneSk } from './keys.js';
 
 /** An ask as stored, with whatever reward quote it carries (the fields beyond the Ask schema are kept as they are). */
 export type StoredAsk = Ask & Record<string, unknown>;
@@ -73,12 +73,12 @@ export class CustomerViewReader {
       const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g2, claimToken: _t, entity: _e, ...rest } = item;
       return rest;
     };
-    const asks = items.filter((i) => String(i.SK).startsWith('ASK#')).map((i) => strip(i) as StoredAsk);
+    const asks = items.filter((i) => String(i.SK).startsWith(askSk(''))).map((i) => strip(i) as StoredAsk);
     asks.sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
     const milestones = items
-      .filter((i) => String(i.SK).startsWith('MS#'))
+      .filter((i) => String(i.SK).startsWith(milestoneSk('', '').slice(0, 3)))
       .map((i) => ({ ...(strip(i) as Omit<StoredMilestone, 'sk'>), sk: String(i.SK) }) as StoredMilestone);
-    const codes = items.filter((i) => String(i.SK).startsWith('CODE#')).map((i) => ({ campaignId: String(i.SK).slice('CODE#'.length), code: String(i.code) }));
+    const codes = items.filter((i) => String(i.SK).startsWith(codePointerSk(''))).map((i) => ({ campaignId: String(i.SK).slice(codePointerSk('').length), code: String(i.code) }));
     const reader = new ReferralActivityReader(this.doc, this.tableName);
     const referrals = [];
     for (const c of codes) referrals.push({ ...c, activity: await reader.activity(c.code) });
