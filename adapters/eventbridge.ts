@@ -3,6 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import type { EventPublisher } from '../core/ports.js';
 import { EVENT_SOURCE, type ProjectEvent } from '../core/schemas/events.js';
 import { ThrottlingError, TransientError } from '../core/errors.js';
+import { MetricsPublisher } from './metrics.js';
 
 export class EventBridgePublisher implements EventPublisher {
   constructor(
@@ -52,12 +53,13 @@ export class FileEventPublisher implements EventPublisher {
   }
 }
 
-let busPublisher: { bus: string; publisher: EventBridgePublisher } | undefined;
+let busPublisher: { bus: string; publisher: EventPublisher } | undefined;
 
 /** EVENT_BUS_NAME set: the bus; else EVENTS_FILE (local JSON lines); else kept in memory. */
 export function publisherFromEnv(env: NodeJS.ProcessEnv = process.env): EventPublisher {
   if (env.EVENT_BUS_NAME) {
-    if (busPublisher?.bus !== env.EVENT_BUS_NAME) busPublisher = { bus: env.EVENT_BUS_NAME, publisher: new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME) };
+    // In Lambda every published event is also counted (Powertools EMF, adapters/metrics.ts).
+    if (busPublisher?.bus !== env.EVENT_BUS_NAME) busPublisher = { bus: env.EVENT_BUS_NAME, publisher: new MetricsPublisher(new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME)) };
     return busPublisher.publisher;
   }
   if (env.EVENTS_FILE) return new FileEventPublisher(env.EVENTS_FILE);

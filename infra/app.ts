@@ -41,6 +41,8 @@ export async function buildApp(options: BuildOptions = {}): Promise<{ app: App; 
     campaigns,
     sesFromAddress: String(app.node.tryGetContext('sesFromAddress') ?? 'referrals@example.com'),
     sendRatePerSecond: Number(app.node.tryGetContext('sendRatePerSecond') ?? 14),
+    httpApi: http.api,
+    deadLetterQueues: { ClickEventsDlq: stateful.clickEventsDlq },
     description: 'Milestone referral asks: run workflow, schedules and event handlers',
   });
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));

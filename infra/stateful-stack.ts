@@ -32,6 +32,7 @@ export class StatefulStack extends Stack {
   readonly webhookSecret: Secret;
   readonly configurationSet: ConfigurationSet;
   readonly clickEventsPipe: CfnPipe;
+  readonly clickEventsDlq: Queue;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -115,7 +116,7 @@ export class StatefulStack extends Stack {
     // Click events: table stream -> Pipe (inserts of click items only, filtered before they are billed) -> the bus.
     // Delivery is at least once (consumers dedupe on clickId); a batch that keeps failing is bisected, and records
     // that still fail land in the dead-letter queue with their stream position (the click item itself is in the table).
-    const clickEventsDlq = new Queue(this, 'ClickEventsDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    const clickEventsDlq = (this.clickEventsDlq = new Queue(this, 'ClickEventsDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) }));
     NagSuppressions.addResourceSuppressions(clickEventsDlq, [{ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the click events pipe.' }]);
     const pipeRole = new Role(this, 'ClickEventsPipeRole', { assumedBy: new ServicePrincipal('pipes.amazonaws.com'), description: 'Click events pipe: read the table stream, put events on the project bus' });
     this.table.grantStreamRead(pipeRole);

@@ -2,7 +2,6 @@
 // schedule per active campaign (cron + the campaign's IANA zone) targeting start-run, and the event-driven handlers
 // (customer activity, SES events, inbound SMS, conversion events, the hourly reward approver).
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { Dashboard, GraphWidget, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule, type EventBus as Bus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -21,6 +20,9 @@ import type { Campaign } from '../core/schemas/campaign.js';
 import { scheduleExpression } from '../core/schedule.js';
 import { grantSesSend, grantSmsSend, grantTableData } from './grants.js';
 import { ProjectFunction } from './lambda.js';
+import { Monitoring } from './monitoring.js';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { addDisposableDomainsLayer } from './disposable-domains-layer.js';
 import { runDefinition, SUBSTITUTIONS } from './run-definition.js';
 
@@ -36,12 +38,16 @@ export interface WorkflowStackProps extends StackProps {
   sesFromAddress: string;
   /** SES account send rate (messages per second) shared by all batches. */
   sendRatePerSecond?: number;
+  /** The HTTP API (its 5xx alarm) and other stacks' dead-letter queues (depth alarms). */
+  httpApi?: HttpApi;
+  deadLetterQueues?: Record<string, IQueue>;
   maxConcurrency?: number;
 }
 
 export class WorkflowStack extends Stack {
   readonly stateMachine: StateMachine;
   readonly functions: Record<string, ProjectFunction> = {};
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: WorkflowStackProps) {
     super(scope, id, props);
@@ -148,13 +154,11 @@ export class WorkflowStack extends Stack {
     const approver = make('RewardApprover', 'functions/rewards/approver.ts', { timeout: Duration.minutes(5) });
     new Rule(this, 'ApproverSchedule', { schedule: Schedule.rate(Duration.hours(1)), targets: [new LambdaFunction(approver.fn)] });
 
-    const metric = (name: string) => new Metric({ namespace: 'ReferralAsks', metricName: name, dimensionsMap: { service: 'referral-asks' }, statistic: 'Sum', period: Duration.hours(1) });
-    new Dashboard(this, 'Funnel', {
-      dashboardName: 'referral-asks-funnel',
-      widgets: [[
-        new GraphWidget({ title: 'Asks', left: ['AsksSent', 'AsksSkipped', 'AsksHeldOut'].map(metric), width: 12 }),
-        new GraphWidget({ title: 'Funnel', left: ['Shares', 'Clicks', 'Conversions', 'RewardsEarned'].map(metric), width: 12 }),
-      ]],
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stateMachine: this.stateMachine,
+      deadLetterQueues: { ScheduleDlq: dlq, ...(props.deadLetterQueues ?? {}) },
+      ...(props.httpApi ? { httpApi: props.httpApi } : {}),
+      currencies: [...new Set(props.campaigns.map((c) => c.reward.currency))].sort(),
     });
 
     suppressLambdaBaseline(this);

@@ -4,6 +4,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { skipReasonMetric } from '../../core/analytics/metrics.js';
 import type { Clock } from '../../core/ports.js';
 import { ProcessBatchInput, RunState, type BatchResult, type Run, type RunSummary } from '../../core/schemas/workflow.js';
 import type { ProgressStore, RunRecorder } from '../../core/workflow/ports.js';
@@ -99,6 +100,7 @@ export function processBatchHandler(deps: Pick<WorkflowDeps, 'process' | 'observ
           if (key.startsWith('skipped:')) skipped += n;
         }
         metrics.addMetric('AsksSkipped', MetricUnit.Count, skipped);
+        for (const [key, n] of Object.entries(result.counts)) if (key.startsWith('skipped:')) metrics.addMetric(skipReasonMetric(key.slice(8)), MetricUnit.Count, n);
         metrics.publishStoredMetrics();
       }
       logger?.info('batch done', { runId: input.run.runId, batchId: input.batch.batchId, counts: result.counts, continuation: result.continuation.length });

@@ -22,6 +22,7 @@ import { buildAskContext, servedLocale } from '../../../core/render.js';
 import { acceptedLocale, localizeCampaign } from '../../../core/i18n.js';
 import { referralTerms } from '../../../core/terms.js';
 import { projectEvent } from '../../../core/schemas/events.js';
+import { emitEventMetrics } from '../../../adapters/metrics.js';
 import type { Campaign } from '../../../core/schemas/campaign.js';
 import type { HttpDeps } from '../deps.js';
 import { isHead } from '../router.js';
@@ -212,9 +213,10 @@ async function click(req: HttpRequest, params: RouteParams, deps: HttpDeps): Pro
   if (!repeat) {
     const at = now.toISOString();
     await referralPorts(deps).activity.putClick({ clickId, visitorId, referralCode: code, campaignId: campaign.id, advocateId: owner.customerId, at });
-    if (!clickEventsFromStream()) {
-      await deps.publisher.publish([projectEvent('referral.click.recorded', { occurredAt: at, clickId, referralCode: code, campaignId: campaign.id })]);
-    }
+    const event = projectEvent('referral.click.recorded', { occurredAt: at, clickId, referralCode: code, campaignId: campaign.id });
+    // The stream's pipe publishes the event; the Clicks metric is still counted here, where the click happens.
+    if (!clickEventsFromStream()) await deps.publisher.publish([event]);
+    else emitEventMetrics([event]);
   }
   const secure = !deps.insecureCookies;
   const cookies = [firstPartyCookie('ref_click', attributionCookieValue(code, clickId, repeat ? previous.issuedAt : now), campaign.attribution.windowDays * 86_400, secure)];
