@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { INDEX } from '../../../adapters/dynamo/keys.js';
 import { freshTable, localDoc, startDynalite, type RunningDynalite } from '../../helpers/dynalite.js';
 
 describe('dynalite helper', () => {
@@ -21,9 +22,9 @@ describe('dynalite helper', () => {
     const out = await doc.send(new DescribeTableCommand({ TableName: table }));
     // Assess
     expect(out.Table?.TableStatus).toBe('ACTIVE');
-    expect(out.Table?.GlobalSecondaryIndexes?.map((g) => g.IndexName).sort()).toEqual(
-      ['DueBirthday', 'DueFirstPurchase', 'DueRenewal', 'DueSignup', 'GSI1', 'PendingMilestones'],
-    );
+    // The table definition and the code read index names from one module.
+    expect(out.Table?.GlobalSecondaryIndexes?.map((g) => g.IndexName).sort()).toEqual(Object.values(INDEX).sort());
+    expect(out.Table?.GlobalSecondaryIndexes?.length).toBeGreaterThanOrEqual(7);
   });
 
   it('serves a Query on a due index', async () => {
