@@ -11,6 +11,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
 import { NagSuppressions } from './nag.js';
+import { EventAnalytics } from './analytics.js';
 import type { Construct } from 'constructs';
 import { GSIS, TABLE_KEY } from '../adapters/dynamo/table-def.js';
 import { detailType, EVENT_SOURCE } from '../core/schemas/events.js';
@@ -149,6 +150,7 @@ export class StatefulStack extends Stack {
     });
     this.clickEventsPipe.node.addDependency(pipeRole);
 
+    new EventAnalytics(this, 'Analytics', { bus: this.bus, source: EVENT_SOURCE });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
   }
