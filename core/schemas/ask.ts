@@ -46,6 +46,8 @@ export const Ask = z.object({
   customerId: z.string().min(1),
   campaignId: z.string().min(1),
   runId: z.string().min(1),
+  /** The run execution that wrote the ask (a retried batch tells its own earlier sends from other runs'). */
+  executionId: z.string().optional(),
   milestone: MilestoneOccurrence,
   status: AskStatus,
   skipReason: SkipReason.optional(),

@@ -36,7 +36,7 @@ export interface PendingReader {
 }
 
 /** `existing`: the status of the ask that kept the claim from being taken (read after the lost conditional put). */
-export type ClaimResult = { claimed: boolean; existing?: AskStatus };
+export type ClaimResult = { claimed: boolean; existing?: AskStatus; existingExecutionId?: string };
 
 export interface AskWriter {
   /**

@@ -59,10 +59,13 @@ interface Entry {
   stored?: Ask;
 }
 
-/** What a lost claim counts as: `already_asked` only when a message went out; a live claim is `in_flight`. */
-function existingOutcome(existing: AskStatus | undefined): string {
+/**
+ * What a lost claim counts as: `already_asked` only when a message went out; a live claim is `in_flight`. An ask this
+ * very execution sent (an earlier attempt of a retried batch, whose report was lost) counts as `sent`.
+ */
+function existingOutcome(existing: AskStatus | undefined, sameExecution = false): string {
   if (existing === 'claimed') return 'in_flight';
-  if (existing === 'sent' || existing === 'delivered' || existing === 'bounced' || existing === 'complained') return 'skipped:already_asked' satisfies `skipped:${SkipReason}`;
+  if (existing === 'sent' || existing === 'delivered' || existing === 'bounced' || existing === 'complained') return sameExecution ? 'sent' : ('skipped:already_asked' satisfies `skipped:${SkipReason}`);
   return `already_${existing ?? 'decided'}`;
 }
 
@@ -329,7 +332,7 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
     await handledNow();
     return 'failed';
   }
-  const base: Ask = { askId, customerId: customer.id, campaignId: campaign.id, runId: run.runId, milestone: occurrence, status: 'claimed', createdAt: nowIso, updatedAt: nowIso };
+  const base: Ask = { askId, customerId: customer.id, campaignId: campaign.id, runId: run.runId, ...(run.executionId ? { executionId: run.executionId } : {}), milestone: occurrence, status: 'claimed', createdAt: nowIso, updatedAt: nowIso };
   const claimToken = deps.ids.id(16);
   let ask: Ask;
   let outcome: string;
@@ -351,7 +354,7 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
       outcome = 'sent';
       break;
   }
-  const { claimed, existing } = await deps.asks.claim(ask, claimToken);
+  const { claimed, existing, existingExecutionId } = await deps.asks.claim(ask, claimToken);
   const handled = async (): Promise<void> => {
     // A deferred threshold ask leaves the pending index once the due-asks index holds it.
     if (decision.outcome !== 'defer' || deps.dueAsks) await handledNow();
@@ -359,7 +362,7 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
   if (!claimed) {
     await handled();
     // A due ask read from the index that somebody decided meanwhile (another read of this run, or index lag): no outcome of its own.
-    return entry.stored ? 'settled_elsewhere' : existingOutcome(existing);
+    return entry.stored ? 'settled_elsewhere' : existingOutcome(existing, run.executionId !== undefined && existingExecutionId === run.executionId);
   }
   if (decision.outcome !== 'ask') {
     await handled();

@@ -131,8 +131,8 @@ describe('a deferred date milestone in hour mode', () => {
 
 describe('a batch that crashes in hour mode', () => {
   it('leaves its partitions open, and the next hourly run asks the rest with no re-fire and no duplicate', async () => {
-    // Prepare: 40 customers due at 10:00 UTC, batches of 5 customers, the 12th customer handled crashes its batch.
-    const due = Array.from({ length: 40 }, (_, i) => customer(`u${String(i).padStart(2, '0')}`, 'UTC', '2024-07-01'));
+    // Prepare: 20 customers due at 10:00 UTC, batches of 5 customers, the 7th customer handled crashes its batch.
+    const due = Array.from({ length: 20 }, (_, i) => customer(`u${String(i).padStart(2, '0')}`, 'UTC', '2024-07-01'));
     const name = await table([...due, customer('other', 'UTC', '2024-07-02')]);
     const campaigns = campaignWith({ sendHour: 10 });
     let handled = 0;
@@ -141,7 +141,7 @@ describe('a batch that crashes in hour mode', () => {
       process: {
         beforeCustomer: () => {
           handled += 1;
-          if (handled === 12) throw Object.assign(new Error('simulated Lambda crash'), { name: 'SimulatedCrash' });
+          if (handled === 7) throw Object.assign(new Error('simulated Lambda crash'), { name: 'SimulatedCrash' });
         },
       },
     });
@@ -164,6 +164,35 @@ describe('a batch that crashes in hour mode', () => {
     const progress = await crashing.stores.progress.list('signup-anniversary');
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.every((p) => p.status === 'done')).toBe(true);
+  });
+});
+
+describe('a Lambda crash the state machine retries', () => {
+  it('is retried within the same run (Lambda.Unknown), with no batch recorded failed and nobody asked twice', async () => {
+    // Prepare: the first ProcessBatch invocation dies like an out-of-memory Lambda after its third customer.
+    const due = Array.from({ length: 6 }, (_, i) => customer(`r${i}`, 'UTC', '2024-09-01'));
+    const name = await table(due);
+    let handled = 0;
+    const d = wiring(name, campaignWith({ sendHour: 10 }), {
+      process: {
+        concurrency: 1,
+        beforeCustomer: () => {
+          handled += 1;
+          if (handled === 4) throw Object.assign(new Error('Runtime exited with error: signal: killed'), { name: 'Lambda.Unknown' });
+        },
+      },
+    });
+
+    // Act
+    const result = await run(d, '2026-09-01T10:00:00Z');
+
+    // Assess
+    expect(result.summary!.totals.batch_failed ?? 0).toBe(0);
+    // The crashed attempt's three sends are this execution's own: counted sent, not already asked.
+    expect(result.summary!.totals).toEqual({ sent: 6 });
+    const stored = await asks(name);
+    expect(stored.filter((a) => a.status === 'sent').length).toBe(6);
+    expect(await emailsFor(stored.map((a) => a.messageId))).toBe(6);
   });
 });
 
