@@ -20,7 +20,7 @@ import { NotFoundError, PermanentSendError, ValidationError } from '../errors.js
 import { fromWallTime, parseIsoDate } from '../zoned-time.js';
 import type { AskWriter, BudgetReader, CodeIssuer, CustomerReader, DueAskReader, DueCustomer, PendingMilestone, PendingReader, SendMarkerReader, SuppressionReader } from './ports.js';
 import { PENDING_INDEX } from './plan.js';
-import { askIsDue, DUE_ASKS_INDEX, parseDueAskRange } from './recovery.js';
+import { askIsDue, DUE_ASK_BUCKETS_PER_READ, DUE_ASKS_INDEX, parseDueAskRange } from './recovery.js';
 
 export interface ProcessDeps {
   campaigns: CampaignRepository;
@@ -129,11 +129,12 @@ async function readBatch(input: ProcessBatchInput, campaign: Campaign, deps: Pro
       let lastKey: Record<string, unknown> | undefined;
       if (segment.index === DUE_ASKS_INDEX) {
         if (!deps.dueAsks) throw new ValidationError(`campaign ${campaign.id}: the run reads due asks but no due-ask reader is wired`);
-        // One segment walks the hour buckets of the lookback window (up to 8 buckets read at once); cursor { hour, key }.
+        // One segment walks the hour buckets of the lookback window, all read at once (one round trip; most are empty);
+        // cursor { hour, key }.
         const { campaignId, hours } = parseDueAskRange(segment.partition);
         const cursor = segment.startKey as { hour?: string; key?: Record<string, unknown> } | undefined;
         const first = Math.max(0, cursor?.hour ? hours.indexOf(cursor.hour) : 0);
-        const window = hours.slice(first, first + 8);
+        const window = hours.slice(first, first + DUE_ASK_BUCKETS_PER_READ);
         const pages = await Promise.all(
           window.map((hour, i) => deps.dueAsks!.queryDueAsks({ partition: `${campaignId}#${hour}`, ...(i === 0 && cursor?.key ? { startKey: cursor.key } : {}), limit: remaining })),
         );

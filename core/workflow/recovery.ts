@@ -9,6 +9,9 @@ import type { BatchResult, Batch, Run, Segment } from '../schemas/workflow.js';
 /** The due-asks index (names match adapters/dynamo/keys.ts). */
 export const DUE_ASKS_INDEX = 'DueAsks';
 
+/** Hour buckets of the due-asks index queried in parallel by one read (a 24-hour lookback is one round trip). */
+export const DUE_ASK_BUCKETS_PER_READ = 25;
+
 export interface RecoveryOptions {
   /** Hours back a run looks for unfinished partitions and due asks (default 24). */
   lookbackHours: number;
