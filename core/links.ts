@@ -101,6 +101,20 @@ export function rotateKeyring(keyring: Keyring, randomBytes: (n: number) => Buff
   return { currentKid: kid, keys: { ...keyring.keys, ...fresh.keys } };
 }
 
+/** Length of a short link id (`/k/<id>`, the SMS's link to the share page). */
+export const SHORT_LINK_ID_LENGTH = 12;
+
+/**
+ * The short link id of one ask's share page: HMAC of the ask id with the current signing key, base64url, 12 symbols
+ * (72 bits). The same ask always gets the same id (a retried send, the preview of the same ask), nobody without the
+ * key can derive one, and its length is fixed, so a preview counts SMS characters with a link of the real length.
+ */
+export function shortLinkId(askId: string, keyring: Keyring): string {
+  const key = keyFor(keyring, keyring.currentKid);
+  if (!key) throw new ValidationError(`keyring has no key for currentKid "${keyring.currentKid}"`);
+  return createHmac('sha256', key).update(`short-link:${askId}`).digest('base64url').slice(0, SHORT_LINK_ID_LENGTH);
+}
+
 /** 32 characters without lookalikes (no 0/o, 1/l): codes are read aloud and typed from SMS. */
 export const referralCodeAlphabet = '23456789abcdefghijkmnpqrstuvwxyz';
 export const REFERRAL_CODE_LENGTH = 10;

@@ -140,6 +140,120 @@ export function fitSms(text: string, shareUrl: string, maxSegments = 2): FittedS
   return { text: shareUrl, ...countSms(shareUrl), trimmed: true, fits: countSms(shareUrl).segments <= maxSegments };
 }
 
+/** What `fitAskSms` must keep and may change. */
+export interface SmsFitOptions {
+  /** The recipient's first name as rendered in the greeting: transliterated (or its odd characters dropped) first. */
+  name?: string;
+  /** Copy that must survive (the offer: the friend's and the advocate's reward as rendered). */
+  keep?: readonly string[];
+  /** Most segments (default 2). */
+  maxSegments?: number;
+}
+
+export interface FittedAskSms extends FittedSms {
+  /** What was changed to fit, in order: "name" (transliterated), "text" (transliterated), "sentences", "words". */
+  steps: Array<'name' | 'text' | 'sentences' | 'words'>;
+}
+
+/** Characters NFD cannot reduce to GSM-7 but that have a usual Latin spelling. */
+const TRANSLITERATIONS: Record<string, string> = { ß: 'ss', Æ: 'AE', æ: 'ae', Ø: 'O', ø: 'o', Œ: 'OE', œ: 'oe', Ð: 'D', ð: 'd', Þ: 'Th', þ: 'th', Ł: 'L', ł: 'l', đ: 'd', Đ: 'D', ı: 'i' };
+
+/**
+ * GSM-7 spelling of `text`: characters already in GSM-7 stay (ä, é, ñ...), others lose their accents (ë -> e,
+ * ç -> c, ő -> o), a few are spelled out (œ -> oe), and what is left (emoji, other scripts) is dropped; spaces are
+ * collapsed.
+ */
+export function transliterateToGsm(text: string): string {
+  let out = '';
+  for (const ch of toGsmFriendly(text)) {
+    if (BASIC.has(ch) || EXTENDED.has(ch)) out += ch;
+    else if (TRANSLITERATIONS[ch]) out += TRANSLITERATIONS[ch];
+    else {
+      const plain = ch.normalize('NFD').replace(/\p{M}+/gu, '');
+      if (plain !== ch && isGsm7(plain)) out += plain;
+    }
+  }
+  return out.replace(/ {2,}/g, ' ').replace(/ ([,.!?:;])/g, '$1').trim();
+}
+
+/**
+ * The one render-and-fit of an SMS ask: `asks preview` and both SMS senders call it with the same text, link and
+ * options, so the preview shows the text, encoding and segments that are sent. In order, until it fits:
+ * typographic punctuation to GSM-7; the name's odd characters transliterated or dropped ("Zoë 🎉" -> "Zoe");
+ * the whole text transliterated; whole sentences dropped from the end of the copy, never the greeting (the one with
+ * the name) nor the offer (`keep`); and only then the copy cut word by word (fitSms). The link is never touched.
+ */
+export function fitAskSms(text: string, shareUrl: string, options: SmsFitOptions = {}): FittedAskSms {
+  const max = options.maxSegments ?? 2;
+  const steps: FittedAskSms['steps'] = [];
+  const fits = (t: string) => countSms(t).segments <= max;
+  const done = (t: string): FittedAskSms => ({ text: t, ...countSms(t), trimmed: steps.length > 0 || t !== text, fits: true, steps });
+  let current = toGsmFriendly(text);
+  const withLink = current.includes(shareUrl) ? current : `${current.trimEnd()} ${shareUrl}`;
+  current = withLink;
+  if (fits(current)) return done(current);
+
+  const name = options.name?.trim();
+  if (name && !isGsm7(name) && current.includes(name)) {
+    const plain = transliterateToGsm(name);
+    current = current.split(name).join(plain).replace(/ {2,}/g, ' ').replace(/ ([,.!?:;])/g, '$1');
+    steps.push('name');
+    if (fits(current)) return done(current);
+  }
+  if (!isGsm7(current)) {
+    const at = current.indexOf(shareUrl);
+    current = `${transliterateToGsm(current.slice(0, at))} ${shareUrl}${current.slice(at + shareUrl.length).length ? ` ${transliterateToGsm(current.slice(at + shareUrl.length))}` : ''}`;
+    steps.push('text');
+    if (fits(current)) return done(current);
+  }
+
+  // Drop whole sentences of the copy before the link, last first, keeping the greeting and the offer.
+  const at = current.indexOf(shareUrl);
+  const head = current.slice(0, at).trimEnd();
+  const tail = current.slice(at + shareUrl.length);
+  const sentences = head.split(/(?<=[.!?])\s+/u);
+  const plainName = name ? transliterateToGsm(name) : undefined;
+  const keep = (options.keep ?? []).flatMap((k) => [k, transliterateToGsm(k)]).filter((k) => k.length > 0);
+  const protectedAt = (i: number): boolean => {
+    const s = sentences[i]!;
+    return i === 0 || (name !== undefined && (s.includes(name) || (plainName !== undefined && plainName !== '' && s.includes(plainName)))) || keep.some((k) => s.includes(k));
+  };
+  const kept = sentences.map(() => true);
+  for (let i = sentences.length - 1; i >= 0; i -= 1) {
+    if (protectedAt(i)) continue;
+    kept[i] = false;
+    if (!steps.includes('sentences')) steps.push('sentences');
+    const candidate = `${sentences.filter((_, j) => kept[j]).join(' ')} ${shareUrl}${tail}`;
+    if (fits(candidate)) return done(candidate);
+  }
+  current = `${sentences.filter((_, j) => kept[j]).join(' ')} ${shareUrl}${tail}`;
+  steps.push('words');
+  const cut = fitSms(current, shareUrl, max);
+  return { ...cut, trimmed: true, steps };
+}
+
+/** The key of `OutboundMessage.data` that carries an SMS ask's fit options from the workflow to the sender. */
+export const SMS_FIT_DATA_KEY = 'smsFit';
+
+/**
+ * The fit options of one SMS ask: the campaign's segment budget (channels.sms.maxSegments, default 2), the
+ * customer's first name (the greeting) and the offer as rendered (reward.friend, reward.advocate) to keep.
+ */
+export function smsFitFor(campaign: { channels: { sms?: { maxSegments: number } | undefined } }, firstName: string, ctx: { reward: { friend?: unknown; advocate?: unknown } }): SmsFitOptions {
+  const keep = [ctx.reward.friend, ctx.reward.advocate].filter((k): k is string => typeof k === 'string' && k.length > 0);
+  return { name: firstName, keep, maxSegments: campaign.channels.sms?.maxSegments ?? 2 };
+}
+
+/** Fit options from a message's data (what process.ts put there), the sender's default budget as the fallback. */
+export function smsFitOptionsOf(data: Record<string, unknown> | undefined, defaultMaxSegments = 2): SmsFitOptions {
+  const raw = (data?.[SMS_FIT_DATA_KEY] ?? {}) as { name?: unknown; keep?: unknown; maxSegments?: unknown };
+  return {
+    ...(typeof raw.name === 'string' ? { name: raw.name } : {}),
+    ...(Array.isArray(raw.keep) ? { keep: raw.keep.filter((k): k is string => typeof k === 'string') } : {}),
+    maxSegments: typeof raw.maxSegments === 'number' && raw.maxSegments >= 1 ? raw.maxSegments : defaultMaxSegments,
+  };
+}
+
 /** Keywords that opt a number out of SMS (carrier conventions; matched case-insensitively on the whole body). */
 export const SMS_STOP_KEYWORDS = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'OPT-OUT', 'REVOKE'] as const;
 export const SMS_HELP_KEYWORDS = ['HELP', 'INFO'] as const;

@@ -7,7 +7,7 @@ import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/clien
 import type { ChannelSender, Clock, OutboundMessage, SendResult } from '../../core/ports.js';
 import { PermanentSendError, ThrottlingError, TransientError } from '../../core/errors.js';
 import { isValidE164 } from '../../core/channels.js';
-import { fitSms, inQuietHours, type FittedSms } from '../../core/sms.js';
+import { fitAskSms, inQuietHours, smsFitOptionsOf, type FittedSms } from '../../core/sms.js';
 import { SendDeferredError } from './errors.js';
 import { inZone, plusDays, withWall } from '../../core/zoned-time.js';
 
@@ -71,8 +71,11 @@ export function prepareSms(message: OutboundMessage, options: SmsBaseOptions): S
       throw new SendDeferredError(`sms: quiet hours in ${zone} (${String(local.hour).padStart(2, '0')}:00 local)`, new Date(until.ts).toISOString());
     }
   }
-  const fitted = fitSms(message.text, message.shareUrl, options.maxSegments ?? 2);
-  if (!fitted.fits) throw new PermanentSendError(`sms: the link alone needs more than ${options.maxSegments ?? 2} segments`);
+  // The campaign's budget and what to keep travel with the message (core/sms.ts smsFitOptionsOf): the same fit as
+  // `asks preview --channel sms`.
+  const fit = smsFitOptionsOf(message.data, options.maxSegments);
+  const fitted = fitAskSms(message.text, message.shareUrl, fit);
+  if (!fitted.fits) throw new PermanentSendError(`sms: the link alone needs more than ${fit.maxSegments ?? 2} segments`);
   return { to, fitted };
 }
 

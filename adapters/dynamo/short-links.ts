@@ -1,26 +1,18 @@
-// Short links for SMS: `/k/<id>` on the same public domain resolves to one ask's share page. The id is random
-// (nanoid, 12 symbols, ~71 bits: not guessable), derived once per ask and channel so a retried send reuses it.
-import { createHash } from 'node:crypto';
+// Short links for SMS: `/k/<id>` on the same public domain resolves to one ask's share page. The id is
+// core/links.ts shortLinkId (a keyed hash of the ask id: not guessable, the same on a retried send).
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SHORT_LINK_ID_LENGTH } from '../../core/links.js';
+import type { ShortLinkWriter } from '../../core/workflow/ports.js';
 import { shortLinkKey } from './keys.js';
 
-/** Length of a short link id (base64url symbols). */
-export const SHORT_ID_LENGTH = 12;
-const SHORT_ID = /^[A-Za-z0-9_-]{12}$/;
+const SHORT_ID = new RegExp(`^[A-Za-z0-9_-]{${SHORT_LINK_ID_LENGTH}}$`);
 
-/**
- * The short id of one ask's share link: a keyed hash of the ask id, so the same ask gets the same short link on a
- * retry and ids cannot be derived without the key (the signing key of the share token).
- */
-export function shortIdFor(askId: string, key: string): string {
-  return createHash('sha256').update(`short-link:${key}:${askId}`).digest('base64url').slice(0, SHORT_ID_LENGTH);
-}
-
+/** Whether `id` has the shape of a short link id (checked before any read). */
 export function isShortId(id: string): boolean {
   return SHORT_ID.test(id);
 }
 
-export class ShortLinkStore {
+export class ShortLinkStore implements ShortLinkWriter {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,

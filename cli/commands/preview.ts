@@ -9,7 +9,12 @@ import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { defaultCampaignsDir, formatPath, formatProblem, loadCampaignDir, loadCampaignFile } from '../../adapters/campaign-files.js';
 import { defaultTemplatesDir, FsTemplateSource } from '../../adapters/templates-fs.js';
-import { buildAskContext, renderAsk, smsSegments, type RenderedAsk } from '../../core/render.js';
+import { buildAskContext, renderAsk, type RenderedAsk } from '../../core/render.js';
+import { generateKeyring, shortLinkId } from '../../core/links.js';
+import type { Keyring } from '../../core/ports.js';
+import { fitAskSms, smsFitFor, type FittedAskSms } from '../../core/sms.js';
+import { loadLocalKeyring } from '../../adapters/signing-keys.js';
+import { randomBytes } from 'node:crypto';
 import type { MilestoneOccurrence } from '../../core/schemas/ask.js';
 import type { Campaign, Variant } from '../../core/schemas/campaign.js';
 import { Channel } from '../../core/schemas/common.js';
@@ -125,7 +130,8 @@ export interface PreviewResult {
   customerId: string;
   sampleCustomer: boolean;
   rendered: RenderedAsk;
-  sms?: ReturnType<typeof smsSegments>;
+  /** For SMS: the text, encoding and segments really sent (core/sms.ts fitAskSms, as the senders call it). */
+  sms?: Pick<FittedAskSms, 'text' | 'encoding' | 'units' | 'segments' | 'steps'> & { maxSegments: number; link: string };
   htmlFile?: string;
 }
 
@@ -137,6 +143,20 @@ export interface PreviewOptions {
   json?: boolean;
   campaigns?: string;
   templates?: string;
+  /** The local date the preview celebrates (default today, UTC): the day `asks run --date` would send. */
+  date?: string;
+}
+
+/**
+ * The local keyring (created on first use, as `npm start` and `asks run` do), so a preview's short link is the one
+ * the local run sends; a throwaway key when it cannot be read or written (the link keeps its real length).
+ */
+function previewKeyring(stateDir: string): Keyring {
+  try {
+    return loadLocalKeyring(process.env.SIGNING_KEYS_FILE ?? join(stateDir, 'keys.json'));
+  } catch {
+    return generateKeyring(randomBytes, 'preview');
+  }
 }
 
 export async function previewCampaign(ref: string, options: PreviewOptions, now: Date = new Date()): Promise<PreviewResult> {
@@ -144,11 +164,15 @@ export async function previewCampaign(ref: string, options: PreviewOptions, now:
   const campaign = await findCampaign(ref, options.campaigns ?? defaultCampaignsDir(), templatesDir);
   const variant = pickVariant(campaign, options.variant);
   const channel = pickChannel(campaign, variant, options.channel);
-  const today = DateTime.fromJSDate(now, { zone: 'utc' }).startOf('day');
+  const today = options.date ? DateTime.fromISO(options.date, { zone: 'utc' }).startOf('day') : DateTime.fromJSDate(now, { zone: 'utc' }).startOf('day');
+  if (!today.isValid) throw new CliError(`--date: must be a date YYYY-MM-DD (got "${options.date}")`, EXIT.usage);
   const customer = options.customer ? await readCustomer(options.customer) : sampleCustomer(campaign, today);
   const milestone = sampleMilestone(campaign, customer, today);
   const years = milestone.years ?? Math.max(0, Math.floor(today.diff(DateTime.fromISO(customer.signupDate), 'years').years + 1e-9));
-  const base = resolveLocalEndpoints({ checkDataDir: false }).publicBaseUrl;
+  const endpoints = resolveLocalEndpoints({ checkDataDir: false });
+  const base = endpoints.publicBaseUrl;
+  // An SMS carries the short link of its ask (/k/<id>): the same id the run derives, so the same length and text.
+  const smsLink = `${base}/k/${shortLinkId(`${customer.id}~${milestone.occurrenceId}`, previewKeyring(endpoints.stateDir))}`;
   const ctx = buildAskContext({
     campaign,
     variant,
@@ -156,7 +180,7 @@ export async function previewCampaign(ref: string, options: PreviewOptions, now:
     milestone,
     reward: computeRewards(campaign, { tenureYears: years, successfulReferrals: customer.counters.successfulReferrals }),
     links: {
-      shareUrl: `${base}/s/preview-token`,
+      shareUrl: channel === 'sms' ? smsLink : `${base}/s/preview-token`,
       referralUrl: `${base}/r/PREVIEW1`,
       unsubscribeUrl: `${base}/u/preview-token`,
       preferencesUrl: `${base}/p/preview-token`,
@@ -173,7 +197,11 @@ export async function previewCampaign(ref: string, options: PreviewOptions, now:
     sampleCustomer: !options.customer,
     rendered,
   };
-  if (channel === 'sms') result.sms = smsSegments(rendered.text);
+  if (channel === 'sms') {
+    const fit = smsFitFor(campaign, customer.firstName, ctx);
+    const fitted = fitAskSms(rendered.text, smsLink, fit);
+    result.sms = { text: fitted.text, encoding: fitted.encoding, units: fitted.units, segments: fitted.segments, steps: fitted.steps, maxSegments: fit.maxSegments ?? 2, link: smsLink };
+  }
   if (rendered.html !== undefined) {
     const dir = resolve(options.out ?? join('.local', 'preview'));
     await mkdir(dir, { recursive: true });
@@ -191,9 +219,12 @@ function human(r: PreviewResult): string[] {
   if (r.rendered.subject !== undefined)
     lines.push(`${r.channel === 'in_app' ? 'Title' : 'Subject'}    ${r.rendered.subject}`.replace('Title    ', 'Title      '));
   if (r.rendered.preheader !== undefined) lines.push(`Preheader  ${r.rendered.preheader}`);
-  if (r.sms)
-    lines.push(`SMS        ${r.sms.units} characters, ${r.sms.segments} segment${r.sms.segments === 1 ? '' : 's'} (${r.sms.encoding})`);
-  lines.push('', '--- text ---', r.rendered.text, '', '--- share message ---', r.rendered.shareMessage);
+  if (r.sms) {
+    const changed = r.sms.steps.length ? `; fitted: ${r.sms.steps.join(', ')}` : '';
+    lines.push(`SMS        ${r.sms.encoding}, ${r.sms.segments} segment${r.sms.segments === 1 ? '' : 's'} of at most ${r.sms.maxSegments}, ${r.sms.units} ${r.sms.encoding === 'GSM-7' ? 'septets' : 'UTF-16 units'}${changed}`);
+  }
+  // For SMS the text is what is sent (fitted), not the template's raw output.
+  lines.push('', '--- text ---', r.sms ? r.sms.text : r.rendered.text, '', '--- share message ---', r.rendered.shareMessage);
   if (r.htmlFile) lines.push('', `HTML       ${r.htmlFile}`);
   return lines;
 }
@@ -209,6 +240,7 @@ export function registerPreview(program: Command): void {
     .option('--out <dir>', 'where the HTML goes (default: .local/preview)')
     .option('--campaigns <dir>', 'campaigns directory (default: campaigns/ or CAMPAIGNS_DIR)')
     .option('--templates <dir>', 'templates directory (default: templates/ or TEMPLATES_DIR)')
+    .option('--date <date>', 'the local date to preview, YYYY-MM-DD (default: today, UTC), as `asks run --date`')
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, options: PreviewOptions) => {
       const result = await previewCampaign(ref, options);

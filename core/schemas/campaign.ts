@@ -131,6 +131,12 @@ export const Channels = z.object({
   fallback: z.array(Channel).min(1),
   /** Customers matching these predicates are routed to their account manager instead of an automated message. */
   assisted: z.object({ when: z.array(Predicate).min(1) }).optional(),
+  /** SMS settings: the most segments one ask may cost (default 2); the copy is fitted into them. */
+  sms: z
+    .object({
+      maxSegments: z.number().int().min(1, 'an SMS needs at least 1 segment').max(6, 'more than 6 segments is too expensive for one ask').default(2),
+    })
+    .optional(),
 });
 export type Channels = z.infer<typeof Channels>;
 

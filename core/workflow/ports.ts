@@ -89,3 +89,8 @@ export interface ProgressStore {
   /** A batch finished part of a segment (`startKey`: resume there) or all of it (`done`). */
   advance(campaignId: string, progress: string, update: { done: true } | { startKey: Record<string, unknown> }, at: string): Promise<void>;
 }
+
+/** Where a short SMS link (`/k/<id>`) leads: the share token of the ask (adapters/dynamo/short-links.ts). */
+export interface ShortLinkWriter {
+  put(id: string, shareToken: string, at: string): Promise<void>;
+}

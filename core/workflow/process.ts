@@ -15,10 +15,11 @@ import { projectEvent, type ProjectEvent } from '../schemas/events.js';
 import { dateMilestoneOn, localDateIn, tenureYears, type DateTrigger } from '../milestones.js';
 import { evaluateEligibility, recordAsk, type EligibilityDecision } from '../eligibility.js';
 import { computeRewards, potentialCostMinor, selectTenureTier, tenureTierLabel } from '../rewards.js';
-import { signToken } from '../links.js';
+import { shortLinkId, signToken } from '../links.js';
+import { SMS_FIT_DATA_KEY, smsFitFor } from '../sms.js';
 import { NotFoundError, PermanentSendError, ValidationError } from '../errors.js';
 import { fromWallTime, parseIsoDate } from '../zoned-time.js';
-import type { AskWriter, BudgetReader, CodeIssuer, CustomerReader, DueAskReader, DueCustomer, PendingMilestone, PendingReader, SendMarkerReader, SuppressionReader } from './ports.js';
+import type { AskWriter, BudgetReader, CodeIssuer, CustomerReader, DueAskReader, DueCustomer, PendingMilestone, PendingReader, SendMarkerReader, ShortLinkWriter, SuppressionReader } from './ports.js';
 import { PENDING_INDEX } from './plan.js';
 import { askIsDue, DUE_ASK_BUCKETS_PER_READ, DUE_ASKS_INDEX, parseDueAskRange } from './recovery.js';
 
@@ -44,6 +45,8 @@ export interface ProcessDeps {
   company?: { name: string; address: string };
   /** The program file: brand, sender and postal address of every message. */
   program?: ProgramSource;
+  /** Short SMS links (`/k/<id>`); without it an SMS carries the share page's long link. */
+  shortLinks?: ShortLinkWriter;
   /** Customers decided at once inside one batch (sends overlap; the SES rate bounds it in the cloud). */
   concurrency?: number;
   /** Called before each customer is handled (tests use it to crash a batch half way). */
@@ -380,7 +383,11 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
     const code = await deps.codes.ensure({ customerId: customer.id, campaignId: campaign.id, askId, firstName: customer.firstName }, nowIso);
     const base64 = (p: Parameters<typeof signToken>[0]): string => signToken(p, ctx.keyring);
     const url = deps.publicBaseUrl.replace(/\/+$/, '');
-    const shareUrl = `${url}/s/${base64({ p: 'share', c: customer.id, k: campaign.id, o: occurrence.occurrenceId, r: code })}`;
+    const shareToken = base64({ p: 'share', c: customer.id, k: campaign.id, o: occurrence.occurrenceId, r: code });
+    // An SMS carries a short link on the same domain (/k/<id> -> the share page) instead of the long token.
+    const shortSms = decision.channel === 'sms' && deps.shortLinks !== undefined;
+    if (shortSms) await deps.shortLinks!.put(shortLinkId(askId, ctx.keyring), shareToken, nowIso);
+    const shareUrl = shortSms ? `${url}/k/${shortLinkId(askId, ctx.keyring)}` : `${url}/s/${shareToken}`;
     const links = {
       shareUrl,
       referralUrl: `${url}/r/${code}`,
@@ -410,7 +417,9 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
       text: rendered.text,
       shareUrl,
       ...(channel === 'email' || channel === 'sms' ? { unsubscribeUrl: links.unsubscribeUrl } : {}),
-      data: { shareMessage: rendered.shareMessage, referralUrl: links.referralUrl, statusUrl: links.statusUrl, variantId: variant.id, timezone: customer.timezone, ...(customer.country ? { country: customer.country } : {}), ...(customer.accountManager ? { accountManager: customer.accountManager } : {}) },
+      data: {
+        ...(channel === 'sms' ? { [SMS_FIT_DATA_KEY]: smsFitFor(campaign, customer.firstName, context) } : {}),
+        shareMessage: rendered.shareMessage, referralUrl: links.referralUrl, statusUrl: links.statusUrl, variantId: variant.id, timezone: customer.timezone, ...(customer.country ? { country: customer.country } : {}), ...(customer.accountManager ? { accountManager: customer.accountManager } : {}) },
     };
     const sender = deps.senders[channel];
     if (!sender) throw new PermanentSendError(`no sender configured for channel ${channel}`);

@@ -19,6 +19,7 @@ import type { EventPublisher } from '../../core/ports.js';
 import type { ProcessDeps } from '../../core/workflow/process.js';
 import { campaignsFromEnv, programFromEnv } from './campaigns-env.js';
 import { tableFromEnv } from './env.js';
+import { ShortLinkStore } from '../../adapters/dynamo/short-links.js';
 
 export interface ProcessWiring {
   doc: DynamoDBDocumentClient;
@@ -83,6 +84,7 @@ export function buildProcessDeps(w: ProcessWiring): ProcessDeps & { stores: { cu
     codes,
     budget,
     senders,
+    shortLinks: new ShortLinkStore(w.doc, w.tableName),
     events: w.events,
     keyring: w.keyring,
     templates: createRenderer(new FsTemplateSource(w.templatesDir)),

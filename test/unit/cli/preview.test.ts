@@ -26,12 +26,14 @@ describe('asks preview', () => {
 
   it('renders an SMS and counts its segments', async () => {
     const result = await run(['preview', 'signup-anniversary', '--channel', 'sms', '--json']);
-    const parsed = JSON.parse(result.stdout) as { channel: string; rendered: { text: string; html?: string }; sms: { segments: number } };
+    const parsed = JSON.parse(result.stdout) as { channel: string; rendered: { text: string; html?: string }; sms: { segments: number; text: string; encoding: string } };
     expect(result.code).toBe(0);
     expect(parsed.channel).toBe('sms');
-    expect(parsed.rendered.text).toContain('http://localhost:3000/s/preview-token');
+    // The short link of the ask, of the length the run sends (/k/ + 12 symbols), not a placeholder.
+    expect(parsed.rendered.text).toMatch(/http:\/\/localhost:3000\/k\/[A-Za-z0-9_-]{12} /);
     expect(parsed.rendered.html).toBeUndefined();
     expect(parsed.sms.segments).toBeLessThanOrEqual(2);
+    expect(parsed.sms.encoding).toBe('GSM-7');
   });
 
   it('renders an in-app title and body', async () => {
