@@ -22,7 +22,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 const round = (n: number, d: number) => Math.round(n * 10 ** d) / 10 ** d;
 
 export async function runPipelineBench(options: { customers?: number; workDir: string }): Promise<Record<string, number>> {
-  const count = options.customers ?? Number(process.env.BENCH_PIPELINE_CUSTOMERS ?? 4000);
+  const count = options.customers ?? Number(process.env.BENCH_PIPELINE_CUSTOMERS ?? 2000);
   await ensureSynth({ log });
   const today = new Date().toISOString().slice(0, 10);
   const dynamo = await startDynamo({ port: 0, dataDir: null });
