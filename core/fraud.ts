@@ -32,6 +32,17 @@ export function fraudReasons(input: FraudInput): FraudReason[] {
   if (referee.alreadyCustomer) reasons.push('existing_customer');
   if (input.recentConversions >= input.velocityLimit) reasons.push('velocity');
   const domain = referee.email?.trim().toLowerCase().split('@')[1];
-  if (domain && input.disposableDomains.has(domain)) reasons.push('disposable_email');
+  if (domain && isDisposableDomain(domain, input.disposableDomains)) reasons.push('disposable_email');
   return reasons;
+}
+
+/**
+ * Whether `domain` is disposable: listed itself, or under a domain the list marks as a wildcard (`*.<domain>` in the
+ * set: every subdomain is disposable, e.g. `someone@x.33mail.com`). Lower-case input; a trailing dot is ignored.
+ */
+export function isDisposableDomain(domain: string, disposable: ReadonlySet<string>): boolean {
+  const d = domain.replace(/\.$/, '');
+  if (disposable.has(d)) return true;
+  for (let at = d.indexOf('.'); at !== -1; at = d.indexOf('.', at + 1)) if (disposable.has(`*.${d.slice(at + 1)}`)) return true;
+  return false;
 }

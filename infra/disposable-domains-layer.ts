@@ -4,7 +4,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Architecture, Code, LayerVersion, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { LAMBDA_RUNTIME } from './lambda.js';
@@ -17,6 +17,8 @@ export function addDisposableDomainsLayer(scope: Construct, functions: LambdaFun
   const staging = mkdtempSync(join(tmpdir(), 'disposable-domains-layer-'));
   mkdirSync(join(staging, 'disposable-email-domains'));
   copyFileSync(source, join(staging, 'disposable-email-domains', 'index.json'));
+  // Its wildcard list (every subdomain of these is disposable) beside it: the loader reads both.
+  copyFileSync(join(dirname(source), 'wildcard.json'), join(staging, 'disposable-email-domains', 'wildcard.json'));
   const layer = new LayerVersion(scope, 'DisposableDomainsLayer', {
     code: Code.fromAsset(staging),
     compatibleRuntimes: [LAMBDA_RUNTIME],
