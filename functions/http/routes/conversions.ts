@@ -20,6 +20,9 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 
 async function postConversion(req: HttpRequest, _params: unknown, deps: HttpDeps): Promise<HttpResponse> {
   if (!deps.webhookSecret) return json(503, { error: 'webhook_not_configured' });
+  // application/json only: a correctly signed text/plain, form or XML body is refused before anything is read.
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType !== 'application/json') return json(415, { error: 'unsupported_media_type', message: `content-type must be application/json (got ${mediaType || 'none'})` });
   const now = deps.clock.now();
   const check = verifyWebhook({ secret: deps.webhookSecret, timestampHeader: req.headers[TIMESTAMP_HEADER], signatureHeader: req.headers[SIGNATURE_HEADER], rawBody: req.body, now });
   if (!check.ok) return json(401, { error: 'unauthorized', reason: check.reason === 'stale' ? 'stale' : 'signature' });

@@ -61,10 +61,10 @@ afterAll(async () => {
   await dynamo?.stop();
 });
 
-function post(body: unknown, options: { secret?: string; timestamp?: number; sign?: boolean } = {}): Promise<Response> {
+function post(body: unknown, options: { secret?: string; timestamp?: number; sign?: boolean; contentType?: string } = {}): Promise<Response> {
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
   const ts = options.timestamp ?? Math.floor(now.getTime() / 1000);
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = options.contentType === '' ? {} : { 'content-type': options.contentType ?? 'application/json' };
   if (options.sign !== false) {
     headers['x-referral-timestamp'] = String(ts);
     headers['x-referral-signature'] = signWebhook(options.secret ?? SECRET, ts, raw);
@@ -89,6 +89,25 @@ async function successfulReferrals(id: string): Promise<number> {
   return (out.Item?.counters as { successfulReferrals: number }).successfulReferrals;
 }
 
+describe('webhook media type', () => {
+  // [content type as sent, status]: a correctly signed body of another type is refused and nothing is stored.
+  const rows: Array<[string, number]> = [
+    // The issue's failing inputs: text/plain, form-encoded and XML were accepted and stored.
+    ['text/plain', 415],
+    ['application/x-www-form-urlencoded', 415],
+    ['application/xml', 415],
+    ['', 415],
+    ['application/json; charset=utf-8', 400],
+    ['Application/JSON', 400],
+  ];
+  it.each(rows)('content-type %j -> %i', async (contentType, status) => {
+    const res = await post({ type: 'signup' }, { contentType });
+    expect(res.status).toBe(status);
+    const body = (await res.json()) as { error: string };
+    expect(body.error).toBe(status === 415 ? 'unsupported_media_type' : 'invalid_body');
+  });
+});
+
 describe('webhook authentication', () => {
   const body = { type: 'signup', idempotencyKey: 'auth-1', externalCustomerId: 'f-auth', email: 'auth@example.com', referralCode: CODE, occurredAt: T0.toISOString() };
 
@@ -102,7 +121,7 @@ describe('webhook authentication', () => {
     const res = await post(body, { secret: 'another-secret-0123456789' });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: 'unauthorized', reason: 'signature' });
-    const tampered = await fetch(`${server.url}/conversions`, { method: 'POST', body: JSON.stringify({ ...body, externalCustomerId: 'evil' }), headers: { 'x-referral-timestamp': String(Math.floor(now.getTime() / 1000)), 'x-referral-signature': signWebhook(SECRET, Math.floor(now.getTime() / 1000), JSON.stringify(body)) } });
+    const tampered = await fetch(`${server.url}/conversions`, { method: 'POST', body: JSON.stringify({ ...body, externalCustomerId: 'evil' }), headers: { 'content-type': 'application/json', 'x-referral-timestamp': String(Math.floor(now.getTime() / 1000)), 'x-referral-signature': signWebhook(SECRET, Math.floor(now.getTime() / 1000), JSON.stringify(body)) } });
     expect(tampered.status).toBe(401);
     const stored = await doc.send(new GetCommand({ TableName: table, Key: { PK: 'IDEM#auth-1', SK: 'CONVERSION' } }));
     expect(stored.Item).toBeUndefined();
