@@ -1,10 +1,9 @@
 // What the simulation tests share: the invariants whose fixes belong to other parts of issue 10 and have not landed
-// yet (quote_equals_booked: the reward quote stored on the ask at claim and read by the ledger; run_totals: asks
-// sent by a ProcessBatch attempt that crashed, or by a killed execution, are in no run record). They are still checked in full by test/pending/ (`npm run test:pending`), never
+// yet (quote_equals_booked: the reward quote stored on the ask at claim and read by the ledger). They are still checked in full by test/pending/ (`npm run test:pending`), never
 // dropped from the oracle; when their fix lands, remove them from this list.
 import type { InvariantName, Violation } from '../../../local/sim-oracle.js';
 
-export const PENDING_INVARIANTS: readonly InvariantName[] = ['quote_equals_booked', 'run_totals'];
+export const PENDING_INVARIANTS: readonly InvariantName[] = ['quote_equals_booked'];
 
 export const landed = (violations: readonly Violation[]): Violation[] => violations.filter((v) => !PENDING_INVARIANTS.includes(v.invariant));
 
