@@ -112,7 +112,7 @@ export class EventAnalytics extends Construct {
         },
       },
     });
-    table.addDependency(this.node.findChild('Database') as CfnDatabase);
+    table.node.addDependency(this.node.findChild('Database'));
 
     new CfnWorkGroup(this, 'WorkGroup', {
       name: ATHENA_WORKGROUP,
