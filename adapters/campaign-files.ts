@@ -378,7 +378,7 @@ function askContextShape(campaign: Campaign): Record<string, unknown> {
       variant: campaign.variants[0]!,
       customer: { id: 'c', firstName: 'x', signupDate: '2020-01-01', timezone: 'UTC', consents: {}, counters: { successfulReferrals: 0 } } as unknown as Customer,
       milestone: { kind: 'signup_anniversary', occurrenceId: 'o', occurredOn: '2026-01-01', years: 1 },
-      reward: { advocate: { amountMinor: 1, currency: 'EUR' }, friend: null, tierLabel: 'x' },
+      quote: { tenureYears: 1, advocate: { amountMinor: 1, currency: 'EUR' }, friend: null, tierLabel: 'x' },
       links: { shareUrl: 'x', referralUrl: 'x', unsubscribeUrl: 'x', preferencesUrl: 'x', statusUrl: 'x', termsUrl: 'x' },
       brand: brandContext(program, 'https://example.com'),
     });

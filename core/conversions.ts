@@ -6,7 +6,9 @@ import { createHash } from 'node:crypto';
 import { attribute, type AttributionPolicy, type Touch } from './attribution.js';
 import { fraudReasons, normalizeEmail, type FraudReason } from './fraud.js';
 import type { CampaignRepository, EventPublisher } from './ports.js';
-import { budgetCheck, canTransition, capCheck, computeRewards, holdUntil, transition, type RewardEvent, type RewardState } from './rewards.js';
+import { quoteOf, type RewardQuote } from './quote.js';
+import { budgetCheck, canTransition, capCheck, holdUntil, transition, type RewardEvent, type RewardState } from './rewards.js';
+import type { Ask } from './schemas/ask.js';
 import type { Campaign } from './schemas/campaign.js';
 import type { AttributionRule, ConversionInput, ConversionResult, RewardSummary } from './schemas/conversion.js';
 import { projectEvent, type EventInput, type EventName, type ProjectEvent } from './schemas/events.js';
@@ -90,8 +92,13 @@ export interface ConversionStore {
   click(clickId: string, code?: string): Promise<ClickRecord | undefined>;
   leads(code: string): Promise<LeadRecord[]>;
   advocate(customerId: string): Promise<AdvocateRecord | undefined>;
-  /** Years of tenure the ask behind a code celebrates (0 when unknown). */
-  tenureYears(askId: string): Promise<number>;
+  /** The ask behind a code: its stored quote and milestone (core/quote.ts `quoteOf` reads the reward from it). */
+  ask(askId: string): Promise<Pick<Ask, 'quote' | 'milestone'> | undefined>;
+  /**
+   * Turn the ask's open budget reservation into spending (once per ask): marks it converted and returns the amount it
+   * had reserved (0 when it had none or it was already converted, released or expired).
+   */
+  consumeReservation(askId: string): Promise<number>;
   /** The signup date of a stored customer with this id, when there is one. */
   existingCustomerSince(customerId: string): Promise<string | undefined>;
   claimReferee(claim: RefereeClaim): Promise<ClaimOutcome>;
@@ -111,7 +118,14 @@ export interface RewardLedger {
   history(advocateId: string, rewardId: string): Promise<LedgerEntry[]>;
   /** Every entry of an advocate (all rewards). */
   entries(advocateId: string): Promise<LedgerEntry[]>;
+  /** Spend if committed (spent + reserved) + amount stays within the budget (one conditional update). */
   spend(campaignId: string, amountMinor: number, budgetMinor: number): Promise<boolean>;
+  /** Spend a promised reward whatever the budget says; returns the money it put beyond the budget (else 0). */
+  spendPromised(campaignId: string, amountMinor: number, budgetMinor: number): Promise<number>;
+  /** Give back a reservation of an ask (it converted: its real rewards are spent instead). */
+  unreserve(campaignId: string, amountMinor: number): Promise<void>;
+  /** One more rewarded referral for the campaign's observed conversion rate. */
+  countConversion(campaignId: string): Promise<void>;
   release(campaignId: string, amountMinor: number): Promise<void>;
   spentMinor(campaignId: string): Promise<number>;
   putHold(marker: HoldMarker): Promise<void>;
@@ -227,7 +241,9 @@ interface SettleContext {
 
 /**
  * Drive one pending reward: fraud reasons -> review; the advocate's cap -> voided (or a smaller amount); the campaign
- * budget (conditional spend, never exceeded) -> over_budget; otherwise held until the refund window ends.
+ * budget (conditional spend); otherwise held until the refund window ends. When the budget cannot take it, a promised
+ * reward (`promised`: its ask quoted it) is still held and paid, flagged `overrun` with a `referral.budget.overrun`
+ * event for the alarm; only a reward nobody was promised is parked `over_budget`.
  */
 async function settle(deps: Pick<ConversionDeps, 'ledger'>, pending: LedgerEntry, ctx: SettleContext): Promise<LedgerEntry> {
   const { ledger } = deps;
@@ -250,7 +266,13 @@ async function settle(deps: Pick<ConversionDeps, 'ledger'>, pending: LedgerEntry
     }
     amountMinor = cap.allowedMinor;
   }
-  if (amountMinor > 0 && !(await ledger.spend(campaign.id, amountMinor, campaign.budget.amountMinor))) {
+  let overrunMinor = 0;
+  let overrun = false;
+  if (amountMinor > 0 && pending.promised && !(await ledger.spend(campaign.id, amountMinor, campaign.budget.amountMinor))) {
+    overrun = true;
+    overrunMinor = await ledger.spendPromised(campaign.id, amountMinor, campaign.budget.amountMinor);
+    ctx.events.push(event('referral.budget.overrun', at, { campaignId: campaign.id, rewardId: pending.rewardId, amountMinor, overrunMinor, budgetMinor: campaign.budget.amountMinor, currency: campaign.budget.currency }));
+  } else if (amountMinor > 0 && !pending.promised && !(await ledger.spend(campaign.id, amountMinor, campaign.budget.amountMinor))) {
     const r = await step(ledger, pending.advocateId, pending.rewardId, 'exceed', at, { amountMinor, reason: `budget: ${amountMinor} ${campaign.budget.currency} would exceed the campaign budget of ${campaign.budget.amountMinor}` });
     if (r.entry?.state === 'over_budget') {
       await ledger.putParked({ campaignId: campaign.id, advocateId: pending.advocateId, rewardId: pending.rewardId, amountMinor, at });
@@ -261,7 +283,12 @@ async function settle(deps: Pick<ConversionDeps, 'ledger'>, pending: LedgerEntry
   const until = holdUntil(at, campaign.reward.holdDays);
   // The marker goes first: a crash after it leaves a marker the approver skips, never a held reward nobody approves.
   await ledger.putHold({ advocateId: pending.advocateId, rewardId: pending.rewardId, holdUntil: until });
-  const r = await step(ledger, pending.advocateId, pending.rewardId, 'hold', at, { amountMinor, holdUntil: until, spent: amountMinor > 0, ...(amountMinor < pending.amountMinor ? { reason: 'capped: part of the reward was over the per-advocate cap' } : {}) });
+  const reason = overrun
+    ? `budget overrun: promised reward paid although the campaign's commitments pass its budget of ${campaign.budget.amountMinor} (${overrunMinor} ${campaign.budget.currency} of it beyond the budget in money)`
+    : amountMinor < pending.amountMinor
+      ? 'capped: part of the reward was over the per-advocate cap'
+      : undefined;
+  const r = await step(ledger, pending.advocateId, pending.rewardId, 'hold', at, { amountMinor, holdUntil: until, spent: amountMinor > 0, ...(overrun ? { overrun: true } : {}), ...(reason ? { reason } : {}) });
   if (!r.moved && amountMinor > 0) await ledger.release(campaign.id, amountMinor); // lost a race after spending: give it back
   if (r.entry?.state === 'held') ctx.events.push(event('referral.reward.held', at, { rewardId: pending.rewardId, campaignId: campaign.id, ...codeOf(pending), customerId: pending.beneficiaryId, beneficiary: pending.beneficiary, amountMinor: r.entry.amountMinor, currency: r.entry.currency, holdUntil: r.entry.holdUntil ?? until }));
   return r.entry ?? pending;
@@ -270,13 +297,17 @@ async function settle(deps: Pick<ConversionDeps, 'ledger'>, pending: LedgerEntry
 /** When a reward was earned: `earnedAt` travels along every entry; fall back to the entry's own time. */
 const firstAt = (e: LedgerEntry): string => e.earnedAt ?? e.at;
 
-async function earnRewards(deps: ConversionDeps, input: ConversionInput, ctx: { campaign: Campaign; touch: Touch; conversionId: string; at: string; events: Publishable[]; tenureYears: number; advocate: AdvocateRecord }): Promise<{ rewards: LedgerEntry[]; reasons: FraudReason[]; fresh: boolean }> {
-  const { campaign, touch, conversionId, at, advocate } = ctx;
-  const sides = computeRewards(campaign, { tenureYears: ctx.tenureYears, successfulReferrals: advocate.successfulReferrals });
+async function earnRewards(
+  deps: ConversionDeps,
+  input: ConversionInput,
+  ctx: { campaign: Campaign; touch: Touch; conversionId: string; at: string; events: Publishable[]; quote: RewardQuote; promised: boolean; askId: string | undefined; advocate: AdvocateRecord },
+): Promise<{ rewards: LedgerEntry[]; reasons: FraudReason[]; fresh: boolean }> {
+  const { campaign, touch, conversionId, at, advocate, quote } = ctx;
+  // The ledger books exactly what the ask quoted (core/quote.ts): the same amounts every message and page showed.
   const planned: LedgerEntry[] = [
-    { rewardId: rewardIdFor(campaign.id, 'advocate', input.externalCustomerId), beneficiary: 'advocate', beneficiaryId: advocate.id, amountMinor: sides.advocate.amountMinor, currency: sides.advocate.currency, tierLabel: sides.tierLabel } as LedgerEntry,
-    ...(sides.friend ? [{ rewardId: rewardIdFor(campaign.id, 'friend', input.externalCustomerId), beneficiary: 'friend', beneficiaryId: input.externalCustomerId, amountMinor: sides.friend.amountMinor, currency: sides.friend.currency } as LedgerEntry] : []),
-  ].map((p) => ({ ...p, seq: 1, state: 'pending' as const, advocateId: advocate.id, campaignId: campaign.id, conversionId, referralCode: touch.referralCode, at, earnedAt: at }) as LedgerEntry);
+    { rewardId: rewardIdFor(campaign.id, 'advocate', input.externalCustomerId), beneficiary: 'advocate', beneficiaryId: advocate.id, amountMinor: quote.advocate.amountMinor, currency: quote.advocate.currency, tierLabel: quote.tierLabel } as LedgerEntry,
+    ...(quote.friend ? [{ rewardId: rewardIdFor(campaign.id, 'friend', input.externalCustomerId), beneficiary: 'friend', beneficiaryId: input.externalCustomerId, amountMinor: quote.friend.amountMinor, currency: quote.friend.currency } as LedgerEntry] : []),
+  ].map((p) => ({ ...p, seq: 1, state: 'pending' as const, advocateId: advocate.id, campaignId: campaign.id, conversionId, referralCode: touch.referralCode, at, earnedAt: at, ...(ctx.promised ? { promised: true } : {}) }) as LedgerEntry);
 
   // Fraud: evaluated once, before anything is paid.
   const windowMs = (deps.velocityWindowHours ?? campaign.fraud.velocity.windowHours) * 3_600_000;
@@ -297,6 +328,13 @@ async function earnRewards(deps: ConversionDeps, input: ConversionInput, ctx: { 
   let fresh = false;
   for (const p of planned) {
     const wrote = await deps.ledger.append(p);
+    if (wrote && p.beneficiary === 'advocate') {
+      // A rewarded referral: counted for the observed rate, and the ask's reservation makes way for the real spend
+      // (once per ask; a replay finds it converted already).
+      await deps.ledger.countConversion(campaign.id);
+      const reserved = ctx.askId ? await deps.store.consumeReservation(ctx.askId) : 0;
+      if (reserved > 0) await deps.ledger.unreserve(campaign.id, reserved);
+    }
     const latest = latestOf(await deps.ledger.history(advocate.id, p.rewardId)) ?? p;
     if (wrote) fresh = true;
     // At least once: no outcome is stored for this conversion yet, so an earlier attempt's events may not have gone out.
@@ -363,8 +401,10 @@ async function convert(deps: ConversionDeps, input: ConversionInput, conversionI
   const advocate = await deps.store.advocate(touch.advocateId);
   if (!advocate) return { ...attributed, status: 'recorded', note: 'the advocate is no longer a customer: no reward' };
   const owner = await deps.store.codeOwner(touch.referralCode);
-  const tenureYears = owner ? await deps.store.tenureYears(owner.askId) : 0;
-  const { rewards, reasons, fresh } = await earnRewards(deps, input, { campaign, touch, conversionId, at, events, tenureYears, advocate });
+  const ask = owner ? await deps.store.ask(owner.askId) : undefined;
+  // Asks made before quotes were stored: their recorded years, and the referral tier the advocate has now.
+  const quote = quoteOf(ask ?? { milestone: {} }, campaign, { successfulReferrals: advocate.successfulReferrals });
+  const { rewards, reasons, fresh } = await earnRewards(deps, input, { campaign, touch, conversionId, at, events, quote, promised: ask?.quote !== undefined, askId: owner?.askId, advocate });
   const mine = rewards.filter((r) => r.conversionId === conversionId);
   return {
     ...attributed,

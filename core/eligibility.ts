@@ -24,9 +24,6 @@ export interface EligibilityInput {
   history: AskHistory;
   suppressed: { email?: boolean; phone?: boolean };
   now: Date;
-  /** Budget left in the campaign; with potentialCostMinor, asks stop before the budget would be exceeded. */
-  budgetRemainingMinor?: number;
-  potentialCostMinor?: number;
   /** An ask for this milestone occurrence exists already. */
   alreadyAsked?: boolean;
 }
@@ -102,10 +99,7 @@ export function evaluateEligibility(input: EligibilityInput): EligibilityDecisio
   const variantId = assignVariant(campaign.id, customer.id, campaign.variants);
   if (isHeldOut(campaign.id, customer.id, holdoutPercent)) return { outcome: 'holdout', variantId };
 
-  const { budgetRemainingMinor, potentialCostMinor } = input;
-  if (budgetRemainingMinor !== undefined && potentialCostMinor !== undefined && budgetRemainingMinor < potentialCostMinor) {
-    return skip('budget_exhausted', `${budgetRemainingMinor} left, ask may cost ${potentialCostMinor}`);
-  }
+  // budget_exhausted comes after this: the budget rule (core/budget.ts) reserves for an ask the rules allow.
   if (input.alreadyAsked) return skip('already_asked');
 
   return { outcome: 'ask', channel: choice.channel, channelReason: choice.reason, variantId };

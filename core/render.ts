@@ -3,11 +3,10 @@
 import { Liquid, type FS } from 'liquidjs';
 import { ValidationError } from './errors.js';
 import type { TemplateSource } from './ports.js';
-import type { MilestoneOccurrence } from './schemas/ask.js';
+import type { MilestoneOccurrence, RewardQuote } from './schemas/ask.js';
 import type { Campaign, Variant } from './schemas/campaign.js';
-import type { Channel, Money } from './schemas/common.js';
+import type { Channel } from './schemas/common.js';
 import { CHANNEL_PARTS, templateFileName, type TemplatePart } from './template-parts.js';
-import { parseIsoDate, wholeYearsBetween } from './zoned-time.js';
 import type { Customer } from './schemas/customer.js';
 import type { BrandContext } from './brand.js';
 import { achievementPhrase, chromeStrings, formatDate, localizeCampaign, resolveLocale, yearsPhrase, type ChromeStrings } from './i18n.js';
@@ -62,7 +61,8 @@ export interface AskContextInput {
   variant: Variant;
   customer: Customer;
   milestone: MilestoneOccurrence;
-  reward: { advocate: Money; friend: Money | null; tierLabel: string };
+  /** The ask's quote (core/quote.ts `quoteFor` at claim, `quoteOf(ask)` after): the only source of amounts and years. */
+  quote: RewardQuote;
   links: { shareUrl: string; referralUrl: string; unsubscribeUrl?: string; preferencesUrl?: string; statusUrl?: string; termsUrl?: string };
   company?: { name: string; address: string };
   brand?: BrandContext;
@@ -88,13 +88,6 @@ export function ordinal(n: number): string {
   return `${n}${suffix[new Intl.PluralRules('en', { type: 'ordinal' }).select(n)] ?? 'th'}`;
 }
 
-function tenureYears(customer: Customer, milestone: MilestoneOccurrence): number {
-  const from = parseIsoDate(customer.signupDate);
-  const to = parseIsoDate(milestone.occurredOn);
-  if (!from || !to) return 0;
-  return wholeYearsBetween(from, to);
-}
-
 function achievementText(input: AskContextInput, years: number, locale: string, formatLocale: string): string {
   const { milestone, campaign } = input;
   const n = typeof milestone.threshold === 'number' ? milestone.threshold : Number(milestone.threshold);
@@ -113,21 +106,26 @@ export function servedLocale(campaign: Campaign, customerLocale: string | undefi
   return resolveLocale(customerLocale, campaign.locales, campaign.locales[0] ?? defaultLocale);
 }
 
+/**
+ * What the friend gets, for people: "€20", "15% off" ("15 % Rabatt" when served in German), or the offer's
+ * description. `locale` formats numbers, `served` is the language the message is written in.
+ */
+export function friendText(quote: Pick<RewardQuote, 'friend' | 'friendPercentOff'>, description: string, locale = 'en', served = locale): string {
+  if (quote.friend !== null) return formatMoney(quote.friend, locale);
+  if (quote.friendPercentOff === undefined) return description;
+  return `${new Intl.NumberFormat(safeLocale(locale), { style: 'percent' }).format(quote.friendPercentOff / 100)} ${served.startsWith('de') ? 'Rabatt' : 'off'}`;
+}
+
 /** The personalization data for one ask. */
 export function buildAskContext(input: AskContextInput): AskContext {
-  const { customer, milestone, reward, links } = input;
+  const { customer, milestone, quote, links } = input;
   const served = servedLocale(input.campaign, customer.locale, input.defaultLocale);
   const campaign = localizeCampaign(input.campaign, served);
   const variant = campaign.variants.find((v) => v.id === input.variant.id) ?? input.variant;
   const locale = safeLocale(customer.locale ?? served);
-  const years = milestone.years ?? tenureYears(customer, milestone);
+  const years = milestone.years ?? quote.tenureYears;
   const offer = campaign.offer;
-  const friend =
-    reward.friend !== null
-      ? formatMoney(reward.friend, locale)
-      : offer.percentOff !== undefined
-        ? `${new Intl.NumberFormat(locale, { style: 'percent' }).format(offer.percentOff / 100)} ${served.startsWith('de') ? 'Rabatt' : 'off'}`
-        : offer.description;
+  const friend = friendText(quote, offer.description, locale, served);
   return {
     customer: {
       id: customer.id,
@@ -153,12 +151,12 @@ export function buildAskContext(input: AskContextInput): AskContext {
       achievement: achievementText(input, years, served, locale),
     },
     reward: {
-      advocate: formatMoney(reward.advocate, locale),
-      advocate_minor: reward.advocate.amountMinor,
+      advocate: formatMoney(quote.advocate, locale),
+      advocate_minor: quote.advocate.amountMinor,
       friend,
-      friend_minor: reward.friend?.amountMinor ?? null,
-      currency: reward.advocate.currency,
-      tier: reward.tierLabel,
+      friend_minor: quote.friend?.amountMinor ?? null,
+      currency: quote.advocate.currency,
+      tier: quote.tierLabel,
     },
     offer: { description: offer.description, kind: offer.kind },
     links: {

@@ -60,14 +60,6 @@ export function computeRewards(
   return { advocate, friend, tierLabel };
 }
 
-/**
- * What one ask may cost the budget if its first referral converts: the advocate's tenure amount plus the friend's
- * offer amount. Referral bonuses come later and are checked against the budget when they are earned.
- */
-export function potentialCostMinor(campaign: Pick<Campaign, 'reward' | 'offer'>, tenureYears: number): number {
-  return selectTenureTier(campaign.reward, tenureYears).amountMinor + (campaign.offer.amountMinor ?? 0);
-}
-
 export interface CapDecision {
   allowed: boolean;
   /** How much of the amount may be granted (less than asked when the amount cap is nearly reached). */

@@ -9,6 +9,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AdvocateRecord, ClaimOutcome, ClickRecord, CodeOwnerRecord, ConversionRecord, ConversionStore, LeadRecord, RefereeClaim } from '../../core/conversions.js';
 import { ConversionResult } from '../../core/schemas/conversion.js';
+import type { Ask } from '../../core/schemas/ask.js';
 import { conditionHolds, isConditionFailed } from './conditions.js';
 import { askSk, claimByCustomerGsi, claimKeys, clickIndexKey, codeKey, codePk, conversionByCustomerGsi, conversionByCustomerGsiSk, conversionSk, customerPk, GSI1_INDEX, outcomeKey, PROFILE_SK } from './keys.js';
 import { ReferralActivityStore } from './referral-activity.js';
@@ -71,12 +72,38 @@ export class DynamoConversionStore implements ConversionStore {
     };
   }
 
-  async tenureYears(askId: string): Promise<number> {
+  private askKey(askId: string): { PK: string; SK: string } | undefined {
     const sep = askId.indexOf('~');
-    if (sep < 1) return 0;
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: customerPk(askId.slice(0, sep)), SK: askSk(askId.slice(sep + 1)) } }));
-    const years = (out.Item?.milestone as { years?: unknown } | undefined)?.years;
-    return typeof years === 'number' ? years : 0;
+    return sep < 1 ? undefined : { PK: customerPk(askId.slice(0, sep)), SK: askSk(askId.slice(sep + 1)) };
+  }
+
+  async ask(askId: string): Promise<Pick<Ask, 'quote' | 'milestone'> | undefined> {
+    const key = this.askKey(askId);
+    if (!key) return undefined;
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ProjectionExpression: 'quote, milestone' }));
+    if (!out.Item) return undefined;
+    return { milestone: (out.Item.milestone ?? {}) as Ask['milestone'], ...(out.Item.quote ? { quote: out.Item.quote as Ask['quote'] } : {}) };
+  }
+
+  async consumeReservation(askId: string): Promise<number> {
+    const key = this.askKey(askId);
+    if (!key) return 0;
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET reservation = :converted',
+          ConditionExpression: 'reservation = :open',
+          ExpressionAttributeValues: { ':open': 'open', ':converted': 'converted' },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return typeof out.Attributes?.reservedMinor === 'number' ? out.Attributes.reservedMinor : 0;
+    } catch (error) {
+      if (isConditionFailed(error)) return 0;
+      throw error;
+    }
   }
 
   async existingCustomerSince(customerId: string): Promise<string | undefined> {

@@ -4,13 +4,14 @@
 // campaign. Budgets are spent with a conditional update that can never pass the budget.
 // Work items beside it: hold markers `HOLD#<yyyy-mm-dd of holdUntil>` / `<holdUntil>#<advocateId>#<rewardId>` (the
 // approver Queries the days up to today; a marker is deleted once handled) and the review queue `REVIEW` / <conversionId>.
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { currentRewards, type RewardLedger } from '../../core/conversions.js';
 import { ThrottlingError } from '../../core/errors.js';
 import type { HoldMarker, LedgerEntry, ParkedMarker, ReviewItem } from '../../core/schemas/ledger.js';
 import { GSI1_INDEX } from './table-def.js';
 import { conditionHolds } from './conditions.js';
-import { budgetKey, holdPk, holdSk, ledgerCampaignPk, ledgerPk, ledgerSk, parkedKey, parkedPk, REVIEW_PK } from './keys.js';
+import { holdPk, holdSk, ledgerCampaignPk, ledgerPk, ledgerSk, parkedKey, parkedPk, REVIEW_PK } from './keys.js';
+import { DynamoBudgetStore } from './budget.js';
 
 export type { LedgerEntry } from '../../core/schemas/ledger.js';
 
@@ -47,7 +48,11 @@ export class LedgerStore implements RewardLedger {
     this.lookback = options.holdLookbackDays ?? 30;
     this.attempts = options.throttleAttempts ?? 4;
     this.backoffMs = options.backoffMs ?? 25;
+    this.budget = new DynamoBudgetStore(doc, tableName);
   }
+
+  /** The campaign budget item (one owner of its updates). */
+  readonly budget: DynamoBudgetStore;
 
   /** Retry throttling with backoff; still throttled after the last attempt -> ThrottlingError (retryable). */
   private async withRetry<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -128,43 +133,30 @@ export class LedgerStore implements RewardLedger {
     return items.map((i) => strip<LedgerEntry>(i));
   }
 
-  /** Spend from the campaign budget unless that would pass it. */
+  /** Spend from the campaign budget unless committed (spent + reserved) would pass it (adapters/dynamo/budget.ts). */
   async spend(campaignId: string, amountMinor: number, budgetMinor: number): Promise<boolean> {
-    return conditionHolds(
-      this.withRetry('budget spend', () =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: budgetKey(campaignId),
-            UpdateExpression: 'SET spentMinor = if_not_exists(spentMinor, :zero) + :a, budgetMinor = :budget',
-            ConditionExpression: '(attribute_not_exists(spentMinor) AND :a <= :budget) OR spentMinor <= :room',
-            ExpressionAttributeValues: { ':zero': 0, ':a': amountMinor, ':budget': budgetMinor, ':room': budgetMinor - amountMinor },
-          }),
-        ),
-      ),
-    );
+    return conditionHolds(this.withRetry('budget spend', () => this.doc.send(this.budget.spendCommand(campaignId, amountMinor, budgetMinor))));
+  }
+
+  async spendPromised(campaignId: string, amountMinor: number, budgetMinor: number): Promise<number> {
+    return this.withRetry('budget spend (promised)', () => this.budget.spendOverrun(campaignId, amountMinor, budgetMinor));
+  }
+
+  async unreserve(campaignId: string, amountMinor: number): Promise<void> {
+    await this.withRetry('budget unreserve', () => this.budget.unreserve(campaignId, amountMinor));
+  }
+
+  async countConversion(campaignId: string): Promise<void> {
+    await this.withRetry('budget conversions', () => this.budget.countConversion(campaignId));
   }
 
   /** Give a clawed-back amount back to the budget (never below zero: a release that would is not applied). */
   async release(campaignId: string, amountMinor: number): Promise<void> {
-    await conditionHolds(
-      this.withRetry('budget release', () =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: budgetKey(campaignId),
-            UpdateExpression: 'SET spentMinor = spentMinor - :a',
-            ConditionExpression: 'spentMinor >= :a',
-            ExpressionAttributeValues: { ':a': amountMinor },
-          }),
-        ),
-      ),
-    );
+    await conditionHolds(this.withRetry('budget release', () => this.doc.send(this.budget.releaseCommand(campaignId, amountMinor))));
   }
 
   async spentMinor(campaignId: string): Promise<number> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: budgetKey(campaignId), ConsistentRead: true }));
-    return typeof out.Item?.spentMinor === 'number' ? out.Item.spentMinor : 0;
+    return this.budget.spentMinor(campaignId);
   }
 
   async putHold(marker: HoldMarker): Promise<void> {

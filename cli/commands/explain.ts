@@ -19,7 +19,7 @@ export function humanExplanation(e: Explanation): string[] {
     ...(e.existingAsk ? [`  existing ask: ${e.existingAsk.status}${e.existingAsk.skipReason ? ` (${e.existingAsk.skipReason})` : ''}${e.existingAsk.deferredUntil ? ` until ${e.existingAsk.deferredUntil}` : ''}, run ${e.existingAsk.runId}`] : []),
     `  consents ${Object.entries(f.consents).map(([c, ok]) => `${c} ${ok ? 'yes' : 'no'}`).join(', ') || 'none'}${f.optOut ? ' · opted out' : ''}${f.doNotAsk ? ' · do not ask' : ''}${f.suppressed.email ? ' · email suppressed' : ''}${f.suppressed.phone ? ' · phone suppressed' : ''}`,
     `  last ask ${f.lastAskAt ?? 'never'} · ${f.recentAskAts.length} recent asks · zone ${f.timezone}${f.quietHoursUntil ? ` · quiet hours until ${f.quietHoursUntil}` : ''}${f.heldOut ? ' · in holdout' : ''}`,
-    `  budget ${f.budgetMinor} spent ${f.spentMinor}${f.potentialCostMinor !== undefined ? ` · this ask may cost ${f.potentialCostMinor}` : ''}${f.tenureYears !== undefined ? ` · tenure ${f.tenureYears} years` : ''} (minor units)`,
+    `  budget ${f.budgetMinor} spent ${f.spentMinor}${f.potentialCostMinor !== undefined ? ` · this ask would reserve ${f.potentialCostMinor}` : ''}${f.tenureYears !== undefined ? ` · tenure ${f.tenureYears} years` : ''} (minor units)`,
   ];
 }
 
@@ -57,7 +57,10 @@ export function registerExplain(program: Command): void {
           email: view.profile.email !== undefined && suppressed.has(normalizeAddress(view.profile.email)),
           phone: view.profile.phone !== undefined && suppressed.has(normalizeAddress(view.profile.phone)),
         },
-        spentMinor: await new DynamoBudgetStore(target.doc, target.tableName).spentMinor(campaignId),
+        ...(await (async () => {
+          const budget = await new DynamoBudgetStore(target.doc, target.tableName).state(campaignId);
+          return { spentMinor: budget.spentMinor, budget };
+        })()),
       });
     } finally {
       await target.close();

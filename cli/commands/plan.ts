@@ -6,8 +6,10 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { evaluateEligibility } from '../../core/eligibility.js';
-import { dateMilestoneOn, tenureYears, type DateTrigger } from '../../core/milestones.js';
-import { potentialCostMinor } from '../../core/rewards.js';
+import { dateMilestoneOn, localDateIn, type DateTrigger } from '../../core/milestones.js';
+import { askReservationMinor, BudgetPlanner, conversionRate, EMPTY_BUDGET, type BudgetState, type RateDecision } from '../../core/budget.js';
+import { quoteFor } from '../../core/quote.js';
+import type { MilestoneOccurrence } from '../../core/schemas/ask.js';
 import { DATE_FIELD_BY_KIND, monthDaysToRead } from '../../core/due-keys.js';
 import type { Campaign } from '../../core/schemas/campaign.js';
 import { isDateMilestoneKind } from '../../core/schemas/campaign.js';
@@ -31,6 +33,7 @@ export interface DayPlan {
   skipped: Record<string, number>;
   variants: Record<string, number>;
   channels: Record<string, number>;
+  /** What the day's asks commit (their reservations under the budget rule). */
   projectedCostMinor: number;
 }
 
@@ -40,6 +43,14 @@ export interface PlanReport {
   currency: string;
   budgetMinor: number;
   spentMinor: number;
+  /** Committed before the plan: spent + reserved by open asks (core/budget.ts). */
+  committedMinor: number;
+  reservedMinor: number;
+  /** Promised rewards paid beyond the budget so far (each also raised a referral.budget.overrun event). */
+  overrunMinor: number;
+  /** Expected rewarded referrals per ask the rule uses, and where it comes from. */
+  conversionRate: number;
+  conversionRateSource: RateDecision['source'];
   days: DayPlan[];
   projectedCostMinor: number;
   withinBudget: boolean;
@@ -51,33 +62,42 @@ function emptyDay(date: string): DayPlan {
   return { date, due: 0, ask: 0, askIds: [], heldOut: 0, deferred: 0, skipped: {}, variants: {}, channels: {}, projectedCostMinor: 0 };
 }
 
+/** The budget rule as the plan applies it: the run's rate, and reservations in the order customers are read. */
+export interface PlanBudget {
+  planner: BudgetPlanner;
+  rate: number;
+}
+
 /**
- * Decide one customer for one day as the run would (nothing written; suppressions only when the table is read).
- * `occurredOn` is the threshold milestone's local day; date milestones are found from the profile.
+ * Decide one customer for one day as the run would (nothing written; suppressions only when the table is read):
+ * the same eligibility, the same quote (core/quote.ts) and the same budget rule (core/budget.ts), in read order.
+ * `threshold` is the threshold milestone occurrence; date milestones are found from the profile.
  */
 function planCustomer(
   day: DayPlan,
   campaign: Campaign,
   customer: DueCustomer,
   date: string,
-  budgetRemaining: () => number,
+  budget: PlanBudget,
   suppressed: { email?: boolean; phone?: boolean } = {},
-  occurredOn?: string,
+  threshold?: MilestoneOccurrence,
 ): void {
-  const on = occurredOn ?? dateMilestoneOn(customer, campaign.milestone as DateTrigger, date)?.occurredOn;
-  if (!on) return;
+  const occurrence = threshold ?? dateMilestoneOn(customer, campaign.milestone as DateTrigger, date);
+  if (!occurrence) return;
   day.due += 1;
   const run = runFor({ campaignId: campaign.id, at: `${date}T00:00:00Z`, mode: 'day', runDate: date });
-  const cost = potentialCostMinor(campaign, tenureYears(customer.signupDate, on));
-  const decision = evaluateEligibility({
+  let decision = evaluateEligibility({
     campaign,
     customer,
     history: { lastAskAt: customer.lastAskAt, recentAskAts: customer.recentAskAts ?? [] },
     suppressed,
     now: decisionTime(campaign, run, customer, date),
-    budgetRemainingMinor: budgetRemaining(),
-    potentialCostMinor: cost,
   });
+  let cost = 0;
+  if (decision.outcome === 'ask') {
+    cost = askReservationMinor(quoteFor(campaign, customer, occurrence).quote, budget.rate);
+    if (!budget.planner.reserve(cost)) decision = { outcome: 'skip', reason: 'budget_exhausted' };
+  }
   switch (decision.outcome) {
     case 'ask':
       day.ask += 1;
@@ -103,6 +123,12 @@ function datesFrom(start: string, days: number): string[] {
   return Array.from({ length: days }, (_, i) => first.plus({ days: i }).toFormat('yyyy-MM-dd'));
 }
 
+/** The rule's starting point: the budget item's state, the rate the run would use, a planner from what is committed. */
+export function planBudget(campaign: Campaign, state: BudgetState): PlanBudget & { rate: number; source: RateDecision['source'] } {
+  const { rate, source } = conversionRate(campaign.budget, state);
+  return { planner: new BudgetPlanner(campaign.budget.amountMinor, state.committedMinor), rate, source };
+}
+
 /** Stream a JSONL export: only customers whose date falls on a planned month-day are parsed in full. */
 export async function planFromJsonl(campaign: Campaign, file: string, dates: string[]): Promise<{ days: DayPlan[]; invalidRows: number }> {
   if (!isDateMilestoneKind(campaign.milestone.kind)) throw new CliError(`--customers: campaign ${campaign.id} has a threshold milestone (${campaign.milestone.kind}); plan it from the table instead`, EXIT.usage);
@@ -110,7 +136,7 @@ export async function planFromJsonl(campaign: Campaign, file: string, dates: str
   const days = dates.map(emptyDay);
   const byMonthDay = new Map<string, number[]>();
   dates.forEach((d, i) => monthDaysToRead(d).forEach((md) => byMonthDay.set(md, [...(byMonthDay.get(md) ?? []), i])));
-  let spent = 0;
+  const budget = planBudget(campaign, EMPTY_BUDGET);
   let invalidRows = 0;
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }), crlfDelay: Infinity });
   for await (const line of lines) {
@@ -131,16 +157,12 @@ export async function planFromJsonl(campaign: Campaign, file: string, dates: str
       invalidRows += 1;
       continue;
     }
-    for (const i of hits) {
-      const before = days[i]!.projectedCostMinor;
-      planCustomer(days[i]!, campaign, parsed.data, dates[i]!, () => campaign.budget.amountMinor - spent);
-      spent += days[i]!.projectedCostMinor - before;
-    }
+    for (const i of hits) planCustomer(days[i]!, campaign, parsed.data, dates[i]!, budget);
   }
   return { days, invalidRows };
 }
 
-export async function planFromTable(campaign: Campaign, dates: string[], options: { endpoint?: string; table?: string }): Promise<{ days: DayPlan[]; spentMinor: number }> {
+export async function planFromTable(campaign: Campaign, dates: string[], options: { endpoint?: string; table?: string }): Promise<{ days: DayPlan[]; budget: BudgetState }> {
   const { openDataTarget } = await import('../data-target.js');
   const { CustomerStore } = await import('../../adapters/dynamo/customers.js');
   const { DynamoAskStore } = await import('../../adapters/dynamo/asks.js');
@@ -151,12 +173,12 @@ export async function planFromTable(campaign: Campaign, dates: string[], options
   try {
     const store = new CustomerStore(doc, tableName);
     const asks = new DynamoAskStore(doc, tableName);
-    const spentMinor = await new DynamoBudgetStore(doc, tableName).spentMinor(campaign.id);
+    const state = await new DynamoBudgetStore(doc, tableName).state(campaign.id);
+    const budget = planBudget(campaign, state);
     if (!isDateMilestoneKind(campaign.milestone.kind)) {
-      return { days: await planThresholds(campaign, dates, { store, asks, pending: new MilestoneStore(doc, tableName), spentMinor }), spentMinor };
+      return { days: await planThresholds(campaign, dates, { store, asks, pending: new MilestoneStore(doc, tableName), budget }), budget: state };
     }
     const partitions = await store.listPartitions();
-    let spent = spentMinor;
     const days: DayPlan[] = [];
     for (const date of dates) {
       const day = emptyDay(date);
@@ -167,19 +189,17 @@ export async function planFromTable(campaign: Campaign, dates: string[], options
           const page = await store.queryDue({ index: segment.index, partition: segment.partition, limit: 500, ...(startKey ? { startKey } : {}) });
           const found = await asks.suppressed(page.items.flatMap((c) => [c.email, c.phone].filter((a): a is string => a !== undefined)));
           for (const c of page.items) {
-            const before = day.projectedCostMinor;
-            planCustomer(day, campaign, c, date, () => campaign.budget.amountMinor - spent, {
+            planCustomer(day, campaign, c, date, budget, {
               email: c.email !== undefined && found.has(c.email.trim().toLowerCase()),
               phone: c.phone !== undefined && found.has(c.phone),
             });
-            spent += day.projectedCostMinor - before;
           }
           startKey = page.lastKey;
         } while (startKey);
       }
       days.push(day);
     }
-    return { days, spentMinor };
+    return { days, budget: state };
   } finally {
     await target.close();
   }
@@ -191,9 +211,13 @@ type SuppressionReader = { suppressed(addresses: string[]): Promise<Set<string>>
 async function planThresholds(
   campaign: Campaign,
   dates: string[],
-  deps: { store: { get(id: string): Promise<DueCustomer | undefined> }; asks: SuppressionReader; pending: { queryPending(input: { day: string; startKey?: Record<string, unknown>; limit: number }): Promise<{ items: Array<{ customerId: string; kind: string; threshold: string; occurredAt: string }>; lastKey?: Record<string, unknown> }> }; spentMinor: number },
+  deps: {
+    store: { get(id: string): Promise<DueCustomer | undefined> };
+    asks: SuppressionReader;
+    pending: { queryPending(input: { day: string; startKey?: Record<string, unknown>; limit: number }): Promise<{ items: Array<{ customerId: string; kind: string; threshold: string; occurrenceId: string; occurredAt: string }>; lastKey?: Record<string, unknown> }> };
+    budget: PlanBudget;
+  },
 ): Promise<DayPlan[]> {
-  let spent = deps.spentMinor;
   const days: DayPlan[] = [];
   for (const date of dates) {
     const day = emptyDay(date);
@@ -204,13 +228,17 @@ async function planThresholds(
         const customer = await deps.store.get(record.customerId);
         if (!customer) continue;
         const found = await deps.asks.suppressed([customer.email, customer.phone].filter((a): a is string => a !== undefined));
-        const before = day.projectedCostMinor;
-        const occurredOn = DateTime.fromISO(record.occurredAt, { zone: customer.timezone }).toFormat('yyyy-MM-dd');
-        planCustomer(day, campaign, customer, date, () => campaign.budget.amountMinor - spent, {
+        // The occurrence exactly as the run builds it (core/workflow/process.ts readBatch).
+        const occurrence: MilestoneOccurrence = {
+          kind: record.kind as MilestoneOccurrence['kind'],
+          occurrenceId: record.occurrenceId,
+          occurredOn: localDateIn(new Date(record.occurredAt), customer.timezone),
+          threshold: /^\d+$/.test(record.threshold) ? Number(record.threshold) : record.threshold,
+        };
+        planCustomer(day, campaign, customer, date, deps.budget, {
           email: customer.email !== undefined && found.has(customer.email.trim().toLowerCase()),
           phone: customer.phone !== undefined && found.has(customer.phone),
-        }, occurredOn);
-        spent += day.projectedCostMinor - before;
+        }, occurrence);
       }
       startKey = page.lastKey;
     } while (startKey);
@@ -249,25 +277,31 @@ export function registerPlan(program: Command): void {
       const dates = datesFrom(start, options.days);
       const notes: string[] = [];
       let days: DayPlan[];
-      let spentMinor = 0;
+      let budget: BudgetState = EMPTY_BUDGET;
       let invalidRows = 0;
       if (options.customers) {
         ({ days, invalidRows } = await planFromJsonl(campaign, options.customers, dates));
         notes.push('from a file: suppression list, existing asks and spent budget are not known (assumed none)');
       } else {
-        ({ days, spentMinor } = await planFromTable(campaign, dates, options));
+        ({ days, budget } = await planFromTable(campaign, dates, options));
         notes.push('asks already made for an occurrence are not subtracted (a rerun would skip them as already_asked)');
       }
       const projected = days.reduce((s, d) => s + d.projectedCostMinor, 0);
+      const rate = conversionRate(campaign.budget, budget);
       const report: PlanReport = {
         campaignId,
         source: options.customers ?? 'table',
         currency: campaign.budget.currency,
         budgetMinor: campaign.budget.amountMinor,
-        spentMinor,
+        spentMinor: budget.spentMinor,
+        committedMinor: budget.committedMinor,
+        reservedMinor: budget.reservedMinor,
+        overrunMinor: budget.overrunMinor,
+        conversionRate: rate.rate,
+        conversionRateSource: rate.source,
         days,
         projectedCostMinor: projected,
-        withinBudget: spentMinor + projected <= campaign.budget.amountMinor,
+        withinBudget: budget.committedMinor + projected <= campaign.budget.amountMinor,
         invalidRows,
         notes,
       };
@@ -286,7 +320,8 @@ export function registerPlan(program: Command): void {
         );
       }
       out(
-        `total projected cost ${money(projected, report.currency)} (advocate + friend reward if every ask converts once); budget ${money(report.budgetMinor, report.currency)}, spent ${money(spentMinor, report.currency)}: ${report.withinBudget ? 'within budget' : 'OVER BUDGET'}`,
+        `asks commit ${money(projected, report.currency)} (advocate + friend reward × ${rate.rate.toFixed(3)} expected rewarded referrals per ask, ${rate.source}); budget ${money(report.budgetMinor, report.currency)}, committed before ${money(budget.committedMinor, report.currency)} (spent ${money(budget.spentMinor, report.currency)}, reserved by open asks ${money(budget.reservedMinor, report.currency)}): ${report.withinBudget ? 'within budget' : 'OVER BUDGET'}`,
+        ...(budget.overrunMinor > 0 ? [`OVERRUN: promised rewards were paid ${money(budget.overrunMinor, report.currency)} beyond the budget; no further asks until the budget grows`] : []),
         ...(invalidRows ? [`${invalidRows} rows were not valid customers and were ignored`] : []),
         ...notes.map((n) => `note: ${n}`),
       );

@@ -1,7 +1,8 @@
 // `asks preview`: renders what a sample (or given) customer would receive from a campaign, per variant and channel,
 // without writing anything anywhere but the HTML file it prints the path of.
 import { resolveLocalEndpoints } from '../../local/endpoints.js';
-import { computeRewards } from '../../core/rewards.js';
+import { quoteFor } from '../../core/quote.js';
+import { dateMilestoneOn, type DateTrigger } from '../../core/milestones.js';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
@@ -49,7 +50,6 @@ export function sampleCustomer(campaign: Campaign, today: DateTime): Customer {
 /** The milestone occurrence the preview celebrates: today, the first threshold of the campaign. */
 export function sampleMilestone(campaign: Campaign, customer: Customer, today: DateTime): MilestoneOccurrence {
   const occurredOn = today.toISODate() ?? '2026-01-01';
-  const years = Math.max(0, Math.floor(today.diff(DateTime.fromISO(customer.signupDate), 'years').years + 1e-9));
   const m = campaign.milestone;
   switch (m.kind) {
     case 'nth_purchase':
@@ -61,7 +61,7 @@ export function sampleMilestone(campaign: Campaign, customer: Customer, today: D
     case 'project_completed':
       return { kind: m.kind, occurrenceId: `${m.kind}#${m.every}`, occurredOn, threshold: m.every };
     default:
-      return { kind: m.kind, occurrenceId: `${m.kind}#${today.year}`, occurredOn, years };
+      return dateMilestoneOn(customer, m as DateTrigger, occurredOn) ?? { kind: m.kind, occurrenceId: `${m.kind}#${today.year}`, occurredOn };
   }
 }
 
@@ -167,8 +167,8 @@ export async function previewCampaign(ref: string, options: PreviewOptions, now:
   const today = options.date ? DateTime.fromISO(options.date, { zone: 'utc' }).startOf('day') : DateTime.fromJSDate(now, { zone: 'utc' }).startOf('day');
   if (!today.isValid) throw new CliError(`--date: must be a date YYYY-MM-DD (got "${options.date}")`, EXIT.usage);
   const customer = options.customer ? await readCustomer(options.customer) : sampleCustomer(campaign, today);
-  const milestone = sampleMilestone(campaign, customer, today);
-  const years = milestone.years ?? Math.max(0, Math.floor(today.diff(DateTime.fromISO(customer.signupDate), 'years').years + 1e-9));
+  // The same quote the run would store on the ask (core/quote.ts): tenure, tier and amounts decided in one place.
+  const { milestone, quote } = quoteFor(campaign, customer, sampleMilestone(campaign, customer, today));
   const endpoints = resolveLocalEndpoints({ checkDataDir: false });
   const base = endpoints.publicBaseUrl;
   // An SMS carries the short link of its ask (/k/<id>): the same id the run derives, so the same length and text.
@@ -178,7 +178,7 @@ export async function previewCampaign(ref: string, options: PreviewOptions, now:
     variant,
     customer,
     milestone,
-    reward: computeRewards(campaign, { tenureYears: years, successfulReferrals: customer.counters.successfulReferrals }),
+    quote,
     links: {
       shareUrl: channel === 'sms' ? smsLink : `${base}/s/preview-token`,
       referralUrl: `${base}/r/PREVIEW1`,

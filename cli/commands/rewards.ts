@@ -24,8 +24,11 @@ export function registerRewards(program: Command): void {
       out(`no rewards for ${advocateId}`);
       return;
     }
-    for (const r of result.rewards) out(`${r.rewardId}  ${r.beneficiary.padEnd(8)} ${formatMoney(r, 'en', { fraction: 'always' }).padStart(12)}  ${r.state}${r.holdUntil ? ` until ${r.holdUntil}` : ''}${r.reason ? `  (${r.reason})` : ''}`);
+    for (const r of result.rewards) out(`${r.rewardId}  ${r.beneficiary.padEnd(8)} ${formatMoney(r, 'en', { fraction: 'always' }).padStart(12)}  ${r.state}${r.overrun ? ' OVERRUN' : ''}${r.holdUntil ? ` until ${r.holdUntil}` : ''}${r.reason ? `  (${r.reason})` : ''}`);
     out(Object.entries(result.byState).map(([state, v]) => `${state}: ${v.count} (${formatTotals(v.totals, 'en', { fraction: 'always' })})`).join(', '));
+    // Promised rewards paid past the campaign budget (docs/campaigns.md "The budget rule"): reported, never denied.
+    const overruns = result.rewards.filter((r) => r.overrun);
+    if (overruns.length) out(`overrun: ${overruns.length} promised reward(s) paid although the campaign budget was committed (${formatTotals(overruns, 'en', { fraction: 'always' })})`);
   });
   withTarget(rewards.command('approve-due').description('approve and issue held rewards whose refund window has ended; resume over-budget rewards the budget now covers').option('--at <instant>', 'pretend it is this ISO instant (default: now)')).action(
     async (_options: TargetOptions, cmd: Command) => {

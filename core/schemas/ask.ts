@@ -1,6 +1,6 @@
 // The ask: one per customer and milestone occurrence, whatever reruns. Stored item and outcome codes.
 import * as z from 'zod';
-import { Channel, LocalDate, UtcInstant } from './common.js';
+import { Channel, LocalDate, Money, UtcInstant } from './common.js';
 import { MILESTONE_KINDS } from './campaign.js';
 
 /** Why a due customer was not asked. Order here is the order eligibility applies the rules. */
@@ -31,12 +31,32 @@ export const MilestoneOccurrence = z.object({
   occurrenceId: z.string().min(1),
   /** The local date the milestone falls on for the customer. */
   occurredOn: LocalDate,
-  /** Whole years of tenure (date milestones). */
+  /** Whole years the milestone celebrates (date milestones: since the date; threshold milestones: tenure at claim). */
   years: z.number().int().min(0).optional(),
   /** The threshold crossed (threshold milestones). */
   threshold: z.union([z.number(), z.string()]).optional(),
 });
 export type MilestoneOccurrence = z.infer<typeof MilestoneOccurrence>;
+
+/**
+ * The reward an ask promises, decided once when the ask is claimed (core/quote.ts `quoteFor`) and read by every
+ * message, page and the ledger through `quoteOf(ask)`. Amounts in integer minor units.
+ */
+export const RewardQuote = z.object({
+  /** Whole years of tenure on the milestone's day (core/milestones.ts `tenureYears`): picks the tenure tier. */
+  tenureYears: z.number().int().min(0),
+  /** The threshold crossed (threshold milestones). */
+  threshold: z.union([z.number(), z.string()]).optional(),
+  /** The tier label: tenure tier, plus the referral tier reached when the ask was made. */
+  tierLabel: z.string(),
+  /** What the advocate earns per rewarded referral: tenure amount + referral bonus reached at claim time. */
+  advocate: Money,
+  /** What the friend gets (null for offers without an amount: percent-off, features, gifts). */
+  friend: Money.nullable(),
+  /** Percent off for the friend (discount offers without an amount). */
+  friendPercentOff: z.number().int().min(1).max(100).optional(),
+});
+export type RewardQuote = z.infer<typeof RewardQuote>;
 
 export const AskStatus = z.enum(['claimed', 'sent', 'delivered', 'held_out', 'skipped', 'deferred', 'failed', 'bounced', 'complained']);
 export type AskStatus = z.infer<typeof AskStatus>;
@@ -59,6 +79,11 @@ export const Ask = z.object({
   referralCode: z.string().optional(),
   messageId: z.string().optional(),
   error: z.string().optional(),
+  /** The reward promised (set when the ask is claimed to be sent). */
+  quote: RewardQuote.optional(),
+  /** Budget reserved by this ask (core/budget.ts) and what became of it. */
+  reservedMinor: z.number().int().min(0).optional(),
+  reservation: z.enum(['open', 'released', 'converted', 'expired']).optional(),
   createdAt: UtcInstant,
   updatedAt: UtcInstant,
 });

@@ -196,7 +196,19 @@ export const AdvocateReward = z.object({
 });
 export type AdvocateReward = z.infer<typeof AdvocateReward>;
 
-export const Budget = z.object({ amountMinor: MinorUnits, currency: Currency });
+/**
+ * The campaign budget and how much of it an open ask commits (docs/campaigns.md "The budget rule"): an ask commits
+ * its quoted rewards (advocate + friend) times the expected referral conversions per ask: the campaign's observed rate
+ * once it has made `observeAfterAsks` asks, `conversionRate` before that.
+ */
+export const Budget = z.object({
+  amountMinor: MinorUnits,
+  currency: Currency,
+  /** Expected rewarded referrals per ask (0-5; 1 = every ask converts once, the cautious default). */
+  conversionRate: z.number().min(0).max(5).default(1),
+  /** Asks after which the campaign's own observed rate (rewarded referrals / asks) replaces `conversionRate`. */
+  observeAfterAsks: z.number().int().min(1).default(200),
+});
 
 export const Landing = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hosted'), headline: z.string().optional() }),

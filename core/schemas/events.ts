@@ -72,6 +72,8 @@ export const EventDetails = {
   'referral.reward.voided': z.object({ ...base, rewardId: z.string(), campaignId: z.string(), customerId: z.string(), referralCode: z.string().optional(), reason: z.string(), previousState: z.string().optional(), amountMinor: MinorUnits.optional(), currency: Currency.optional() }),
   /** The campaign budget had no room: the reward is parked until it has. */
   'referral.reward.overrun': z.object({ ...base, ...reward }),
+  /** A promised reward paid although the campaign's commitments pass its budget (core/budget.ts): alarm on it. */
+  'referral.budget.overrun': z.object({ ...base, campaignId: z.string(), rewardId: z.string(), amountMinor: MinorUnits, overrunMinor: MinorUnits, budgetMinor: MinorUnits, currency: Currency }),
   'referral.fraud.flagged': z.object({ ...base, conversionId: z.string(), campaignId: z.string(), reasons: z.array(z.string()).min(1) }),
   /** A customer's order (asked, held-out and organic customers alike): the holdout and cohort revenue. */
   'customer.order.completed': z.object({ ...base, customerId: z.string(), orderId: z.string(), ...money, signupDate: LocalDate.optional() }),

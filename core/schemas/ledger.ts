@@ -22,6 +22,10 @@ export const LedgerEntry = z.object({
   holdUntil: UtcInstant.optional(),
   /** True once the amount was taken from the campaign budget (released again on a clawback). */
   spent: z.boolean().optional(),
+  /** The ask quoted this reward to the advocate and the friend: it is paid even past the budget (then `overrun`). */
+  promised: z.boolean().optional(),
+  /** Paid although it took the campaign past its budget: the reward was promised (core/budget.ts, docs/campaigns.md). */
+  overrun: z.boolean().optional(),
   /** When the reward was first earned (the seq 1 entry's time; caps count from it). */
   earnedAt: UtcInstant.optional(),
   at: UtcInstant,

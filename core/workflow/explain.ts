@@ -4,9 +4,10 @@
 import type { Campaign } from '../schemas/campaign.js';
 import { isDateMilestoneKind } from '../schemas/campaign.js';
 import type { Ask, MilestoneOccurrence } from '../schemas/ask.js';
-import { dateMilestoneOn, localDateIn, tenureYears, type DateTrigger } from '../milestones.js';
+import { dateMilestoneOn, localDateIn, type DateTrigger } from '../milestones.js';
 import { evaluateEligibility, quietHoursEnd, type EligibilityDecision } from '../eligibility.js';
-import { potentialCostMinor } from '../rewards.js';
+import { askReservationMinor, conversionRate, fitsBudget, type BudgetState } from '../budget.js';
+import { quoteFor } from '../quote.js';
 import { isHeldOut } from '../assignment.js';
 import { runFor } from './plan.js';
 import { decisionTime, thresholdMatches } from './process.js';
@@ -54,6 +55,8 @@ export interface ExplainInput {
   asks: ReadonlyMap<string, Pick<Ask, 'status' | 'skipReason' | 'deferredUntil' | 'runId' | 'updatedAt'>>;
   suppressed: { email: boolean; phone: boolean };
   spentMinor: number;
+  /** The budget item (core/budget.ts); without it, committed = spentMinor and the configured rate. */
+  budget?: BudgetState;
 }
 
 /** The statuses a rerun decides again (the claim condition in adapters/dynamo/asks.ts takes them over). */
@@ -104,9 +107,10 @@ export function explainAsk(input: ExplainInput): Explanation {
     ? runFor({ campaignId: campaign.id, at: found.at, mode: 'hour' })
     : runFor({ campaignId: campaign.id, at: `${date}T00:00:00Z`, mode: 'day', runDate: date });
   const decidedAt = decisionTime(campaign, run, customer, date);
-  const years = tenureYears(customer.signupDate, occurrence.occurredOn);
-  const cost = potentialCostMinor(campaign, years);
-  facts.tenureYears = years;
+  // The quote and the budget rule exactly as the run applies them (core/quote.ts, core/budget.ts).
+  const { quote } = quoteFor(campaign, customer, occurrence);
+  const cost = askReservationMinor(quote, conversionRate(campaign.budget, input.budget ?? { asks: 0, conversions: 0 }).rate);
+  facts.tenureYears = quote.tenureYears;
   facts.potentialCostMinor = cost;
   const quiet = campaign.eligibility.quietHours ? quietHoursEnd(campaign.eligibility.quietHours, decidedAt, customer.timezone) : undefined;
   if (quiet) facts.quietHoursUntil = quiet;
@@ -118,15 +122,17 @@ export function explainAsk(input: ExplainInput): Explanation {
   if (existing && !DECIDED_AGAIN.has(existing.status)) {
     return { ...withOccurrence, verdict: 'already_decided', because: `the ask for ${occurrence.occurrenceId} is already ${existing.status} (run ${existing.runId}); a run counts it already_asked` };
   }
-  const decision = evaluateEligibility({
+  let decision = evaluateEligibility({
     campaign,
     customer,
     history: { lastAskAt: customer.lastAskAt, recentAskAts: customer.recentAskAts ?? [] },
     suppressed: input.suppressed,
     now: decidedAt,
-    budgetRemainingMinor: campaign.budget.amountMinor - input.spentMinor,
-    potentialCostMinor: cost,
   });
+  const committed = input.budget?.committedMinor ?? input.spentMinor;
+  if (decision.outcome === 'ask' && !fitsBudget(campaign.budget.amountMinor, committed, cost)) {
+    decision = { outcome: 'skip', reason: 'budget_exhausted', detail: `${committed} of ${campaign.budget.amountMinor} committed, this ask would reserve ${cost}` };
+  }
   switch (decision.outcome) {
     case 'ask':
       return { ...withOccurrence, decision, verdict: 'would_ask', because: `due (${occurrence.occurrenceId}) and eligible: asked by ${decision.channel} (${decision.channelReason}), variant ${decision.variantId}` };

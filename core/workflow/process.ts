@@ -12,14 +12,16 @@ import { isDateMilestoneKind } from '../schemas/campaign.js';
 import type { Channel } from '../schemas/common.js';
 import type { BatchResult, Counts, ProcessBatchInput, Run, Segment } from '../schemas/workflow.js';
 import { projectEvent, type ProjectEvent } from '../schemas/events.js';
-import { dateMilestoneOn, localDateIn, tenureYears, type DateTrigger } from '../milestones.js';
+import { dateMilestoneOn, localDateIn, type DateTrigger } from '../milestones.js';
 import { evaluateEligibility, recordAsk, type EligibilityDecision } from '../eligibility.js';
-import { computeRewards, potentialCostMinor, selectTenureTier, tenureTierLabel } from '../rewards.js';
+import { selectTenureTier, tenureTierLabel } from '../rewards.js';
+import { askReservationMinor, BudgetPlanner, conversionRate, type BudgetStore } from '../budget.js';
+import { quoteFor, type RewardQuote } from '../quote.js';
 import { shortLinkId, signToken } from '../links.js';
 import { SMS_FIT_DATA_KEY, smsFitFor } from '../sms.js';
 import { NotFoundError, PermanentSendError, ValidationError } from '../errors.js';
 import { fromWallTime, parseIsoDate } from '../zoned-time.js';
-import type { AskWriter, BudgetReader, CodeIssuer, CustomerReader, DueAskReader, DueCustomer, PendingMilestone, PendingReader, SendMarkerReader, ShortLinkWriter, SuppressionReader } from './ports.js';
+import type { AskWriter, CodeIssuer, CustomerReader, DueAskReader, DueCustomer, PendingMilestone, PendingReader, SendMarkerReader, ShortLinkWriter, SuppressionReader } from './ports.js';
 import { PENDING_INDEX } from './plan.js';
 import { askIsDue, DUE_ASK_BUCKETS_PER_READ, DUE_ASKS_INDEX, parseDueAskRange } from './recovery.js';
 
@@ -34,7 +36,7 @@ export interface ProcessDeps {
   markers?: SendMarkerReader;
   suppressions: SuppressionReader;
   codes: CodeIssuer;
-  budget: BudgetReader;
+  budget: BudgetStore;
   senders: Partial<Record<Channel, ChannelSender>>;
   events: EventPublisher;
   keyring: () => Promise<Keyring>;
@@ -231,7 +233,12 @@ export async function processBatch(input: ProcessBatchInput, deps: ProcessDeps):
   });
   // One suppression lookup for the whole batch (BatchGet on S#<address>), only for addresses a channel could use.
   const suppressed = await deps.suppressions.suppressed([...new Set(due.flatMap((e) => addressesToCheck(e.customer)))]);
-  const budgetRemainingMinor = campaign.budget.amountMinor - (await deps.budget.spentMinor(campaign.id));
+  // The budget rule (core/budget.ts), as `asks plan` applies it: from one read of the budget, in read order, the asks
+  // that fit; each then reserves with a conditional update (never past the budget, whatever other batches do).
+  const budget = await deps.budget.state(campaign.id);
+  const rate = conversionRate(campaign.budget, budget).rate;
+  const planner = new BudgetPlanner(campaign.budget.amountMinor, budget.committedMinor);
+  const decided = due.map((entry) => decide(entry, campaign, run, suppressed, rate, planner));
   const keyring = await deps.keyring();
   const program = await deps.program?.get();
   const brand = program ? brandContext(program, deps.publicBaseUrl) : undefined;
@@ -250,7 +257,7 @@ export async function processBatch(input: ProcessBatchInput, deps: ProcessDeps):
       const entry = due[index]!;
       try {
         await deps.beforeCustomer?.(entry.customer.id, index);
-        const outcome = await handleCustomer(entry, { campaign, run, deps, suppressed, budgetRemainingMinor, keyring, outbox, program, brand });
+        const outcome = await handleCustomer(entry, decided[index]!, { campaign, run, deps, suppressed, keyring, outbox, program, brand });
         bump(counts, outcome);
         if (outbox.length >= 10) await flush(false);
       } catch (error) {
@@ -265,12 +272,44 @@ export async function processBatch(input: ProcessBatchInput, deps: ProcessDeps):
   return { batchId: batch.batchId, counts, continuation, failed: false };
 }
 
+/** A due customer decided: eligibility, the quote (decided once, here) and what the ask would reserve. */
+interface Decided {
+  decision: EligibilityDecision;
+  decidedAt: Date;
+  milestone: MilestoneOccurrence;
+  quote: RewardQuote;
+  reserveMinor: number;
+}
+
+/** Decide one due customer (pure): eligibility, then the budget rule on the batch's plan of the budget. */
+function decide(entry: Entry, campaign: Campaign, run: Run, suppressed: Set<string>, rate: number, planner: BudgetPlanner): Decided {
+  const { customer } = entry;
+  // An ask read back from the due-asks index is decided when it is due: now.
+  const decidedAt = entry.stored ? new Date(run.at) : decisionTime(campaign, run, customer, entry.segment.localDate);
+  // The reward is decided once, here: the ask stores the quote and every message, page and the ledger read it back.
+  const { milestone, quote } = entry.stored?.quote ? { milestone: entry.stored.milestone, quote: entry.stored.quote } : quoteFor(campaign, customer, entry.occurrence!);
+  let decision: EligibilityDecision = evaluateEligibility({
+    campaign,
+    customer,
+    history: { lastAskAt: customer.lastAskAt, recentAskAts: customer.recentAskAts ?? [] },
+    suppressed: {
+      email: customer.email !== undefined && suppressed.has(customer.email.trim().toLowerCase()),
+      phone: customer.phone !== undefined && suppressed.has(customer.phone),
+    },
+    now: decidedAt,
+  });
+  const reserveMinor = decision.outcome === 'ask' ? askReservationMinor(quote, rate) : 0;
+  if (decision.outcome === 'ask' && !planner.reserve(reserveMinor)) {
+    decision = { outcome: 'skip', reason: 'budget_exhausted', detail: `reserving ${reserveMinor} would pass the budget of ${campaign.budget.amountMinor} (${planner.committedMinor} committed)` };
+  }
+  return { decision, decidedAt, milestone, quote, reserveMinor };
+}
+
 interface Ctx {
   campaign: Campaign;
   run: Run;
   deps: ProcessDeps;
   suppressed: Set<string>;
-  budgetRemainingMinor: number;
   keyring: Keyring;
   outbox: ProjectEvent[];
   program: Program | undefined;
@@ -278,30 +317,17 @@ interface Ctx {
 }
 
 /** Decide, claim, and (for an ask) send. Returns the count key of the outcome. */
-async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
+async function handleCustomer(entry: Entry, decided: Decided, ctx: Ctx): Promise<string> {
   const { campaign, run, deps } = ctx;
   const { customer } = entry;
   const occurrence = entry.occurrence!;
   const nowIso = deps.clock.now().toISOString();
-  // An ask read back from the due-asks index is decided when it is due: now.
-  const decidedAt = entry.stored ? new Date(run.at) : decisionTime(campaign, run, customer, entry.segment.localDate);
   const askId = `${customer.id}~${occurrence.occurrenceId}`;
   const handledNow = async (): Promise<void> => {
     if (entry.pending) await deps.pending!.markHandled(customer.id, entry.pending.sk, nowIso);
   };
-  const years = tenureYears(customer.signupDate, occurrence.occurredOn);
-  const decision: EligibilityDecision = evaluateEligibility({
-    campaign,
-    customer,
-    history: { lastAskAt: customer.lastAskAt, recentAskAts: customer.recentAskAts ?? [] },
-    suppressed: {
-      email: customer.email !== undefined && ctx.suppressed.has(customer.email.trim().toLowerCase()),
-      phone: customer.phone !== undefined && ctx.suppressed.has(customer.phone),
-    },
-    now: decidedAt,
-    budgetRemainingMinor: ctx.budgetRemainingMinor,
-    potentialCostMinor: potentialCostMinor(campaign, years),
-  });
+  const { decidedAt, milestone, quote } = decided;
+  let { decision } = decided;
 
   // The report's dimensions, on every ask event (analytics/README.md).
   const dims = {
@@ -310,7 +336,7 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
     customerId: customer.id,
     milestoneKind: occurrence.kind,
     milestoneOn: occurrence.occurredOn,
-    tenureTier: tenureTierLabel(selectTenureTier(campaign.reward, years)),
+    tenureTier: tenureTierLabel(selectTenureTier(campaign.reward, quote.tenureYears)),
     cohortMonth: customer.signupDate.slice(0, 7),
     runDate: localDateIn(decidedAt, campaign.schedule.timezone),
     ...(decision.outcome === 'holdout' || decision.outcome === 'ask' ? { variantId: decision.variantId } : {}),
@@ -336,7 +362,18 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
     await handledNow();
     return 'failed';
   }
-  const base: Ask = { askId, customerId: customer.id, campaignId: campaign.id, runId: run.runId, ...(run.executionId ? { executionId: run.executionId } : {}), milestone: occurrence, status: 'claimed', createdAt: nowIso, updatedAt: nowIso };
+  // The reservation itself: a conditional update, so a batch running at the same time can never take both past the budget.
+  let reserved = false;
+  const reservedMinor = decided.reserveMinor;
+  if (decision.outcome === 'ask') {
+    if (await deps.budget.reserve(campaign.id, reservedMinor, campaign.budget.amountMinor)) reserved = true;
+    else decision = { outcome: 'skip', reason: 'budget_exhausted', detail: `reserving ${decided.reserveMinor} would pass the budget of ${campaign.budget.amountMinor} (another batch took the room)` };
+  }
+  const unreserve = async (): Promise<void> => {
+    if (reserved) await deps.budget.unreserve(campaign.id, reservedMinor, { uncount: true });
+    reserved = false;
+  };
+  const base: Ask = { askId, customerId: customer.id, campaignId: campaign.id, runId: run.runId, ...(run.executionId ? { executionId: run.executionId } : {}), milestone, status: 'claimed', createdAt: nowIso, updatedAt: nowIso };
   const claimToken = deps.ids.id(16);
   let ask: Ask;
   let outcome: string;
@@ -354,16 +391,24 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
       outcome = 'held_out';
       break;
     case 'ask':
-      ask = { ...base, status: 'claimed', variantId: decision.variantId, channel: decision.channel, channelReason: decision.channelReason };
+      ask = { ...base, status: 'claimed', variantId: decision.variantId, channel: decision.channel, channelReason: decision.channelReason, quote, ...(reserved ? { reservedMinor, reservation: 'open' as const } : {}) };
       outcome = 'sent';
       break;
   }
-  const { claimed, existing, existingExecutionId } = await deps.asks.claim(ask, claimToken);
+  let claim: Awaited<ReturnType<AskWriter['claim']>>;
+  try {
+    claim = await deps.asks.claim(ask, claimToken);
+  } catch (error) {
+    await unreserve();
+    throw error;
+  }
+  const { claimed, existing, existingExecutionId } = claim;
   const handled = async (): Promise<void> => {
     // A deferred threshold ask leaves the pending index once the due-asks index holds it.
     if (decision.outcome !== 'defer' || deps.dueAsks) await handledNow();
   };
   if (!claimed) {
+    await unreserve();
     await handled();
     // A due ask read from the index that somebody decided meanwhile (another read of this run, or index lag): no outcome of its own.
     return entry.stored ? 'settled_elsewhere' : existingOutcome(existing, run.executionId !== undefined && existingExecutionId === run.executionId);
@@ -396,8 +441,7 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
       statusUrl: `${url}/me/${base64({ p: 'status', c: customer.id, k: campaign.id, o: occurrence.occurrenceId, r: code })}`,
       termsUrl: `${url}/t/${campaign.id}`,
     };
-    const reward = computeRewards(campaign, { tenureYears: years, successfulReferrals: customer.counters?.successfulReferrals ?? 0 });
-    const context = buildAskContext({ campaign, variant, customer, milestone: occurrence, reward, links, ...(deps.company ? { company: deps.company } : {}), ...(ctx.brand ? { brand: ctx.brand } : {}), ...(ctx.program ? { defaultLocale: ctx.program.defaultLocale } : {}) });
+    const context = buildAskContext({ campaign, variant, customer, milestone, quote, links, ...(deps.company ? { company: deps.company } : {}), ...(ctx.brand ? { brand: ctx.brand } : {}), ...(ctx.program ? { defaultLocale: ctx.program.defaultLocale } : {}) });
     const channel = decision.channel;
     const rendered = await renderAsk(deps.templates, campaign, variant, channel, context);
     const message: OutboundMessage = {
@@ -434,10 +478,13 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
     return 'sent';
   } catch (error) {
     if (sent) throw error; // sent but not recorded: keep the claim so nobody sends twice; the lease expiry re-examines it
+    // Not sent: the reservation goes back to the budget.
+    const released = reserved ? { reservation: 'released' as const } : {};
+    await unreserve();
     if (isPermanent(error)) {
       const message = error instanceof Error ? error.message : String(error);
       const failedAt = deps.clock.now().toISOString();
-      await deps.asks.complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'failed', error: message.slice(0, 500), updatedAt: failedAt });
+      await deps.asks.complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'failed', error: message.slice(0, 500), updatedAt: failedAt, ...released });
       await handled();
       ctx.outbox.push(projectEvent('referral.ask.failed', { occurredAt: failedAt, ...dims, channel: decision.channel, error: message.slice(0, 200) }));
       return 'failed';
@@ -446,14 +493,14 @@ async function handleCustomer(entry: Entry, ctx: Ctx): Promise<string> {
     const until = (error as { name?: string; until?: unknown }).until;
     if ((error as Error).name === 'SendDeferredError' && typeof until === 'string') {
       const deferredAt = deps.clock.now().toISOString();
-      await deps.asks.complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'deferred', campaignId: campaign.id, deferredUntil: until, updatedAt: deferredAt });
+      await deps.asks.complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'deferred', campaignId: campaign.id, deferredUntil: until, updatedAt: deferredAt, ...released });
       ctx.outbox.push(projectEvent('referral.ask.deferred', { occurredAt: deferredAt, ...dims, channel: decision.channel, until }));
       if (deps.dueAsks) await handled();
       return 'deferred';
     }
     // Retryable (or unexpected): give the claim back so the batch retry can send this ask.
     await deps.asks
-      .complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'deferred', campaignId: campaign.id, deferredUntil: nowIso, error: `released after ${(error as Error).name ?? 'error'}`, updatedAt: deps.clock.now().toISOString() })
+      .complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'deferred', campaignId: campaign.id, deferredUntil: nowIso, error: `released after ${(error as Error).name ?? 'error'}`, updatedAt: deps.clock.now().toISOString(), ...released })
       .catch(() => undefined);
     throw error;
   }

@@ -16,11 +16,10 @@ import { classifyAgent } from '../../../adapters/user-agents.js';
 import { defaultTemplatesDir } from '../../../adapters/templates-fs.js';
 import { signToken, verifyTokenFor, parseReferralCode } from '../../../core/links.js';
 import { attributionCookieValue, CLICK_DEDUPE_SECONDS, isShareNetwork, parseAttributionCookie, shareIntent } from '../../../core/clicks.js';
-import { computeRewards } from '../../../core/rewards.js';
-import { formatMoney } from '../../../core/money.js';
-import { buildAskContext, servedLocale } from '../../../core/render.js';
+import { buildAskContext, friendText, servedLocale } from '../../../core/render.js';
 import { acceptedLocale, localizeCampaign } from '../../../core/i18n.js';
 import { referralTerms } from '../../../core/terms.js';
+import { quoteOf, type RewardQuote } from '../../../core/quote.js';
 import { projectEvent } from '../../../core/schemas/events.js';
 import { emitEventMetrics } from '../../../adapters/metrics.js';
 import type { Campaign } from '../../../core/schemas/campaign.js';
@@ -65,13 +64,14 @@ export const notFound = (deps: Pick<HttpDeps, 'templatesDir'>, req?: HttpRequest
 const SHARE_FORM_TARGETS = "'self' https://wa.me https://x.com https://www.linkedin.com https://www.facebook.com mailto: sms:";
 const SHARE_PAGE_HEADERS = { ...PAGE_SECURITY_HEADERS, 'content-security-policy': `default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action ${SHARE_FORM_TARGETS}; base-uri 'none'; frame-ancestors 'none'` };
 
-/** The friend's offer in the reader's language (`locale`), money in `formatLocale`. */
-function offerText(input: Campaign, locale: string, formatLocale = locale): string {
+/**
+ * The friend's offer as the ask quoted it (core/quote.ts), with the campaign's description in the reader's language
+ * (`locale`), money in `formatLocale`.
+ */
+function offerText(input: Campaign, quote: RewardQuote, locale: string, formatLocale = locale): string {
   const o = localizeCampaign(input, locale).offer;
-  locale = formatLocale;
-  if (o.amountMinor !== undefined) return `${formatMoney({ amountMinor: o.amountMinor, currency: o.currency }, locale)} (${o.description})`;
-  if (o.percentOff !== undefined) return `${o.percentOff}% off (${o.description})`;
-  return o.description;
+  const amount = friendText(quote, o.description, formatLocale, locale);
+  return amount === o.description ? amount : `${amount} (${o.description})`;
 }
 
 interface ShareView {
@@ -92,9 +92,9 @@ async function loadShare(token: string, deps: HttpDeps): Promise<(ShareView & { 
   if (!campaign || !customer || !ask) return undefined;
   const variant = campaign.variants.find((v) => v.id === ask.variantId) ?? campaign.variants[0]!;
   const referralUrl = `${deps.baseUrl}/r/${payload.r}`;
-  const reward = computeRewards(campaign, { tenureYears: ask.milestone.years ?? 0, successfulReferrals: customer.counters.successfulReferrals });
+  const quote = quoteOf(ask, campaign);
   const program = await pageProgram().get();
-  const ctx = buildAskContext({ campaign, variant, customer, milestone: ask.milestone, reward, links: { shareUrl: `${deps.baseUrl}/s/${token}`, referralUrl }, defaultLocale: program.defaultLocale });
+  const ctx = buildAskContext({ campaign, variant, customer, milestone: ask.milestone, quote, links: { shareUrl: `${deps.baseUrl}/s/${token}`, referralUrl }, defaultLocale: program.defaultLocale });
   const localized = localizeCampaign(campaign, ctx.locale).variants.find((v) => v.id === variant.id) ?? variant;
   const shareMessage = await liquid.parseAndRender(localized.shareMessage, ctx);
   const brand = program.company.name;
@@ -113,7 +113,7 @@ async function loadShare(token: string, deps: HttpDeps): Promise<(ShareView & { 
       first_name: customer.firstName,
       achievement: ctx.milestone.achievement,
       company: brand,
-      friend_offer: offerText(campaign, ctx.locale, ctx.format_locale),
+      friend_offer: offerText(campaign, quote, ctx.locale, ctx.format_locale),
       terms_url: `/t/${campaign.id}?lang=${encodeURIComponent(ctx.locale)}`,
       advocate_reward: ctx.reward.advocate,
       share_message: shareMessage,
@@ -236,10 +236,14 @@ async function landing(req: HttpRequest, params: RouteParams, deps: HttpDeps, ex
   const locale = servedLocale(campaign, browser, program.defaultLocale);
   const localized = localizeCampaign(campaign, locale);
   const headline = localized.landing.type === 'hosted' ? localized.landing.headline : undefined;
+  // The offer the friend's ask quoted (the advocate's ask behind the code); without a code, the campaign's offer today.
+  const sep = advocate && owner ? owner.askId.indexOf('~') : -1;
+  const ask = owner && sep > 0 ? await new DynamoAskStore(deps.doc, deps.tableName).get(owner.askId.slice(0, sep), owner.askId.slice(sep + 1)) : undefined;
+  const quote = quoteOf(ask ?? { milestone: {} }, campaign);
   return pageResponse(
     200,
     'landing',
-    { title: headline ?? program.company.name, locale, headline, advocate, company: program.company.name, friend_offer: offerText(campaign, locale, browser ?? locale), campaign_id: campaign.id, terms_url: `/t/${campaign.id}?lang=${encodeURIComponent(locale)}`, ref: advocate ? ref : '', click: req.query.click ?? '', ...extra },
+    { title: headline ?? program.company.name, locale, headline, advocate, company: program.company.name, friend_offer: offerText(campaign, quote, locale, browser ?? locale), campaign_id: campaign.id, terms_url: `/t/${campaign.id}?lang=${encodeURIComponent(locale)}`, ref: advocate ? ref : '', click: req.query.click ?? '', ...extra },
     deps.templatesDir,
   );
 }

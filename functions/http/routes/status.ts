@@ -6,10 +6,12 @@ import { CustomerStore } from '../../../adapters/dynamo/customers.js';
 import { LedgerStore, type LedgerEntry } from '../../../adapters/dynamo/ledger.js';
 import { ReferralActivityReader } from '../../../adapters/dynamo/status.js';
 import { pageProgram, pageResponse } from '../../../adapters/channels/pages.js';
-import { phraseLanguage } from '../../../core/i18n.js';
-import { servedLocale } from '../../../core/render.js';
+import { localizeCampaign, phraseLanguage } from '../../../core/i18n.js';
+import { friendText, servedLocale } from '../../../core/render.js';
 import { isReferralCode, verifyTokenFor } from '../../../core/links.js';
 import { formatMoney, formatTotals } from '../../../core/money.js';
+import { quoteOf } from '../../../core/quote.js';
+import { DynamoAskStore } from '../../../adapters/dynamo/asks.js';
 import type { RewardState } from '../../../core/rewards.js';
 import type { HttpDeps } from '../deps.js';
 import type { HttpRequest, HttpResponse, RouteHandler, RouteParams } from '../types.js';
@@ -77,11 +79,17 @@ async function statusPage(_req: HttpRequest, params: RouteParams, deps: HttpDeps
   ]);
   // A genuine token whose code belongs to somebody else (or another campaign) shows nothing: same page as a bad one.
   if (!owner || !campaign || owner.customerId !== payload.c || owner.campaignId !== campaign.id) return notFound(deps);
-  const [activity, ledger] = await Promise.all([new ReferralActivityReader(deps.doc, deps.tableName).activity(payload.r), new LedgerStore(deps.doc, deps.tableName).current(payload.c)]);
+  const [activity, ledger, ask] = await Promise.all([
+    new ReferralActivityReader(deps.doc, deps.tableName).activity(payload.r),
+    new LedgerStore(deps.doc, deps.tableName).current(payload.c),
+    payload.o ? new DynamoAskStore(deps.doc, deps.tableName).get(payload.c, payload.o) : Promise.resolve(undefined),
+  ]);
   const locale = customer?.locale ?? 'en';
   const program = await pageProgram().get();
   const served = servedLocale(campaign, customer?.locale, program.defaultLocale);
   const language = phraseLanguage(served);
+  // What the ask promised per referral (core/quote.ts), the same amounts the ledger books.
+  const quote = ask ? quoteOf(ask, campaign) : undefined;
   const timeZone = customer?.timezone ?? 'UTC';
   const mine = ledger.filter((e) => e.campaignId === campaign.id && e.beneficiary === 'advocate').sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
   const earned = mine.filter((e) => e.state === 'approved' || e.state === 'issued');
@@ -111,6 +119,8 @@ async function statusPage(_req: HttpRequest, params: RouteParams, deps: HttpDeps
       earned_total: total(earned, locale),
       coming_total: total(coming, locale),
       referral_url: `${deps.baseUrl}/r/${payload.r}`,
+      advocate_reward: quote ? formatMoney(quote.advocate, locale) : undefined,
+      friend_offer: quote ? friendText(quote, localizeCampaign(campaign, served).offer.description, locale, served) : undefined,
     },
     deps.templatesDir,
   );

@@ -56,7 +56,7 @@ describe('a German ask from the shipped templates', () => {
       variant,
       customer: customer(locale),
       milestone: { kind: 'signup_anniversary', occurrenceId: 'signup_anniversary#2026', occurredOn: '2026-06-09', years: 2 },
-      reward: { advocate: { amountMinor: 1500, currency: 'EUR' }, friend: { amountMinor: 2000, currency: 'EUR' }, tierLabel: 'x' },
+      quote: { tenureYears: 2, advocate: { amountMinor: 1500, currency: 'EUR' }, friend: { amountMinor: 2000, currency: 'EUR' }, tierLabel: 'x' },
       links: { shareUrl: 'https://go.test/s/1', referralUrl: 'https://go.test/r/abc', unsubscribeUrl: 'https://go.test/u/1', termsUrl: 'https://go.test/t/x' },
       brand: brandContext(program, 'https://go.test'),
       defaultLocale: program.defaultLocale,

@@ -2,6 +2,7 @@
 import type { AdvocateRecord, ClaimOutcome, ClickRecord, CodeOwnerRecord, ConversionDeps, ConversionRecord, ConversionStore, LeadRecord, RefereeClaim, RewardLedger } from '../../../core/conversions.js';
 import type { CampaignRepository } from '../../../core/ports.js';
 import type { Campaign } from '../../../core/schemas/campaign.js';
+import type { Ask, RewardQuote } from '../../../core/schemas/ask.js';
 import type { ConversionResult } from '../../../core/schemas/conversion.js';
 import type { HoldMarker, LedgerEntry, ParkedMarker, ReviewItem } from '../../../core/schemas/ledger.js';
 import { MemoryPublisher } from '../../../adapters/eventbridge.js';
@@ -24,7 +25,10 @@ export class FakeStore implements ConversionStore {
   async click(clickId: string, code?: string) { const c = this.clicks.get(clickId); return c && (!code || c.referralCode === code) ? c : undefined; }
   async leads(code: string) { return this.leadsByCode.get(code) ?? []; }
   async advocate(id: string) { const a = this.advocates.get(id); return a ? { ...a } : undefined; }
-  async tenureYears(askId: string) { return this.years.get(askId) ?? 0; }
+  quotes = new Map<string, RewardQuote>();
+  reservations = new Map<string, number>();
+  async ask(askId: string) { const q = this.quotes.get(askId); return { milestone: { years: this.years.get(askId) ?? 0 } as Ask['milestone'], ...(q ? { quote: q } : {}) }; }
+  async consumeReservation(askId: string) { const r = this.reservations.get(askId) ?? 0; this.reservations.delete(askId); return r; }
   async existingCustomerSince(id: string) { return this.customersSince.get(id); }
   async claimReferee(claim: RefereeClaim): Promise<ClaimOutcome> {
     const idKey = `${claim.campaignId}#X#${claim.externalCustomerId}`;
@@ -66,8 +70,14 @@ export class FakeLedger implements RewardLedger {
   async append(e: LedgerEntry) { const k = `${e.advocateId}|${e.rewardId}|${e.seq}`; if (this.rows.has(k)) return false; this.rows.set(k, structuredClone(e)); return true; }
   async history(advocateId: string, rewardId: string) { return [...this.rows.values()].filter((e) => e.advocateId === advocateId && e.rewardId === rewardId).sort((a, b) => a.seq - b.seq); }
   async entries(advocateId: string) { return [...this.rows.values()].filter((e) => e.advocateId === advocateId); }
-  async spend(c: string, a: number, budget: number) { const s = this.spent.get(c) ?? 0; if (s + a > budget) return false; this.spent.set(c, s + a); return true; }
+  async spend(c: string, a: number, budget: number) { const s = this.spent.get(c) ?? 0; if (s + (this.reserved.get(c) ?? 0) + a > budget) return false; this.spent.set(c, s + a); return true; }
   async release(c: string, a: number) { const s = this.spent.get(c) ?? 0; if (s >= a) this.spent.set(c, s - a); }
+  overrun = new Map<string, number>();
+  reserved = new Map<string, number>();
+  conversionCount = new Map<string, number>();
+  async spendPromised(c: string, a: number, budget: number) { const s = (this.spent.get(c) ?? 0) + a; this.spent.set(c, s); const o = Math.max(0, s - budget) - Math.max(0, s - a - budget); this.overrun.set(c, (this.overrun.get(c) ?? 0) + o); return o; }
+  async unreserve(c: string, a: number) { this.reserved.set(c, (this.reserved.get(c) ?? 0) - a); }
+  async countConversion(c: string) { this.conversionCount.set(c, (this.conversionCount.get(c) ?? 0) + 1); }
   async spentMinor(c: string) { return this.spent.get(c) ?? 0; }
   async putHold(m: HoldMarker) { this.holds.set(`${m.advocateId}|${m.rewardId}`, m); }
   async deleteHold(m: HoldMarker) { this.holds.delete(`${m.advocateId}|${m.rewardId}`); }

@@ -120,14 +120,8 @@ describe('evaluateEligibility', () => {
     expect(decide({ campaign, customer: { id: askedId } })).toMatchObject({ outcome: 'ask' });
   });
 
-  it('skips when the budget left is below the potential cost and asks when it just covers it', () => {
-    expect(decide({ input: { budgetRemainingMinor: 2999, potentialCostMinor: 3000 } })).toMatchObject({ reason: 'budget_exhausted' });
-    expect(decide({ input: { budgetRemainingMinor: 3000, potentialCostMinor: 3000 } })).toMatchObject({ outcome: 'ask' });
-  });
-
   it('skips an occurrence that was already asked, last of all', () => {
     expect(decide({ input: { alreadyAsked: true } })).toMatchObject({ reason: 'already_asked' });
-    expect(decide({ input: { alreadyAsked: true, budgetRemainingMinor: 0, potentialCostMinor: 1 } })).toMatchObject({ reason: 'budget_exhausted' });
   });
 });
 

@@ -6,7 +6,6 @@ import {
   capCheck,
   computeRewards,
   holdUntil,
-  potentialCostMinor,
   referralBonusMinor,
   REWARD_EVENTS,
   REWARD_STATES,
@@ -90,16 +89,7 @@ describe('computeRewards', () => {
   });
 });
 
-describe('potentialCostMinor', () => {
-  it('is the tenure amount plus the friend offer', () => {
-    expect(potentialCostMinor(campaign, 6)).toBe(2500 + 2000);
-  });
 
-  it('counts no friend amount for percent offers', () => {
-    const pct = makeCampaign({ offer: { kind: 'discount', percentOff: 15, currency: 'EUR', description: '15% off' } });
-    expect(potentialCostMinor(pct, 1)).toBe(1000);
-  });
-});
 
 describe('capCheck', () => {
   const cap = { maxRewards: 3, maxAmountMinor: 5000, periodDays: 365 };

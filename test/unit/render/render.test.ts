@@ -67,7 +67,7 @@ function input(
       years: 3,
       ...overrides.milestone,
     },
-    reward: { advocate: { amountMinor: 1500, currency: 'EUR' }, friend: { amountMinor: 2000, currency: 'EUR' }, tierLabel: 'Loyal' },
+    quote: { tenureYears: 3, advocate: { amountMinor: 1500, currency: 'EUR' }, friend: { amountMinor: 2000, currency: 'EUR' }, tierLabel: 'Loyal' },
     links: { shareUrl: 'https://x.test/s/tok', referralUrl: 'https://x.test/r/CODE', unsubscribeUrl: 'https://x.test/u/tok' },
     company: { name: 'Shop', address: '1 Main St' },
   };

@@ -53,7 +53,7 @@ describe('shipped templates', () => {
           variant,
           customer,
           milestone: { kind: campaign.milestone.kind, occurrenceId: 'x#1', occurredOn: '2026-01-15', years: 6, threshold: 100 },
-          reward: { advocate: { amountMinor: 2500, currency: 'EUR' }, friend: { amountMinor: 2000, currency: 'EUR' }, tierLabel: 'T' },
+          quote: { tenureYears: 6, advocate: { amountMinor: 2500, currency: 'EUR' }, friend: { amountMinor: 2000, currency: 'EUR' }, tierLabel: 'T' },
           links: {
             shareUrl: 'https://refer.example.com/s/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789',
             referralUrl: 'https://refer.example.com/r/AbCdEfGhIj',

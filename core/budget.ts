@@ -1,0 +1,117 @@
+// The budget rule (docs/campaigns.md "The budget rule"), one place for `asks plan` and the run.
+//
+// What is committed against a campaign budget:
+//   spent        rewards earned and accepted (held, approved, issued; overruns included), minus clawbacks
+//   + reserved   the expected liability of open asks: each ask reserves its quoted cost (advocate + friend) times
+//                the expected rewarded referrals per ask (observed once the campaign has made enough asks,
+//                configured before that), rounded up to whole minor units
+// An ask is made only if its reservation fits: committed + reservation <= budget, checked and added in one
+// conditional update of the budget item (atomic across concurrent batches; no transactions needed). An ask that is
+// not sent after all gives its reservation back; a conversion of the ask turns the reservation into the real spend.
+// A reward a message or page promised is always paid: if the budget cannot take it, it is booked as an overrun.
+import type { Campaign } from './schemas/campaign.js';
+import type { RewardQuote } from './schemas/ask.js';
+import { quotedCostMinor } from './quote.js';
+
+/** The campaign's budget item (`BUDGET#<campaignId>`), all in minor units. */
+export interface BudgetState {
+  /** spentMinor + reservedMinor: the one number the conditional updates guard. */
+  committedMinor: number;
+  spentMinor: number;
+  reservedMinor: number;
+  /** Paid beyond the budget because it was promised (part of spentMinor). */
+  overrunMinor: number;
+  /** Asks that reserved (and were not given back): the denominator of the observed rate. */
+  asks: number;
+  /** Rewarded referrals (advocate rewards earned): the numerator. */
+  conversions: number;
+}
+
+export const EMPTY_BUDGET: BudgetState = { committedMinor: 0, spentMinor: 0, reservedMinor: 0, overrunMinor: 0, asks: 0, conversions: 0 };
+
+/** The budget item's operations (adapters/dynamo/budget.ts; tests use `InMemoryBudget`). */
+export interface BudgetStore {
+  state(campaignId: string): Promise<BudgetState>;
+  /** Atomically: if committed + amount <= budget, add amount to reserved and committed and count an ask. */
+  reserve(campaignId: string, amountMinor: number, budgetMinor: number): Promise<boolean>;
+  /** Give a reservation back; `uncount` also takes the ask out of the observed rate (the ask was not made). */
+  unreserve(campaignId: string, amountMinor: number, options?: { uncount?: boolean }): Promise<void>;
+}
+
+export interface RateDecision {
+  /** Expected rewarded referrals per ask. */
+  rate: number;
+  source: 'observed' | 'configured';
+}
+
+/**
+ * The conversion rate the rule uses: the campaign's own (conversions / asks) once it has made at least
+ * `budget.observeAfterAsks` asks, the configured `budget.conversionRate` before that.
+ */
+export function conversionRate(budget: Pick<Campaign['budget'], 'conversionRate' | 'observeAfterAsks'>, state: Pick<BudgetState, 'asks' | 'conversions'>): RateDecision {
+  const configured = budget.conversionRate ?? 1;
+  const after = budget.observeAfterAsks ?? 200;
+  if (state.asks >= after && state.asks > 0) return { rate: state.conversions / state.asks, source: 'observed' };
+  return { rate: configured, source: 'configured' };
+}
+
+/** What one ask reserves: its quoted cost (advocate + friend) times the rate, rounded up to whole minor units. */
+export function askReservationMinor(quote: RewardQuote, rate: number): number {
+  const cost = quotedCostMinor(quote);
+  // Rounded on a whole-ppm rate so 0.1 * 3000 is 300, not 301.
+  return Math.ceil((cost * Math.round(rate * 1_000_000)) / 1_000_000);
+}
+
+/** Whether `amountMinor` more fits: committed + amount <= budget (the condition every reservation is written with). */
+export function fitsBudget(budgetMinor: number, committedMinor: number, amountMinor: number): boolean {
+  return committedMinor + amountMinor <= budgetMinor;
+}
+
+/**
+ * The rule as a sequence, for `asks plan` (and tests): reserve in order, skipping what does not fit. The run does the
+ * same with `BudgetStore.reserve`, one conditional update per ask, in the order it reads customers.
+ */
+export class BudgetPlanner {
+  committedMinor: number;
+  constructor(
+    readonly budgetMinor: number,
+    committedMinor: number,
+  ) {
+    this.committedMinor = committedMinor;
+  }
+  reserve(amountMinor: number): boolean {
+    if (!fitsBudget(this.budgetMinor, this.committedMinor, amountMinor)) return false;
+    this.committedMinor += amountMinor;
+    return true;
+  }
+}
+
+/**
+ * The BudgetStore in memory: the same atomic check-and-add as the DynamoDB conditional update. Tests, and the
+ * reference model of the property tests.
+ */
+export class InMemoryBudget implements BudgetStore {
+  readonly items = new Map<string, BudgetState>();
+  private get(campaignId: string): BudgetState {
+    let s = this.items.get(campaignId);
+    if (!s) this.items.set(campaignId, (s = { ...EMPTY_BUDGET }));
+    return s;
+  }
+  async state(campaignId: string): Promise<BudgetState> {
+    return { ...this.get(campaignId) };
+  }
+  async reserve(campaignId: string, amountMinor: number, budgetMinor: number): Promise<boolean> {
+    const s = this.get(campaignId);
+    if (!fitsBudget(budgetMinor, s.committedMinor, amountMinor)) return false;
+    s.committedMinor += amountMinor;
+    s.reservedMinor += amountMinor;
+    s.asks += 1;
+    return true;
+  }
+  async unreserve(campaignId: string, amountMinor: number, options: { uncount?: boolean } = {}): Promise<void> {
+    const s = this.get(campaignId);
+    s.committedMinor -= amountMinor;
+    s.reservedMinor -= amountMinor;
+    if (options.uncount) s.asks -= 1;
+  }
+}
