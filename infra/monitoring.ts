@@ -32,7 +32,7 @@ export function dashboardRows(currencies: readonly string[]): Array<{ title: str
     { title: 'Skipped asks by reason', metrics: [...SKIP_REASON_METRICS] },
     { title: 'Delivery', metrics: ['Deliveries', 'Bounces', 'Complaints', 'Opens'] },
     { title: 'Shares, clicks, conversions', metrics: ['ShareViews', 'Shares', 'Clicks', 'Leads', 'Signups', 'Purchases', 'Refunds'] },
-    { title: 'Rewards by state', metrics: ['RewardsEarned', 'RewardsHeld', 'RewardsApproved', 'RewardsIssued', 'RewardsVoided', 'RewardsOverBudget'] },
+    { title: 'Rewards by state', metrics: ['RewardsEarned', 'RewardsHeld', 'RewardsApproved', 'RewardsIssued', 'RewardsVoided', 'RewardsOverBudget', 'BudgetOverruns'] },
     { title: 'Reward amounts (minor units, per currency)', metrics: currencies.flatMap((c) => [rewardAmountMetric('Earned', c), rewardAmountMetric('Issued', c)]) },
     { title: 'Runs and orders', metrics: ['BatchesFailed', 'CustomerOrders'] },
   ];
@@ -65,6 +65,7 @@ export class Monitoring extends Construct {
     const five = { period: Duration.minutes(5) };
     alarm('FailedBatches', metric('BatchesFailed').with(five), 0, 'A run recorded a failed batch (ProcessBatch gave up after its retries).');
     alarm('FailedExecutions', props.stateMachine.metricFailed(five), 0, 'A run execution failed.');
+    alarm('BudgetOverrun', metric('BudgetOverruns').with(five), 0, 'A promised reward was paid although the campaign budget was fully committed (docs/campaigns.md, "The budget rule"): raise the budget or pause the campaign.');
     alarm('TimedOutExecutions', props.stateMachine.metricTimedOut(five), 0, 'A run execution timed out.');
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
       alarm(`${name}Depth`, queue.metricApproximateNumberOfMessagesVisible({ ...five, statistic: 'Maximum' }), 0, `Messages are waiting in the ${name} dead-letter queue.`);

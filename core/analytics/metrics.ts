@@ -32,6 +32,8 @@ const SIMPLE: Partial<Record<string, string>> = {
   'referral.reward.issued.v1': 'RewardsIssued',
   'referral.reward.voided.v1': 'RewardsVoided',
   'referral.reward.overrun.v1': 'RewardsOverBudget',
+  /** A promised reward paid although the campaign's commitments pass its budget (core/budget.ts): alarmed. */
+  'referral.budget.overrun.v1': 'BudgetOverruns',
   'customer.order.completed.v1': 'CustomerOrders',
 };
 
