@@ -4,6 +4,8 @@ import type { EventPublisher } from '../core/ports.js';
 import { EVENT_SOURCE, type ProjectEvent } from '../core/schemas/events.js';
 import { ThrottlingError, TransientError } from '../core/errors.js';
 import { MetricsPublisher } from './metrics.js';
+import { createDocumentClient } from './dynamo/client.js';
+import { PseudonymizingPublisher, SubjectStore } from './dynamo/subjects.js';
 
 export class EventBridgePublisher implements EventPublisher {
   constructor(
@@ -55,13 +57,28 @@ export class FileEventPublisher implements EventPublisher {
 
 let busPublisher: { bus: string; publisher: EventPublisher } | undefined;
 
-/** EVENT_BUS_NAME set: the bus; else EVENTS_FILE (local JSON lines); else kept in memory. */
+let subjectStore: { key: string; store: SubjectStore } | undefined;
+
+/** The subject ids of the table named in the environment (one store, so one cache, per process and table). */
+export function subjectsFromEnv(env: NodeJS.ProcessEnv = process.env): SubjectStore | undefined {
+  if (!env.TABLE_NAME) return undefined;
+  const key = `${env.TABLE_NAME}|${env.DYNAMODB_ENDPOINT ?? ''}`;
+  if (subjectStore?.key !== key) subjectStore = { key, store: new SubjectStore(createDocumentClient(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}), env.TABLE_NAME) };
+  return subjectStore.store;
+}
+
+/**
+ * EVENT_BUS_NAME set: the bus; else EVENTS_FILE (local JSON lines); else kept in memory. With TABLE_NAME set, every
+ * detail's customer id is replaced by its subject id on the way out (docs/privacy.md).
+ */
 export function publisherFromEnv(env: NodeJS.ProcessEnv = process.env): EventPublisher {
+  let inner: EventPublisher;
   if (env.EVENT_BUS_NAME) {
     // In Lambda every published event is also counted (Powertools EMF, adapters/metrics.ts).
     if (busPublisher?.bus !== env.EVENT_BUS_NAME) busPublisher = { bus: env.EVENT_BUS_NAME, publisher: new MetricsPublisher(new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME)) };
-    return busPublisher.publisher;
-  }
-  if (env.EVENTS_FILE) return new FileEventPublisher(env.EVENTS_FILE);
-  return new MemoryPublisher();
+    inner = busPublisher.publisher;
+  } else if (env.EVENTS_FILE) inner = new FileEventPublisher(env.EVENTS_FILE);
+  else inner = new MemoryPublisher();
+  const subjects = subjectsFromEnv(env);
+  return subjects ? new PseudonymizingPublisher(inner, subjects) : inner;
 }

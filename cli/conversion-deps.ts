@@ -27,7 +27,9 @@ export type ConversionDeps = ReturnType<typeof conversionDeps>;
 export async function withConversionDeps<T>(options: TargetOptions, fn: (deps: ConversionDeps) => Promise<T>): Promise<T> {
   const target = await openDataTarget(options);
   try {
-    const env = options.cloud ? process.env : { ...process.env, EVENTS_FILE: process.env.EVENTS_FILE ?? '.local/events.jsonl' };
+    // TABLE_NAME (and the local endpoint) let the publisher swap customer ids for subject ids (docs/privacy.md).
+    const table = { TABLE_NAME: target.tableName, ...(target.endpoint ? { DYNAMODB_ENDPOINT: target.endpoint } : {}) };
+    const env = options.cloud ? { ...process.env, ...table } : { ...process.env, ...table, EVENTS_FILE: process.env.EVENTS_FILE ?? '.local/events.jsonl' };
     const campaigns = new FileCampaignRepository(process.env.CAMPAIGNS_DIR ? { dir: process.env.CAMPAIGNS_DIR } : {});
     return await fn(conversionDeps({ doc: target.doc, tableName: target.tableName, campaigns, publisher: publisherFromEnv(env) }));
   } finally {

@@ -80,6 +80,8 @@ export interface ConversionRecord {
   currency?: string;
   occurredAt: string;
   at: string;
+  /** The sender's idempotency key: an erasure finds the stored webhook outcome (`IDEM#<key>`) through it. */
+  idempotencyKey?: string;
 }
 
 /** Where conversions, clicks, leads, claims and advocates live (adapters/dynamo/conversions.ts). */
@@ -389,6 +391,7 @@ async function convert(deps: ConversionDeps, input: ConversionInput, conversionI
   const record: ConversionRecord = {
     conversionId, type: input.type, status: 'recorded', referralCode: touch.referralCode, campaignId: campaign.id, advocateId: touch.advocateId, externalCustomerId: input.externalCustomerId, rule,
     ...(touch.clickId ? { clickId: touch.clickId } : {}), ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}), ...(input.currency ? { currency: input.currency } : {}), occurredAt: input.occurredAt, at,
+    idempotencyKey: input.idempotencyKey,
   };
   if (claim.status === 'other_advocate' || claim.status === 'other_person') {
     await deps.store.putConversion({ ...record, status: 'duplicate_referee' });

@@ -8,6 +8,7 @@ import { REPO_ROOT } from './lambda.js';
 import { StatefulStack } from './stateful-stack.js';
 import { WorkflowStack } from './workflow-stack.js';
 import { join } from 'node:path';
+import { DEFAULT_RETENTION_DAYS } from '../core/privacy.js';
 
 export interface BuildOptions {
   app?: App;
@@ -29,6 +30,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<{ app: App; 
     signingSecret: stateful.signingSecret,
     webhookSecret: stateful.webhookSecret,
     publicBaseUrl: app.node.tryGetContext('publicBaseUrl'),
+    retentionDays: Number(app.node.tryGetContext('retentionDays') ?? DEFAULT_RETENTION_DAYS),
     description: 'Milestone referral asks: public pages and webhooks',
   });
   const workflow = new WorkflowStack(app, `${prefix}-Workflow`, {

@@ -25,6 +25,8 @@ export interface HttpStackProps extends StackProps {
   webhookSecret?: Secret;
   /** Custom domain base URL; defaults to the API's own URL. */
   publicBaseUrl?: string;
+  /** Days clicks (with visitor ids) and leads are kept before the table's TTL deletes them (context retentionDays). */
+  retentionDays?: number;
 }
 
 export class HttpStack extends Stack {
@@ -46,6 +48,7 @@ export class HttpStack extends Stack {
         ...(props.webhookSecret ? { WEBHOOK_SECRET_ARN: props.webhookSecret.secretArn } : {}),
         // referral.click.recorded comes from the table stream via the stateful stack's pipe: the click is one write.
         CLICK_EVENTS_SOURCE: 'stream',
+        RETENTION_DAYS: String(props.retentionDays ?? 180),
       },
     });
     grantTableData(this.handler.fn, props.table);

@@ -46,7 +46,8 @@ export class StatefulStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
       deletionProtection: true,
-      // Short-lived items (per-second send-rate windows) carry expiresAt; customer data never does.
+      // TTL on expiresAt: per-second send-rate windows, and the retention of clicks (with visitor ids) and leads
+      // (RETENTION_DAYS, default 180; docs/privacy.md).
       timeToLiveAttribute: 'expiresAt',
       removalPolicy: RemovalPolicy.RETAIN,
       // New images only: the click events pipe below reads inserts of click items.

@@ -18,6 +18,7 @@ import { NagSuppressions, suppressLambdaBaseline } from './nag.js';
 import type { Construct } from 'constructs';
 import type { Campaign } from '../core/schemas/campaign.js';
 import { scheduleExpression } from '../core/schedule.js';
+import { ERASURE_REQUESTED } from '../core/schemas/events.js';
 import { grantSesSend, grantSmsSend, grantTableData } from './grants.js';
 import { ProjectFunction } from './lambda.js';
 import { Monitoring } from './monitoring.js';
@@ -149,6 +150,14 @@ export class WorkflowStack extends Stack {
     const smsInbound = make('SmsInbound', 'functions/channels/sms-inbound.ts', { sends: true });
     const inboundTopic = new Topic(this, 'InboundSms', { enforceSSL: true, masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns') });
     inboundTopic.addSubscription(new LambdaSubscription(smsInbound.fn));
+
+    // Data-protection erasure requests: only the table, the bus and the keyring (no idempotency table, no sending).
+    const erasure = new ProjectFunction(this, 'CustomerErasure', { entry: 'functions/privacy/erasure-requested.ts', environment: env, timeout: Duration.minutes(5) });
+    grantTableData(erasure.fn, props.table);
+    props.bus.grantPutEventsTo(erasure.fn);
+    props.signingSecret.grantRead(erasure.fn);
+    this.functions.CustomerErasure = erasure;
+    new Rule(this, 'ErasureRule', { eventBus: props.bus, eventPattern: { detailType: [ERASURE_REQUESTED] }, targets: [new LambdaFunction(erasure.fn)] });
 
     // Held rewards move on when their refund window ends.
     const approver = make('RewardApprover', 'functions/rewards/approver.ts', { timeout: Duration.minutes(5) });

@@ -79,12 +79,13 @@ export async function simulateAfterAsks(env: LocalEnvironment, baseUrl: string, 
     if (res.status >= 500) throw new Error(`POST /conversions: ${res.status}`);
     return (await res.json()) as { status?: string };
   };
-  const publisher = publisherFromEnv({ EVENTS_FILE: join(env.stateDir, 'events.jsonl') });
+  // With the table named, events leave with subject ids instead of customer ids, as everywhere (docs/privacy.md).
+  const publisher = publisherFromEnv({ EVENTS_FILE: join(env.stateDir, 'events.jsonl'), TABLE_NAME: env.tableName, DYNAMODB_ENDPOINT: env.dynamo.url });
   const activity = makeActivityHandler({ milestones: new MilestoneStore(env.doc, env.tableName), campaigns: env.deps.campaigns, clock: { now: () => new Date() }, logger: { info() {}, warn() {}, error() {} }, publisher });
   const order = async (customerId: string, key: string, rand: () => number) => {
     const customer = await env.customers.get(customerId);
     if (!customer) return;
-    await activity({ type: 'order_completed', customerId, orderId: `demo-order-${key}`, amountMinor: 1500 + Math.floor(rand() * 9000), currency: customer.currency ?? 'EUR', at: new Date().toISOString() });
+    await activity({ type: 'order_completed', customerId, orderId: `demo-order-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`, amountMinor: 1500 + Math.floor(rand() * 9000), currency: customer.currency ?? 'EUR', at: new Date().toISOString() });
     counts.orders += 1;
   };
 

@@ -9,6 +9,8 @@ import { FileCampaignRepository } from '../adapters/campaign-files.js';
 import { CustomerStore } from '../adapters/dynamo/customers.js';
 import { DynamoRunStore } from '../adapters/dynamo/runs.js';
 import { FileEventPublisher, MemoryPublisher } from '../adapters/eventbridge.js';
+import { PseudonymizingPublisher, SubjectStore } from '../adapters/dynamo/subjects.js';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { loadKeyring } from '../adapters/signing-keys.js';
 import type { CampaignRepository, EventPublisher } from '../core/ports.js';
 import { STATE, type BatchResult, type Counts, type RunInput, type RunSummary } from '../core/schemas/workflow.js';
@@ -44,7 +46,8 @@ export type LocalDeps = ReturnType<typeof localDeps>;
 
 /** The workflow's dependencies on local servers, with the concrete stores exposed for read counters. */
 export function localDeps(w: LocalWiring) {
-  const events: EventPublisher = w.eventsFile ? new FileEventPublisher(w.eventsFile) : new MemoryPublisher();
+  // Events leave with subject ids instead of customer ids, as in the cloud (docs/privacy.md).
+  const events: EventPublisher = new PseudonymizingPublisher(w.eventsFile ? new FileEventPublisher(w.eventsFile) : new MemoryPublisher(), new SubjectStore(w.doc, w.tableName));
   const campaigns = w.campaigns ?? new FileCampaignRepository(w.templatesDir ? { templatesDir: w.templatesDir } : {});
   const keysFile = w.keysFile ?? '.local/keys.json';
   const processDeps = buildProcessDeps({
@@ -71,6 +74,8 @@ export function localDeps(w: LocalWiring) {
     runs,
     summarize: { runs, events },
     ...(w.clockFor ? { clockFor: w.clockFor } : {}),
+    // The handlers log as in Lambda, at POWERTOOLS_LOG_LEVEL (npm start: WARN unless set; tests scan DEBUG output).
+    observability: { logger: new Logger({ serviceName: 'referral-asks-local' }) },
   });
   return { handlers, events, stores: { ...processDeps.stores, loadCustomers, progress, runs }, campaigns };
 }

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { MilestoneStore } from '../adapters/dynamo/milestones.js';
+import { sweepExpired } from '../adapters/dynamo/retention.js';
+import { parseRetentionDays } from '../core/privacy.js';
 import { generateCustomers } from '../core/seed.js';
 import { matchesAll } from '../core/predicates.js';
 import type { Customer } from '../core/schemas/customer.js';
@@ -30,7 +32,8 @@ export async function seedIfEmpty(env: LocalEnvironment, day: string, log: (s: s
   const started = Date.now();
   // A larger share than `asks seed` so today's demo run has a few dozen people to ask.
   const customers = [...generateCustomers({ count: Number(process.env.DEMO_CUSTOMERS ?? 2000), seed: 42, today: day, dueTodayShare: 0.03 }), ...overseasRegulars(day)];
-  await env.customers.putMany(customers);
+  // Stated consents go to the consent ledger as an import would (`asks customer <id>` shows them).
+  await env.customers.putMany(customers, { consentLedger: { at: new Date().toISOString(), source: 'import' } });
   log(`seeded ${customers.length} demo customers in ${Date.now() - started} ms`);
   const crossed = await replayDemoActivity(env, customers, new Date());
   log(`replayed recent demo activity: ${crossed} threshold milestones due today (10th orders, finished projects)`);
@@ -189,6 +192,10 @@ export function funnelLines(campaignId: string, totals: Counts): string[] {
  */
 export async function runDemo(env: LocalEnvironment, definition: Record<string, unknown>, day: string, log: (...s: string[]) => void, since: string) {
   await seedIfEmpty(env, day, log);
+  // dynalite has no TTL: clicks (with visitor ids) and leads past the retention period go here (docs/privacy.md).
+  const swept = await sweepExpired(env.doc, env.tableName, new Date(), parseRetentionDays(process.env.RETENTION_DAYS));
+  const sweptTotal = Object.values(swept.deleted).reduce((a, b) => a + b, 0);
+  if (sweptTotal > 0) log(`retention: deleted ${sweptTotal} expired items (${Object.entries(swept.deleted).map(([k, n]) => `${k} ${n}`).join(', ')})`);
   const campaigns = (await env.deps.campaigns.list()).filter((c) => c.status === 'active');
   log(`running ${campaigns.length} active campaigns for ${day}`);
   const lines: string[] = [];

@@ -1,5 +1,5 @@
 // In-app asks: an inbox item the app reads through the signed /inapp/asks endpoint, plus a
-// `referral.ask.inapp.v1` event so an app that listens on the bus can show it at once.
+// `referral.ask.inapp.v1` event (ids only) so an app that listens on the bus can fetch and show it at once.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChannelSender, Clock, EventPublisher, OutboundMessage, SendResult } from '../../core/ports.js';
 import { projectEvent } from '../../core/schemas/events.js';
@@ -24,7 +24,8 @@ export class InAppSender implements ChannelSender {
     const title = message.subject ?? '';
     // Written once per ask; a retry finds the item and publishes the event again (consumers dedupe on askId).
     await this.inbox.put({ askId: message.askId, customerId: message.customerId, campaignId: message.campaignId, title, body: message.text, shareUrl: message.shareUrl, createdAt: at });
-    await this.options.publisher.publish([projectEvent('referral.ask.inapp', { occurredAt: at, askId: message.askId, campaignId: message.campaignId, customerId: message.customerId, title, body: message.text, shareUrl: message.shareUrl })]);
+    // No title, body or link here: they name the person. The app reads them from /inapp/asks (docs/privacy.md).
+    await this.options.publisher.publish([projectEvent('referral.ask.inapp', { occurredAt: at, askId: message.askId, campaignId: message.campaignId, customerId: message.customerId })]);
     return { messageId: `inapp:${message.askId}` };
   }
 }

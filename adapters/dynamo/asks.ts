@@ -1,7 +1,7 @@
 // Asks in the single table (`C#<customerId>` / `ASK#<occurrenceId>`): the claim (a conditional put that makes every
 // milestone occurrence produce one ask whatever reruns and retries), the status updates after sending, and the
 // suppression lookup the batch does once for all its addresses.
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Ask } from '../../core/schemas/ask.js';
 import type { Channel } from '../../core/schemas/common.js';
 import type { AskWriter, ClaimResult, DueAskReader, SendMarkerReader, SuppressionReader } from '../../core/workflow/ports.js';
@@ -9,6 +9,8 @@ import { askDueAt, CLAIM_LEASE_MS } from '../../core/workflow/recovery.js';
 import type { ReadStats } from './customers.js';
 import { isConditionFailed } from './conditions.js';
 import { askSk, asksByCampaignGsi, customerPk, DUE_ASKS_ATTRIBUTE, DUE_ASKS_INDEX, dueAskPartition, hourBucket, sendMarkerSk, suppressionPk, SUPPRESSION_SK } from './keys.js';
+import { findSuppressionKeys, suppressionKeys } from './suppressions.js';
+import type { Keyring } from '../../core/ports.js';
 
 export { askSk, CLAIM_LEASE_MS, suppressionPk, SUPPRESSION_SK };
 
@@ -31,6 +33,8 @@ export class DynamoAskStore implements AskWriter, SuppressionReader, DueAskReade
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** With the keyring, the suppression lookup also finds erased people's hashed opt-outs (`S#H#<hash>`). */
+    private readonly keyring?: () => Promise<Keyring>,
   ) {}
 
   /**
@@ -150,26 +154,15 @@ export class DynamoAskStore implements AskWriter, SuppressionReader, DueAskReade
     return out.Item as Ask;
   }
 
-  /** Which of `addresses` are suppressed: one BatchGet per 100 addresses. */
+  /** Which of `addresses` are suppressed (plain or keyed-hash form): one BatchGet per 100 keys. */
   async suppressed(addresses: string[]): Promise<Set<string>> {
-    const unique = [...new Set(addresses.map(normalizeAddress))];
-    const found = new Set<string>();
-    for (let i = 0; i < unique.length; i += 100) {
-      let keys: Array<Record<string, unknown>> = unique.slice(i, i + 100).map((a) => ({ PK: suppressionPk(a), SK: SUPPRESSION_SK }));
-      this.suppressionKeysRequested += keys.length;
-      for (let attempt = 0; keys.length > 0; attempt += 1) {
-        if (attempt > 8) throw new Error(`BatchGetItem left ${keys.length} suppression keys unprocessed`);
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-        this.readStats.gets += 1;
-        const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ProjectionExpression: 'PK' } } }));
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          this.readStats.itemsRead += 1;
-          found.add(String(item.PK).slice(2));
-        }
-        keys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Array<Record<string, unknown>>;
-      }
-    }
-    return found;
+    const keys = suppressionKeys(addresses, this.keyring ? await this.keyring() : undefined);
+    this.suppressionKeysRequested += keys.size;
+    const found = await findSuppressionKeys(this.doc, this.tableName, [...keys.keys()], (n) => {
+      this.readStats.gets += 1;
+      this.readStats.itemsRead += n;
+    });
+    return new Set([...found].map((pk) => keys.get(pk)!));
   }
 
   /** Put an address on the suppression list (tests and the local runtime; the SES/SMS event handlers own this in production). */

@@ -9,6 +9,9 @@ import { customerPk, CustomerStore, PROFILE_SK, type StoredCustomer } from './cu
 import { isSuppressed } from './suppressions.js';
 import { ReferralActivityReader, type ReferralActivity } from './status.js';
 import { askSk, codePointerSk, ledgerPk, milestoneSk } from './keys.js';
+import { CONSENT_SK_PREFIX } from './consents.js';
+import { ConsentChange } from '../../core/privacy.js';
+import type { Keyring } from '../../core/ports.js';
 
 /** An ask as stored, with whatever reward quote it carries (the fields beyond the Ask schema are kept as they are). */
 export type StoredAsk = Ask & Record<string, unknown>;
@@ -28,7 +31,7 @@ export interface CustomerView {
   customerId: string;
   profile: StoredCustomer;
   /** The channels the customer said yes to, the global switches and which addresses are on the suppression list. */
-  consents: { channels: Record<string, boolean>; optOut: boolean; doNotAsk: boolean; suppressed: string[] };
+  consents: { channels: Record<string, boolean>; optOut: boolean; doNotAsk: boolean; suppressed: string[]; ledger: ConsentChange[] };
   asks: StoredAsk[];
   milestones: StoredMilestone[];
   referrals: Array<{ campaignId: string; code: string; activity: ReferralActivity & { truncated: boolean } }>;
@@ -41,6 +44,8 @@ export class CustomerViewReader {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** With the keyring, suppressions kept as keyed hashes count too. */
+    private readonly keyring?: Keyring,
   ) {
     this.customers = new CustomerStore(doc, tableName);
   }
@@ -84,11 +89,15 @@ export class CustomerViewReader {
     for (const c of codes) referrals.push({ ...c, activity: await reader.activity(c.code) });
     const rewards = (await this.queryAll(ledgerPk(customerId))).map((i) => strip(i) as unknown as LedgerEntry);
     const addresses = [profile.email, profile.phone].filter((a): a is string => a !== undefined);
-    const suppressed = [...(await isSuppressed(this.doc, this.tableName, addresses))];
+    const suppressed = [...(await isSuppressed(this.doc, this.tableName, addresses, this.keyring))];
+    const ledger = items.filter((i) => String(i.SK).startsWith(CONSENT_SK_PREFIX)).flatMap((i) => {
+      const parsed = ConsentChange.safeParse(i);
+      return parsed.success ? [parsed.data] : [];
+    });
     return {
       customerId,
       profile,
-      consents: { channels: { ...profile.consents } as Record<string, boolean>, optOut: profile.optOut, doNotAsk: profile.doNotAsk, suppressed },
+      consents: { channels: { ...profile.consents } as Record<string, boolean>, optOut: profile.optOut, doNotAsk: profile.doNotAsk, suppressed, ledger },
       asks,
       milestones,
       referrals,

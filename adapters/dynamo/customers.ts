@@ -4,13 +4,23 @@ import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryComman
 import * as z from 'zod';
 import { DEFAULT_DUE_SHARDS, DUE_DATE_FIELDS, dueKeysFor, partitionOf, type DueKeys } from '../../core/due-keys.js';
 import { AskHistory, Customer } from '../../core/schemas/customer.js';
+import { consentChanges, newSubjectId, type ConsentSource } from '../../core/privacy.js';
+import { nanoIds } from '../clock.js';
+import { consentItems } from './consents.js';
 import { GSIS } from './table-def.js';
-import { customerPk, META_PK, PARTITIONS_SK, phonePointerKey, PROFILE_SK } from './keys.js';
+import { customerPk, emailPointerKey, META_PK, PARTITIONS_SK, phonePointerKey, PROFILE_SK, SUBJECT_SK } from './keys.js';
 
 export { customerPk, PROFILE_SK, META_PK, PARTITIONS_SK };
 
 /** Phone -> customer pointer (P#<e164> / PHONE): inbound SMS (STOP) finds the customer by number with one GetItem. */
 export const phonePointerItem = (phone: string, customerId: string): Record<string, unknown> => ({ ...phonePointerKey(phone), entity: 'phone', customerId });
+/** Email -> customer pointer (M#<normalized email> / EMAIL): `asks customer erase <email>` finds the customer. */
+export const emailPointerItem = (email: string, customerId: string): Record<string, unknown> => ({ ...emailPointerKey(email), entity: 'email_pointer', customerId });
+/** The pointer items of a profile (phone, email). */
+export const pointerItems = (c: { id: string; phone?: string | undefined; email?: string | undefined }): Array<Record<string, unknown>> => [
+  ...(c.phone ? [phonePointerItem(c.phone, c.id)] : []),
+  ...(c.email ? [emailPointerItem(c.email, c.id)] : []),
+];
 
 /** A stored customer as the workflow sees it: the profile plus what caps and cooldowns need. */
 export const StoredCustomer = z.object({ ...Customer.shape, ...AskHistory.shape });
@@ -29,6 +39,8 @@ export interface ReadStats {
 }
 
 export interface PutOptions {
+  /** Append the consent changes this write makes to the consent ledger (`C#<id>` / `CONSENT#…`). */
+  consentLedger?: { at: string; source: ConsentSource };
   /**
    * "replace" (default) writes the counters given; "preserve" keeps counters already stored (a file without counter
    * columns must not reset what activity events have counted).
@@ -131,6 +143,8 @@ export class CustomerStore {
     }
     for (const attribute of DUE_ATTRIBUTES) assign(attribute, keys[attribute]);
     assign('entity', 'customer');
+    // The subject id events carry: minted once, never replaced by a re-import (docs/privacy.md).
+    assign('subjectId', newSubjectId(nanoIds), true);
     const out = await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -142,13 +156,18 @@ export class CustomerStore {
         ReturnValues: 'UPDATED_OLD',
       }),
     );
-    if (valid.phone) await this.doc.send(new PutCommand({ TableName: this.tableName, Item: phonePointerItem(valid.phone, valid.id) }));
+    for (const Item of pointerItems(valid)) await this.doc.send(new PutCommand({ TableName: this.tableName, Item }));
+    if (options.consentLedger) {
+      const old = out.Attributes as { consents?: Customer['consents']; optOut?: boolean } | undefined;
+      const before = old && Object.keys(old).length > 0 ? { consents: old.consents ?? {}, optOut: old.optOut ?? false } : undefined;
+      await this.batchPut(consentItems(valid.id, consentChanges(before, valid, options.consentLedger.at, options.consentLedger.source)));
+    }
     return { created: out.Attributes === undefined || Object.keys(out.Attributes).length === 0 };
   }
 
   /** The full item a brand-new customer is stored as. */
   private toItem(customer: Customer): Record<string, unknown> {
-    return { ...customer, ...dueKeysFor(customer, this.shards), PK: customerPk(customer.id), SK: PROFILE_SK, entity: 'customer' };
+    return { ...customer, ...dueKeysFor(customer, this.shards), PK: customerPk(customer.id), SK: PROFILE_SK, entity: 'customer', subjectId: newSubjectId(nanoIds) };
   }
 
   /**
@@ -180,7 +199,18 @@ export class CustomerStore {
           else if (this.sameProfile(stored, customer, options.counters === 'preserve')) result.unchanged += 1;
           else changed.push(customer);
         }
-        await this.batchPut([...fresh, ...fresh.filter((item) => typeof item.phone === 'string').map((item) => phonePointerItem(String(item.phone), String(item.id)))]);
+        // Someone known before their profile (a referred friend whose conversion arrived first) keeps the subject id
+        // their events already carry, so the analytics can join them (docs/privacy.md).
+        if (fresh.length > 0) {
+          const known = await this.rawGetMany(fresh.map((item) => String(item.PK)), SUBJECT_SK);
+          for (const item of fresh) {
+            const subject = known.get(String(item.PK))?.subjectId;
+            if (typeof subject === 'string') item.subjectId = subject;
+          }
+        }
+        const ledger = options.consentLedger;
+        const consentLog = ledger ? fresh.flatMap((item) => consentItems(String(item.id), consentChanges(undefined, item as unknown as Customer, ledger.at, ledger.source))) : [];
+        await this.batchPut([...fresh, ...fresh.flatMap((item) => pointerItems(item as unknown as Customer)), ...consentLog]);
         result.created += fresh.length;
         for (const customer of changed) await this.put(customer, options);
         result.updated += changed.length;
@@ -203,10 +233,10 @@ export class CustomerStore {
     return true;
   }
 
-  /** Raw BatchGet by PK (profile items), retrying UnprocessedKeys. */
-  private async rawGetMany(pks: string[]): Promise<Map<string, Record<string, unknown>>> {
+  /** Raw BatchGet by PK (profile items, or another SK), retrying UnprocessedKeys. */
+  private async rawGetMany(pks: string[], sk: string = PROFILE_SK): Promise<Map<string, Record<string, unknown>>> {
     const found = new Map<string, Record<string, unknown>>();
-    let keys: Array<Record<string, unknown>> = pks.map((pk) => ({ PK: pk, SK: PROFILE_SK }));
+    let keys: Array<Record<string, unknown>> = pks.map((pk) => ({ PK: pk, SK: sk }));
     for (let attempt = 0; keys.length > 0; attempt += 1) {
       if (attempt > 8) throw new Error(`BatchGetItem left ${keys.length} keys unprocessed after ${attempt} attempts`);
       if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));

@@ -3,11 +3,13 @@
 //
 // Item kinds by partition:
 //   C#<customerId>            PROFILE, ASK#<occurrenceId>, CODE#<campaignId>, MS#<kind>#<threshold>, ACT#<activityId>,
-//                             INBOX#<askId>, SEND#<askId>#<channel>
+//                             INBOX#<askId>, SEND#<askId>#<channel>, CONSENT#<at>#<channel>#<source>#<rand>,
+//                             SUBJECT (subject id of an id without a profile)
 //   R#<code>                  CODE (owner), CLICK#<clickId>, SHARE#<at>#<network>#<id>, LEAD#<leadId>,
 //                             CONV#<type>#<conversionId>
 //   LEAD#<campaignId>         LEAD#<leadId> (signups without a code)
-//   S#<address>               SUPPRESSION            P#<phone>          PHONE
+//   S#<address>               SUPPRESSION            P#<phone>          PHONE          M#<email>   EMAIL
+//   S#H#<keyed hash>          SUPPRESSION (an erased person's opt-out)  ERASED#<pseudonym>  RECEIPT, CONSENT#…
 //   L#<advocateId>            <rewardId>#<seq>       LC#<campaignId>    ledger by campaign
 //   HOLD#<day>                <holdUntil>#<advocate>#<reward>           OVER#<campaignId>  <advocate>#<reward>
 //   BUDGET#<campaignId>       BUDGET                 IDEM#<key>         CONVERSION
@@ -15,10 +17,13 @@
 //   RUN#<campaignId>          <runDate>#<runId>#<executionId> (one per execution)   RATE#<name>#<sec>  RATE
 //   PROG#<campaignId>         <hour>#<index>#<partition> (hour-mode partition progress)
 //   META                      PARTITIONS             REVIEW             (ledger review queue)
-// GSI1: ASKS#<campaignId> (asks), K#<clickId> (clicks), XC#<externalId> (referee claims), X#<externalId> (conversions).
 // DueAsks (sparse): askDueHour = <campaignId>#<YYYY-MM-DDTHH> on deferred asks and on claims (at the end of the lease).
+// GSI1: ASKS#<campaignId> (asks), K#<clickId> (clicks), XC#<externalId> (referee claims), X#<externalId> (conversions),
+//       LE#<keyed email hash> (leads, so an erasure finds a friend's signups).
 import type { ConversionType } from '../../core/schemas/conversion.js';
 import { normalizeAddress } from '../../core/suppression.js';
+import { addressHash } from '../../core/privacy.js';
+import type { Keyring } from '../../core/ports.js';
 
 export type TableKey = { PK: string; SK: string };
 
@@ -43,6 +48,15 @@ export const META_PK = 'META';
 export const PARTITIONS_SK = 'PARTITIONS';
 export const PHONE_SK = 'PHONE';
 export const phonePointerKey = (phone: string): TableKey => ({ PK: `P#${normalizeAddress(phone)}`, SK: PHONE_SK });
+export const EMAIL_SK = 'EMAIL';
+/** Email -> customer pointer: `asks customer erase <email>` finds the customer with one GetItem. */
+export const emailPointerKey = (email: string): TableKey => ({ PK: `M#${normalizeAddress(email)}`, SK: EMAIL_SK });
+/** The subject id of an id that has no profile (a referred friend known by the sender's id). */
+export const SUBJECT_SK = 'SUBJECT';
+export const subjectKey = (customerId: string): TableKey => ({ PK: customerPk(customerId), SK: SUBJECT_SK });
+/** Consent ledger entries of a customer. */
+export const CONSENT_PREFIX = 'CONSENT#';
+export const consentSk = (at: string, channel: string, source: string, nonce: string): string => `${CONSENT_PREFIX}${at}#${channel}#${source}#${nonce}`;
 
 // ---- Asks, sends, inbox ------------------------------------------------------------------------------------------
 export const askSk = (occurrenceId: string): string => `ASK#${occurrenceId}`;
@@ -69,6 +83,13 @@ export const inboxKey = (customerId: string, askId: string): TableKey => ({ PK: 
 export const SUPPRESSION_SK = 'SUPPRESSION';
 export const suppressionPk = (address: string): string => `S#${normalizeAddress(address)}`;
 export const suppressionKey = (address: string): TableKey => ({ PK: suppressionPk(address), SK: SUPPRESSION_SK });
+/** Prefix of suppressions kept only as a keyed hash of the address (core/privacy.ts hashedSuppressionPk builds them). */
+export { HASHED_SUPPRESSION_PREFIX } from '../../core/privacy.js';
+
+// ---- Erasure -----------------------------------------------------------------------------------------------------
+export const erasedPk = (pseudonym: string): string => `ERASED#${pseudonym}`;
+/** Proof that (and when) a person was erased, without saying who. */
+export const receiptKey = (pseudonym: string): TableKey => ({ PK: erasedPk(pseudonym), SK: 'RECEIPT' });
 
 // ---- Milestones --------------------------------------------------------------------------------------------------
 export const milestoneSk = (kind: string, threshold: string): string => `MS#${kind}#${threshold}`;
@@ -90,6 +111,9 @@ export const shareSk = (at: string, network: string, id: string): string => `${S
 export const leadSk = (leadId: string): string => `${LEAD_PREFIX}${leadId}`;
 /** Partition of a lead: its code's, or the campaign's when the signup came without one. */
 export const leadPk = (code: string | undefined, campaignId: string): string => (code ? codePk(code) : `${LEAD_PREFIX}${campaignId}`);
+/** GSI1 partition of the leads left with one email address: `LE#<keyed hash>`, so an erasure finds a friend's leads. */
+export const leadByEmailGsi = (emailHash: string): string => `LE#${emailHash}`;
+export const leadIndexKey = (email: string, keyring: Keyring): string => leadByEmailGsi(addressHash(email, keyring));
 export const conversionSk = (type: ConversionType, conversionId: string): string => `${CONVERSION_PREFIX}${type}#${conversionId}`;
 export const conversionByCustomerGsi = (externalCustomerId: string): string => `X#${externalCustomerId}`;
 export const conversionByCustomerGsiSk = (occurredAt: string, conversionId: string): string => `${CONVERSION_PREFIX}${occurredAt}#${conversionId}`;

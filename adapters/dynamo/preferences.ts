@@ -6,6 +6,18 @@ import type { PreferenceUpdate, PreferenceView } from '../../core/preferences.js
 import type { Channel, ConsentChannel } from '../../core/schemas/common.js';
 import { isConditionFailed } from './conditions.js';
 import { phonePointerKey, profileKey } from './keys.js';
+import { ConsentLedger } from './consents.js';
+import type { ConsentChange, ConsentSource } from '../../core/privacy.js';
+
+/** The ledger entries of a preference update: each channel stated, and "don't ask me again" as channel `ask`. */
+export function preferenceChanges(update: PreferenceUpdate, at: string, source: ConsentSource): ConsentChange[] {
+  const out: ConsentChange[] = [];
+  for (const [channel, granted] of Object.entries(update.consents) as Array<[ConsentChannel, boolean | undefined]>) {
+    if (granted !== undefined) out.push({ at, source, channel, granted });
+  }
+  if (update.doNotAsk !== undefined) out.push({ at, source, channel: 'ask', granted: !update.doNotAsk });
+  return out;
+}
 
 export { phonePointerKey };
 
@@ -48,7 +60,14 @@ export class PreferenceStore {
    * Apply an update to an existing profile. Returns false when the customer does not exist (nothing is created:
    * a token for a deleted customer must not resurrect a half profile).
    */
-  async apply(customerId: string, update: PreferenceUpdate, at: string): Promise<boolean> {
+  async apply(customerId: string, update: PreferenceUpdate, at: string, source?: ConsentSource): Promise<boolean> {
+    const applied = await this.write(customerId, update, at);
+    // Every change is appended to the consent ledger with its source (docs/privacy.md).
+    if (applied && source) await new ConsentLedger(this.doc, this.tableName).append(customerId, preferenceChanges(update, at, source));
+    return applied;
+  }
+
+  private async write(customerId: string, update: PreferenceUpdate, at: string): Promise<boolean> {
     const names: Record<string, string> = { '#c': 'consents', '#u': 'preferencesUpdatedAt' };
     const values: Record<string, unknown> = { ':at': at };
     const sets: string[] = ['#u = :at'];

@@ -17,6 +17,8 @@ export const ClickItem = z.object({
   agent: z.literal('human'),
   /** ISO-8601 UTC. */
   at: z.string(),
+  /** Retention: epoch seconds when the table's TTL deletes the click and its visitor id (docs/privacy.md). */
+  expiresAt: z.number().int().optional(),
 });
 export type ClickItem = z.infer<typeof ClickItem>;
 
@@ -38,7 +40,11 @@ export const LeadItem = z.object({
   name: z.string(),
   clickId: z.string().optional(),
   rule: z.enum(['click_id', 'cookie', 'none']),
+  /** The landing page's marketing-consent box (unchecked by default). Nothing here ever messages the friend. */
+  marketingConsent: z.boolean().default(false),
   at: z.string(),
+  /** Retention: epoch seconds when the table's TTL deletes the lead (docs/privacy.md). */
+  expiresAt: z.number().int().optional(),
 });
 export type LeadItem = z.infer<typeof LeadItem>;
 
@@ -86,9 +92,11 @@ export class ReferralActivityStore {
     await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: codeKey(code), UpdateExpression: 'ADD shareVisits :one', ExpressionAttributeValues: { ':one': 1 } }));
   }
 
-  async putLead(code: string | undefined, lead: Omit<LeadItem, 'entity'>): Promise<void> {
+  /** Store a lead; `emailIndex` (GSI1 `LE#<keyed email hash>`) lets an erasure find the leads a person left. */
+  async putLead(code: string | undefined, lead: Omit<z.input<typeof LeadItem>, 'entity'>, emailIndex?: string): Promise<void> {
     const valid = LeadItem.parse({ ...lead, entity: 'lead' });
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { PK: leadPk(code, valid.campaignId), SK: leadSk(valid.leadId), ...valid } }));
+    const index = emailIndex ? { GSI1PK: emailIndex, GSI1SK: valid.at } : {};
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { PK: leadPk(code, valid.campaignId), SK: leadSk(valid.leadId), ...valid, ...index } }));
   }
 
   /** The leads under a code (signups on the landing page). */

@@ -1,32 +1,62 @@
 // The suppression list in the single table (`S#<normalized address>` / `SUPPRESSION`): written by the SES event and
 // inbound SMS handlers, read (BatchGet) before sending so a bounced, complained or STOPped address is never used again.
 import { BatchGetCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Keyring } from '../../core/ports.js';
+import { hashedSuppressionPks } from '../../core/privacy.js';
 import { normalizeAddress, type SuppressionRecord } from '../../core/suppression.js';
 import { suppressionPk, SUPPRESSION_SK } from './keys.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** The normalized addresses among `addresses` that are suppressed (BatchGet, 100 keys per call, unprocessed retried). */
-export async function isSuppressed(doc: DynamoDBDocumentClient, tableName: string, addresses: string[]): Promise<Set<string>> {
-  const unique = [...new Set(addresses.filter((a) => a.trim() !== '').map(normalizeAddress))];
+/**
+ * The suppression keys of `addresses` mapped to their normalized address: `S#<address>`, and with a keyring also the
+ * keyed-hash form `S#H#<hash>` under every key (an erased person's opt-out survives only as that hash).
+ */
+export function suppressionKeys(addresses: readonly string[], keyring?: Keyring): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const a of addresses) {
+    if (a.trim() === '') continue;
+    const normalized = normalizeAddress(a);
+    keys.set(suppressionPk(normalized), normalized);
+    if (keyring) for (const pk of hashedSuppressionPks(normalized, keyring)) keys.set(pk, normalized);
+  }
+  return keys;
+}
+
+/** BatchGet of suppression keys (100 per call, unprocessed retried); calls `onRead` per call and returns the PKs found. */
+export async function findSuppressionKeys(doc: DynamoDBDocumentClient, tableName: string, pks: readonly string[], onRead?: (found: number) => void): Promise<Set<string>> {
   const found = new Set<string>();
-  for (let i = 0; i < unique.length; i += 100) {
-    let keys: Array<Record<string, unknown>> = unique.slice(i, i + 100).map((a) => ({ PK: suppressionPk(a), SK: SUPPRESSION_SK }));
+  for (let i = 0; i < pks.length; i += 100) {
+    let keys: Array<Record<string, unknown>> = pks.slice(i, i + 100).map((pk) => ({ PK: pk, SK: SUPPRESSION_SK }));
     for (let attempt = 0; keys.length > 0; attempt += 1) {
       if (attempt > 8) throw new Error(`BatchGetItem left ${keys.length} suppression keys unprocessed`);
       if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
       const out = await doc.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ProjectionExpression: 'PK' } } }));
-      for (const item of out.Responses?.[tableName] ?? []) found.add(String(item.PK).slice(2));
+      const items = out.Responses?.[tableName] ?? [];
+      onRead?.(items.length);
+      for (const item of items) found.add(String(item.PK));
       keys = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Array<Record<string, unknown>>;
     }
   }
   return found;
 }
 
+/**
+ * The normalized addresses among `addresses` that are suppressed, in plain form or (given the keyring) as the keyed
+ * hash an erasure leaves behind.
+ */
+export async function isSuppressed(doc: DynamoDBDocumentClient, tableName: string, addresses: string[], keyring?: Keyring): Promise<Set<string>> {
+  const keys = suppressionKeys(addresses, keyring);
+  const found = await findSuppressionKeys(doc, tableName, [...keys.keys()]);
+  return new Set([...found].map((pk) => keys.get(pk)!));
+}
+
 export class SuppressionStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** With the keyring, lookups also find the hashed suppressions of erased people. */
+    private readonly keyring?: () => Promise<Keyring>,
   ) {}
 
   /**
@@ -63,10 +93,10 @@ export class SuppressionStore {
   }
 
   async isSuppressed(address: string): Promise<boolean> {
-    return (await isSuppressed(this.doc, this.tableName, [address])).size > 0;
+    return (await this.suppressedAmong([address])).size > 0;
   }
 
-  suppressedAmong(addresses: string[]): Promise<Set<string>> {
-    return isSuppressed(this.doc, this.tableName, addresses);
+  async suppressedAmong(addresses: string[]): Promise<Set<string>> {
+    return isSuppressed(this.doc, this.tableName, addresses, this.keyring ? await this.keyring() : undefined);
   }
 }

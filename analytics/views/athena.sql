@@ -28,7 +28,8 @@ SELECT
   e.detail.rewardid AS reward_id,
   e.detail.beneficiary AS beneficiary,
   e.detail.previousstate AS previous_state,
-  e.detail.refereeid AS referee_id,
+  -- Published events carry the referee's subject id (docs/privacy.md); the Glue table needs the field.
+  e.detail.refereesubjectid AS referee_id,
   e.detail.orderid AS order_id,
   e.detail.clickid AS click_id,
   e.detail.conversionid AS conversion_id,

@@ -10,7 +10,7 @@ WITH raw AS (
     'detail': 'STRUCT(occurredAt VARCHAR, demo BOOLEAN, askId VARCHAR, campaignId VARCHAR, customerId VARCHAR, subjectId VARCHAR,
       referralCode VARCHAR, variantId VARCHAR, channel VARCHAR, milestoneKind VARCHAR, milestoneOn VARCHAR, tenureTier VARCHAR,
       cohortMonth VARCHAR, runDate VARCHAR, reason VARCHAR, network VARCHAR, status VARCHAR, "type" VARCHAR, amountMinor BIGINT,
-      currency VARCHAR, rewardId VARCHAR, beneficiary VARCHAR, previousState VARCHAR, refereeId VARCHAR, orderId VARCHAR,
+      currency VARCHAR, rewardId VARCHAR, beneficiary VARCHAR, previousState VARCHAR, refereeId VARCHAR, refereeSubjectId VARCHAR, orderId VARCHAR,
       clickId VARCHAR, conversionId VARCHAR, signupDate VARCHAR)'
   })
 )
@@ -38,7 +38,8 @@ SELECT
   r.detail.rewardId AS reward_id,
   r.detail.beneficiary AS beneficiary,
   r.detail.previousState AS previous_state,
-  r.detail.refereeId AS referee_id,
+  -- Published events carry the referee's subject id (docs/privacy.md); refereeId only in logs written before that.
+  coalesce(r.detail.refereeSubjectId, r.detail.refereeId) AS referee_id,
   r.detail.orderId AS order_id,
   r.detail.clickId AS click_id,
   r.detail.conversionId AS conversion_id,

@@ -7,6 +7,7 @@ import { currentRewards } from '../../core/conversions.js';
 import { withTargetOptions, type TargetOptions } from '../conversion-deps.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
 import { formatMoney } from '../../core/money.js';
+import { registerCustomerPrivacy } from './customer-privacy.js';
 
 /** Read one customer's view from the chosen table (the local engine is started when none runs). */
 export async function readCustomerView(customerId: string, options: TargetOptions): Promise<CustomerView | undefined> {
@@ -41,6 +42,7 @@ export function humanView(v: CustomerView): string[] {
     `  counters: ${Object.entries(p.counters ?? {}).map(([k, n]) => `${k} ${n}`).join(', ')}`,
     `  last ask ${p.lastAskAt ?? 'never'}${p.recentAskAts?.length ? ` · ${p.recentAskAts.length} recent` : ''}`,
     `consents: ${Object.entries(v.consents.channels).map(([c, ok]) => `${c} ${ok ? 'yes' : 'no'}`).join(', ') || 'none'}${v.consents.optOut ? ' · OPTED OUT' : ''}${v.consents.doNotAsk ? ' · do not ask' : ''}${v.consents.suppressed.length ? ` · suppressed: ${v.consents.suppressed.join(', ')}` : ''}`,
+    ...(v.consents.ledger.length ? [`consent ledger (${v.consents.ledger.length}):`, ...v.consents.ledger.map((c) => `  ${c.at} ${c.source.padEnd(12)} ${c.channel.padEnd(6)} ${c.granted ? 'granted' : 'withdrawn'}${c.note ? ` · ${c.note}` : ''}`)] : []),
     `asks (${v.asks.length}):`,
     ...v.asks.map((a) =>
       [
@@ -76,4 +78,5 @@ export function registerCustomer(program: Command): void {
       else out(...humanView(view));
     },
   );
+  registerCustomerPrivacy(customer);
 }

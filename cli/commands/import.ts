@@ -8,9 +8,12 @@ import { parse } from 'csv-parse';
 import cliProgress from 'cli-progress';
 import { openDataTarget, type OpenedTarget } from '../data-target.js';
 import { CustomerStore } from '../../adapters/dynamo/customers.js';
+import { SuppressionStore } from '../../adapters/dynamo/suppressions.js';
+import { loadKeyring } from '../../adapters/signing-keys.js';
+import { normalizeAddress } from '../../core/suppression.js';
 import { checkCsvHeader, csvRowToCustomer, jsonToCustomer, type RowResult } from '../../core/import-rows.js';
 import type { Customer } from '../../core/schemas/customer.js';
-import { CliError, EXIT, out, printJson, setExitCode } from '../output.js';
+import { CliError, EXIT, err, out, printJson, setExitCode } from '../output.js';
 
 export interface BadRow {
   line: number;
@@ -31,6 +34,8 @@ export interface ImportResult {
   unchanged: number;
   /** Ids that appeared on more than one line (the last line wins). */
   duplicateIds: number;
+  /** Rows loaded with a channel switched off because the address is suppressed (possibly by an erased person's opt-out). */
+  suppressed: number;
   bad: BadRow[];
   /** Problems with the file as a whole (unknown columns): nothing was loaded. */
   fileErrors: string[];
@@ -44,6 +49,13 @@ export interface ImportOptions {
   onProgress?: (bytes: number, total: number) => void;
   /** Rows per write batch. */
   batchSize?: number;
+  /**
+   * Suppression lookup (plain and keyed-hash forms): an imported address that is suppressed, or that an erased person
+   * opted out with, is loaded with that channel's consent off (docs/privacy.md).
+   */
+  suppressions?: { suppressedAmong(addresses: string[]): Promise<Set<string>> };
+  /** When the import happens (consent ledger entries); defaults to now. */
+  at?: string;
 }
 
 type Row = { line: number; result: RowResult };
@@ -100,6 +112,19 @@ export function formatOf(path: string): 'csv' | 'jsonl' {
   throw new CliError(`file "${path}": unsupported extension "${ext || '(none)'}" (use .csv or .jsonl)`, EXIT.usage);
 }
 
+/** The customers with email / SMS consent off where their address is suppressed; `onChange` per customer changed. */
+async function withSuppressedChannelsOff(customers: Customer[], suppressions: NonNullable<ImportOptions['suppressions']>, onChange: () => void): Promise<Customer[]> {
+  const found = await suppressions.suppressedAmong(customers.flatMap((c) => [c.email, c.phone].filter((a): a is string => a !== undefined)));
+  if (found.size === 0) return customers;
+  return customers.map((c) => {
+    const email = c.email !== undefined && found.has(normalizeAddress(c.email));
+    const sms = c.phone !== undefined && found.has(normalizeAddress(c.phone));
+    if (!email && !sms) return c;
+    onChange();
+    return { ...c, consents: { ...c.consents, ...(email ? { email: false } : {}), ...(sms ? { sms: false } : {}) } };
+  });
+}
+
 /** Validate (and, with a store, load) every row of a file. Reusable by the local runtime and tests. */
 export async function importFile(path: string, options: ImportOptions = {}): Promise<ImportResult> {
   const format = formatOf(path);
@@ -107,7 +132,7 @@ export async function importFile(path: string, options: ImportOptions = {}): Pro
   const total = statSync(path).size;
   const result: ImportResult = {
     ok: true, file: path, format, dryRun: options.store === undefined, ...(options.table ? { table: options.table } : {}),
-    rows: 0, valid: 0, loaded: 0, created: 0, updated: 0, unchanged: 0, duplicateIds: 0, bad: [], fileErrors: [],
+    rows: 0, valid: 0, loaded: 0, created: 0, updated: 0, unchanged: 0, duplicateIds: 0, suppressed: 0, bad: [], fileErrors: [],
   };
   const seen = new Set<string>();
   const batchSize = options.batchSize ?? 1000;
@@ -115,9 +140,11 @@ export async function importFile(path: string, options: ImportOptions = {}): Pro
   let preserve: Customer[] = [];
   const flush = async (): Promise<void> => {
     if (!options.store) return;
-    for (const [customers, counters] of [[replace, 'replace'], [preserve, 'preserve']] as const) {
-      if (customers.length === 0) continue;
-      const r = await options.store.putMany(customers, { counters });
+    const at = options.at ?? new Date().toISOString();
+    for (const [batch, counters] of [[replace, 'replace'], [preserve, 'preserve']] as const) {
+      if (batch.length === 0) continue;
+      const customers = options.suppressions ? await withSuppressedChannelsOff(batch, options.suppressions, () => void (result.suppressed += 1)) : batch;
+      const r = await options.store.putMany(customers, { counters, consentLedger: { at, source: 'import' } });
       result.created += r.created;
       result.updated += r.updated;
       result.unchanged += r.unchanged;
@@ -159,6 +186,7 @@ function humanReport(r: ImportResult): string[] {
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   if (r.dryRun) lines.push(`✓ ${plural(r.valid, 'row')} valid (dry run: nothing written)`);
   else lines.push(`✓ ${plural(r.loaded, 'customer')} loaded into ${r.table ?? 'the table'} (${r.created} new, ${r.updated} updated, ${r.unchanged} unchanged)`);
+  if (r.suppressed > 0) lines.push(`  ${plural(r.suppressed, 'customer')} loaded with email/SMS consent off: the address is suppressed (bounce, complaint, STOP or an erased person's opt-out)`);
   if (r.duplicateIds > 0) lines.push(`! ${plural(r.duplicateIds, 'id')} appeared more than once: the last line for each id wins`);
   if (r.bad.length > 0) lines.push(`✗ ${plural(r.bad.length, 'bad row')} skipped${r.dryRun ? '' : ' (the good rows were loaded)'}`);
   return lines;
@@ -178,18 +206,22 @@ export function registerImport(program: Command): void {
       formatOf(file);
       if (!existsSync(file)) throw new CliError(`file "${file}": not found`);
       let store: CustomerStore | undefined;
+      let suppressions: SuppressionStore | undefined;
       let table: string | undefined;
       let target: OpenedTarget | undefined;
       if (!options.dryRun) {
         target = await openDataTarget(options);
         store = new CustomerStore(target.doc, target.tableName);
         table = target.tableName;
+        // Opt-outs of erased people are kept as keyed hashes: looking them up needs the signing keyring.
+        if (!options.cloud || process.env.SIGNING_SECRET_ARN) suppressions = new SuppressionStore(target.doc, target.tableName, () => loadKeyring(process.env));
+        else err('note: SIGNING_SECRET_ARN is not set: opt-outs kept as keyed hashes (erased customers) are not checked');
       }
       const bar = !options.json && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'importing [{bar}] {percentage}% | {eta_buffer}s left', etaBuffer: 50, stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
       bar?.start(100, 0);
       let result: ImportResult;
       try {
-        result = await importFile(file, { store, table, onProgress: (bytes, total) => bar?.update(total > 0 ? Math.floor((bytes / total) * 100) : 100) });
+        result = await importFile(file, { store, table, ...(suppressions ? { suppressions } : {}), onProgress: (bytes, total) => bar?.update(total > 0 ? Math.floor((bytes / total) * 100) : 100) });
       } finally {
         bar?.stop();
         await target?.close();

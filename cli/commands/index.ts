@@ -14,6 +14,7 @@ import { registerCustomer } from './customer.js';
 import { registerExplain } from './explain.js';
 import { registerReport } from './report.js';
 import { registerSimulate } from './simulate.js';
+import { registerRetention } from './retention.js';
 
 export const commands: Array<(program: Command) => void> = [
   registerValidate,
@@ -30,4 +31,5 @@ export const commands: Array<(program: Command) => void> = [
   registerExplain,
   registerReport,
   registerSimulate,
+  registerRetention,
 ];

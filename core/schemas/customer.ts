@@ -52,5 +52,7 @@ export const AskHistory = z.object({
   lastAskAt: UtcInstant.optional(),
   /** Instants of recent asks (pruned to the longest frequency window). */
   recentAskAts: z.array(UtcInstant).default([]),
+  /** The random id events carry instead of the customer id (docs/privacy.md); minted when the profile is created. */
+  subjectId: z.string().optional(),
 });
 export type AskHistory = z.infer<typeof AskHistory>;

@@ -21,6 +21,8 @@ const askDims = {
   askId: z.string(),
   campaignId: z.string(),
   customerId: z.string(),
+  /** The customer's subject id when the caller knows it (the publisher drops `customerId` for it). */
+  subjectId: z.string().optional(),
   milestoneKind: z.enum(MILESTONE_KINDS),
   /** The customer's local date of the milestone. */
   milestoneOn: LocalDate,
@@ -43,7 +45,8 @@ export const EventDetails = {
   'referral.ask.skipped': z.object({ ...base, ...askDims, reason: SkipReason }),
   'referral.ask.deferred': z.object({ ...base, ...askDims, channel: Channel.optional(), until: UtcInstant }),
   'referral.ask.failed': z.object({ ...base, ...askDims, channel: Channel, error: z.string() }),
-  'referral.ask.inapp': z.object({ ...base, askId: z.string(), campaignId: z.string(), customerId: z.string(), title: z.string(), body: z.string(), shareUrl: z.url() }),
+  /** Ids only: the title, text and link name the person; the app reads them from /inapp/asks (docs/privacy.md). */
+  'referral.ask.inapp': z.object({ ...base, askId: z.string(), campaignId: z.string(), customerId: z.string() }),
   'referral.ask.assisted': z.object({ ...base, askId: z.string(), campaignId: z.string(), customerId: z.string(), accountManager: z.object({ name: z.string(), email: z.string() }).optional(), shareMessage: z.string(), shareUrl: z.url(), subject: z.string().optional(), statusUrl: z.string().optional() }),
   /** From SES events (configuration set): one per delivery state reached. */
   'referral.delivery.recorded': z.object({ ...base, askId: z.string(), messageId: z.string(), status: z.enum(['delivered', 'bounced', 'complained', 'opened']) }),
@@ -77,6 +80,8 @@ export const EventDetails = {
   'referral.fraud.flagged': z.object({ ...base, conversionId: z.string(), campaignId: z.string(), reasons: z.array(z.string()).min(1) }),
   /** A customer's order (asked, held-out and organic customers alike): the holdout and cohort revenue. */
   'customer.order.completed': z.object({ ...base, customerId: z.string(), orderId: z.string(), ...money, signupDate: LocalDate.optional() }),
+  /** An erasure happened (docs/privacy.md): the pseudonym that replaced the person in the ledger, and counts. */
+  'referral.customer.erased': z.object({ ...base, pseudonym: z.string(), deleted: z.number().int().min(0), pseudonymized: z.number().int().min(0) }),
 } as const;
 export type EventName = keyof typeof EventDetails;
 export type EventDetail<N extends EventName> = z.infer<(typeof EventDetails)[N]>;
@@ -100,6 +105,25 @@ export function projectEvent<N extends EventName>(name: N, detail: EventInput<N>
   const parsed = EventDetails[name].parse({ version: 1, ...detail });
   return { detailType: detailType(name), detail: parsed } as ProjectEvent;
 }
+
+/**
+ * The details as they leave the process (the bus, `.local/events.jsonl`): no customer ids. The one function
+ * `pseudonymizeEventDetail` (core/privacy.ts, applied by the publisher adapter) turns `customerId` into `subjectId`,
+ * `refereeId` into `refereeSubjectId` and `<customerId>~<occurrence>` ask ids into `<subjectId>~<occurrence>`. The
+ * subject ids are random; their mapping to people lives only in the table, and an erasure deletes it (docs/privacy.md).
+ */
+export const PublishedEventDetails = Object.fromEntries(
+  Object.entries(EventDetails).map(([name, schema]) => {
+    const shape = schema.shape as Record<string, z.ZodType>;
+    let published: z.ZodObject = schema;
+    if ('customerId' in shape) published = published.omit({ customerId: true }).extend({ subjectId: z.string().min(1) });
+    if ('refereeId' in shape) published = published.omit({ refereeId: true }).extend({ refereeSubjectId: z.string().min(1).optional() });
+    return [name, published];
+  }),
+) as Record<EventName, z.ZodObject>;
+
+/** Inbound erasure request (detail-type "customer.erasure.requested"): `{customerId}` or `{email}`. */
+export const ERASURE_REQUESTED = 'customer.erasure.requested';
 
 /** Inbound activity that can cross a threshold milestone (detail-type "customer.activity"). */
 export const CustomerActivity = z.discriminatedUnion('type', [

@@ -334,6 +334,8 @@ async function handleCustomer(entry: Entry, decided: Decided, ctx: Ctx): Promise
     askId,
     campaignId: campaign.id,
     customerId: customer.id,
+    // Known from the profile: the publisher then swaps the customer id for it without a lookup (docs/privacy.md).
+    ...(customer.subjectId ? { subjectId: customer.subjectId } : {}),
     milestoneKind: occurrence.kind,
     milestoneOn: occurrence.occurredOn,
     tenureTier: tenureTierLabel(selectTenureTier(campaign.reward, quote.tenureYears)),

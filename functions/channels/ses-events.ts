@@ -5,6 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../adapters/dynamo/client.js';
 import { SuppressionStore } from '../../adapters/dynamo/suppressions.js';
+import { ConsentLedger } from '../../adapters/dynamo/consents.js';
 import { updateDeliveryState, type DeliveryState, type DeliveryUpdateResult } from '../../adapters/channels/delivery-state.js';
 import { decodeTagValue, EMAIL_TAGS } from '../../core/email-headers.js';
 import type { SuppressionReason } from '../../core/suppression.js';
@@ -118,6 +119,7 @@ export interface SesEventResult {
 
 export function makeSesEventsHandler(deps: SesEventsDeps): (event: unknown) => Promise<SesEventResult[]> {
   const suppressions = new SuppressionStore(deps.doc, deps.tableName);
+  const consents = new ConsentLedger(deps.doc, deps.tableName);
   return async (input: unknown) => {
     const events = Array.isArray(input) ? input : [input];
     const results: SesEventResult[] = [];
@@ -133,6 +135,11 @@ export function makeSesEventsHandler(deps: SesEventsDeps): (event: unknown) => P
       const meaning = interpretSesEvent(parsed.data);
       for (const s of meaning.suppress) {
         await suppressions.suppress({ address: s.address, reason: s.reason, at: meaning.at, source: `ses:${meaning.messageId}`, detail: s.detail });
+      }
+      // The bounce or complaint also goes to the customer's consent ledger (the ask id names the customer).
+      const customerId = meaning.askId?.includes('~') ? meaning.askId.slice(0, meaning.askId.indexOf('~')) : undefined;
+      if (customerId && meaning.suppress.length > 0) {
+        await consents.append(customerId, meaning.suppress.map((s) => ({ at: meaning.at, source: s.reason === 'complaint' ? ('complaint' as const) : ('hard_bounce' as const), channel: 'email' as const, granted: false })));
       }
       let delivery: DeliveryUpdateResult | undefined;
       if (meaning.state && meaning.askId) {

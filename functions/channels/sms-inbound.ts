@@ -80,7 +80,7 @@ export function makeSmsInboundHandler(deps: SmsInboundDeps): (event: unknown) =>
       if (keyword === 'stop') {
         await suppressions.suppress({ address: m.originationNumber, reason: 'sms_stop', at, ...(m.inboundMessageId ? { source: `sms:${m.inboundMessageId}` } : {}), detail: m.messageBody.slice(0, 40) });
         const customerId = await preferences.customerIdByPhone(m.originationNumber);
-        if (customerId) await preferences.apply(customerId, { consents: { sms: false } }, at);
+        if (customerId) await preferences.apply(customerId, { consents: { sms: false } }, at, 'sms_stop');
         results.push({ from: m.originationNumber, keyword, ...(customerId ? { customerId } : {}), action: 'suppressed' });
       } else if (keyword === 'help') {
         if (deps.sms) {

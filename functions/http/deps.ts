@@ -6,6 +6,7 @@ import { nanoIds, systemClock } from '../../adapters/clock.js';
 import { loadKeyring } from '../../adapters/signing-keys.js';
 import { loadWebhookSecret } from '../../adapters/webhook-secret.js';
 import { publisherFromEnv } from '../../adapters/eventbridge.js';
+import { parseRetentionDays } from '../../core/privacy.js';
 import type { ChannelRouteDeps } from './routes/unsubscribe.js';
 import type { CampaignRepository, EventPublisher, IdGenerator } from '../../core/ports.js';
 
@@ -17,12 +18,14 @@ export interface HttpDeps extends ChannelRouteDeps {
   insecureCookies: boolean;
   /** HMAC secret of POST /conversions (WEBHOOK_SECRET_ARN in the cloud, WEBHOOK_SECRET_FILE locally); unset -> 503. */
   webhookSecret?: string;
+  /** Days clicks (with visitor ids) and leads are kept: their `expiresAt` TTL (RETENTION_DAYS, default 180). */
+  retentionDays?: number;
 }
 
 let cached: { key: string; deps: Promise<HttpDeps> } | undefined;
 
 export function httpDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<HttpDeps> {
-  const key = [env.TABLE_NAME, env.DYNAMODB_ENDPOINT, env.PUBLIC_BASE_URL, env.SIGNING_SECRET_ARN, env.SIGNING_KEYS_FILE, env.WEBHOOK_SECRET_ARN, env.WEBHOOK_SECRET_FILE, env.EVENT_BUS_NAME, env.EVENTS_FILE].join('|');
+  const key = [env.TABLE_NAME, env.DYNAMODB_ENDPOINT, env.PUBLIC_BASE_URL, env.SIGNING_SECRET_ARN, env.SIGNING_KEYS_FILE, env.WEBHOOK_SECRET_ARN, env.WEBHOOK_SECRET_FILE, env.EVENT_BUS_NAME, env.EVENTS_FILE, env.RETENTION_DAYS].join('|');
   if (cached?.key === key) return cached.deps;
   const deps = (async (): Promise<HttpDeps> => {
     if (!env.TABLE_NAME) throw new Error('TABLE_NAME is not set');
@@ -41,6 +44,7 @@ export function httpDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<H
       // The bus in the cloud; locally the event log (EVENTS_FILE), else memory.
       publisher: publisherFromEnv(env),
       insecureCookies: baseUrl.startsWith('http://'),
+      retentionDays: parseRetentionDays(env.RETENTION_DAYS),
       ...(await webhookSecret.then((secret) => (secret ? { webhookSecret: secret } : {}))),
     };
   })();

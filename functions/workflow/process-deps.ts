@@ -44,7 +44,7 @@ export interface ProcessWiring {
 /** ProcessDeps plus the concrete stores (the bench reads their read counters). */
 export function buildProcessDeps(w: ProcessWiring): ProcessDeps & { stores: { customers: CustomerStore; asks: DynamoAskStore; codes: DynamoCodeStore; budget: DynamoBudgetStore; pending: MilestoneStore } } {
   const customers = new CustomerStore(w.doc, w.tableName);
-  const asks = new DynamoAskStore(w.doc, w.tableName);
+  const asks = new DynamoAskStore(w.doc, w.tableName, w.keyring);
   const codes = new DynamoCodeStore(w.doc, w.tableName, nanoIds);
   const budget = new DynamoBudgetStore(w.doc, w.tableName);
   const pending = new MilestoneStore(w.doc, w.tableName);

@@ -175,6 +175,24 @@ describe('conversions, rewards and fraud', () => {
   });
 });
 
+describe("people's data", () => {
+  it('expires clicks and leads by TTL on expiresAt, and tells the HTTP API the retention period', () => {
+    t.stateful.hasResourceProperties('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true }, KeySchema: Match.arrayWith([{ AttributeName: 'PK', KeyType: 'HASH' }]) });
+    t.http.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ RETENTION_DAYS: '180' }) } });
+  });
+
+  it('routes customer.erasure.requested to its own function, which may touch the table, the bus and the keyring only', () => {
+    const rules = t.workflow.findResources('AWS::Events::Rule', { Properties: { EventPattern: { 'detail-type': ['customer.erasure.requested'] } } });
+    expect(Object.keys(rules)).toHaveLength(1);
+    const policies = Object.entries(t.workflow.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('CustomerErasure'));
+    expect(policies).toHaveLength(1);
+    const text = JSON.stringify(policies[0]![1]);
+    for (const action of ['dynamodb:Query', 'dynamodb:BatchWriteItem', 'events:PutEvents', 'secretsmanager:GetSecretValue']) expect(text).toContain(action);
+    for (const action of ['dynamodb:Scan', 'ses:SendEmail', 'sms-voice:SendTextMessage']) expect(text).not.toContain(action);
+    expect(text).not.toMatch(/IdempotencyTable/);
+  });
+});
+
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unsuppressed errors or warnings in any stack', () => {
     for (const stack of Object.values(stacks)) {

@@ -49,7 +49,7 @@ async function save(req: HttpRequest, params: RouteParams, deps: ChannelRouteDep
     if (!view) return notFoundPage(deps);
     return pageResponse(400, 'preferences', formContext(view, token, `${parsed.field}: ${parsed.message}`), deps.templatesDir);
   }
-  const found = await store.apply(payload.c, parsed.value, deps.clock.now().toISOString());
+  const found = await store.apply(payload.c, parsed.value, deps.clock.now().toISOString(), 'preferences');
   if (!found) return notFoundPage(deps);
   const locale = (await store.view(payload.c))?.locale;
   return pageResponse(200, 'preferences-saved', { title: 'Preferences saved', locale, doNotAsk: parsed.value.doNotAsk === true, preferencesUrl: preferencesUrl(deps, payload.c) }, deps.templatesDir);

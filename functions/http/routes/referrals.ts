@@ -22,6 +22,8 @@ import { referralTerms } from '../../../core/terms.js';
 import { quoteOf, type RewardQuote } from '../../../core/quote.js';
 import { projectEvent } from '../../../core/schemas/events.js';
 import { emitEventMetrics } from '../../../adapters/metrics.js';
+import { DEFAULT_RETENTION_DAYS, expiresAtFor } from '../../../core/privacy.js';
+import { leadIndexKey } from '../../../adapters/dynamo/keys.js';
 import type { Campaign } from '../../../core/schemas/campaign.js';
 import type { HttpDeps } from '../deps.js';
 import { isHead } from '../router.js';
@@ -212,7 +214,7 @@ async function click(req: HttpRequest, params: RouteParams, deps: HttpDeps): Pro
   if (agent !== 'human' || isHead(req)) return { status: 302, headers };
   if (!repeat) {
     const at = now.toISOString();
-    await referralPorts(deps).activity.putClick({ clickId, visitorId, referralCode: code, campaignId: campaign.id, advocateId: owner.customerId, at });
+    await referralPorts(deps).activity.putClick({ clickId, visitorId, referralCode: code, campaignId: campaign.id, advocateId: owner.customerId, at, expiresAt: expiresAtFor(at, deps.retentionDays ?? DEFAULT_RETENTION_DAYS) });
     const event = projectEvent('referral.click.recorded', { occurredAt: at, clickId, referralCode: code, campaignId: campaign.id });
     // The stream's pipe publishes the event; the Clicks metric is still counted here, where the click happens.
     if (!clickEventsFromStream()) await deps.publisher.publish([event]);
@@ -264,6 +266,8 @@ const LeadForm = z.object({
   email: z.email('email: please enter a valid email address').max(254),
   ref: z.string().max(32).default(''),
   click: z.string().max(64).default(''),
+  /** The explicit marketing-consent box: unchecked by default, absent from the form when unchecked. */
+  marketing: z.enum(['on', 'true', '1', 'yes']).optional(),
 });
 
 async function signup(req: HttpRequest, params: RouteParams, deps: HttpDeps): Promise<HttpResponse> {
@@ -276,7 +280,23 @@ async function signup(req: HttpRequest, params: RouteParams, deps: HttpDeps): Pr
   const leadId = deps.ids.id(16);
   const code = parseReferralCode(form.data.ref) ?? cookie?.code ?? '';
   const clickId = form.data.click || cookie?.clickId;
-  await referralPorts(deps).activity.putLead(code || undefined, { leadId, campaignId: campaign.id, email: form.data.email.toLowerCase(), name: form.data.name, ...(clickId ? { clickId } : {}), rule: form.data.click ? 'click_id' : cookie ? 'cookie' : 'none', at });
+  await referralPorts(deps).activity.putLead(
+    code || undefined,
+    {
+      leadId,
+      campaignId: campaign.id,
+      email: form.data.email.toLowerCase(),
+      name: form.data.name,
+      ...(clickId ? { clickId } : {}),
+      rule: form.data.click ? 'click_id' : cookie ? 'cookie' : 'none',
+      // Stored with the lead; nothing here ever messages the friend (docs/privacy.md).
+      marketingConsent: form.data.marketing !== undefined,
+      at,
+      // Retention: the table's TTL deletes the lead (the local runtime sweeps).
+      expiresAt: expiresAtFor(at, deps.retentionDays ?? DEFAULT_RETENTION_DAYS),
+    },
+    leadIndexKey(form.data.email, deps.keyring),
+  );
   await deps.publisher.publish([projectEvent('referral.lead.recorded', { occurredAt: at, leadId, campaignId: campaign.id, ...(code ? { referralCode: code } : {}) })]);
   return landing(req, params, deps, { done: true, name: form.data.name });
 }

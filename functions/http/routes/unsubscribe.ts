@@ -43,7 +43,7 @@ async function unsubscribe(req: HttpRequest, params: RouteParams, deps: ChannelR
   const payload = verifyTokenFor('unsub', params.token ?? '', deps.keyring, deps.clock.now());
   if (!payload) return notFoundPage(deps);
   const request = parseUnsubscribeBody(req.body ?? '');
-  const found = await new PreferenceStore(deps.doc, deps.tableName).apply(payload.c, unsubscribeUpdate(request), deps.clock.now().toISOString());
+  const found = await new PreferenceStore(deps.doc, deps.tableName).apply(payload.c, unsubscribeUpdate(request), deps.clock.now().toISOString(), 'unsubscribe');
   if (!found) return notFoundPage(deps);
   if (request.oneClick) {
     // Mailbox providers only look at the status; keep the body tiny.

@@ -178,7 +178,11 @@ describe('in-app and assisted', () => {
     const entry = eb.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
     expect(entry.DetailType).toBe('referral.ask.inapp.v1');
     expect(entry.EventBusName).toBe('bus');
-    expect(JSON.parse(entry.Detail!)).toMatchObject({ version: 1, askId: 'c-1~signup_anniversary#2026', title: 'Happy 1st year' });
+    // The event carries ids only (the publisher swaps the customer id for a subject id); the text names the person.
+    const detail = JSON.parse(entry.Detail!) as Record<string, unknown>;
+    expect(detail).toMatchObject({ version: 1, askId: 'c-1~signup_anniversary#2026', customerId: 'c-1' });
+    expect(detail).not.toHaveProperty('title');
+    expect(detail).not.toHaveProperty('body');
   });
 
   it('assisted publishes referral.ask.assisted.v1 with the share message and sends nothing to the customer', async () => {
