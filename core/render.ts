@@ -202,6 +202,32 @@ function sourceFs(templates: TemplateSource): FS {
   };
 }
 
+const HTML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", '#39': "'", '#34': '"' };
+
+/** Decode the entities `escape` produces (and numeric ones), so a value escaped before is not escaped twice. */
+export function unescapeHtml(value: string): string {
+  return value.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+    const lower = name.toLowerCase();
+    if (HTML_ENTITIES[lower] !== undefined) return HTML_ENTITIES[lower]!;
+    if (lower.startsWith('#x')) return String.fromCodePoint(parseInt(lower.slice(2), 16));
+    if (lower.startsWith('#')) return String.fromCodePoint(Number(lower.slice(1)));
+    return whole;
+  });
+}
+
+/**
+ * A liquid engine whose every `{{ output }}` is HTML-escaped exactly once. Templates brought from other tools often
+ * say `{{ name | escape }}` or `| escape_once`; under auto-escaping those would escape twice ("Tom &amp;amp; Jerry"),
+ * so here `escape` hands the value on unchanged and `escape_once` decodes existing entities first: the automatic
+ * escape at the end of the output is then the only one. `| raw` still opts out.
+ */
+export function autoEscapingLiquid(options: ConstructorParameters<typeof Liquid>[0] = {}): Liquid {
+  const engine = new Liquid({ ...options, outputEscape: 'escape' });
+  engine.registerFilter('escape', (value: unknown) => (value === undefined || value === null ? '' : String(value)));
+  engine.registerFilter('escape_once', (value: unknown) => (value === undefined || value === null ? '' : unescapeHtml(String(value))));
+  return engine;
+}
+
 /** Two liquid engines over one template source: HTML output is escaped, text output is not. */
 export interface Renderer {
   html: Liquid;
@@ -214,7 +240,7 @@ export function createRenderer(templates: TemplateSource): Renderer {
   const fs = sourceFs(templates);
   const common = { fs, root: ['.'], layouts: ['.'], partials: ['.'], relativeReference: false, cache: true, greedy: false };
   return {
-    html: new Liquid({ ...common, outputEscape: 'escape' }),
+    html: autoEscapingLiquid(common),
     text: new Liquid({ ...common }),
     templates,
   };

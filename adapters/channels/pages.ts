@@ -2,8 +2,9 @@
 // the security headers every such page carries (the token is in the URL, so no referrer and no caching).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Liquid } from 'liquidjs';
 import { brandContext } from '../../core/brand.js';
+import { autoEscapingLiquid } from '../../core/render.js';
+import type { Liquid } from 'liquidjs';
 import { chromeStrings, localeChain } from '../../core/i18n.js';
 import type { ProgramSource } from '../../core/ports.js';
 import { FileProgramSource } from '../campaign-files.js';
@@ -31,7 +32,7 @@ const engines = new Map<string, Liquid>();
 function engineFor(dir: string): Liquid {
   let engine = engines.get(dir);
   if (!engine) {
-    engine = new Liquid({ root: [join(dir, 'pages')], extname: '.liquid', outputEscape: 'escape', cache: true, strictFilters: true });
+    engine = autoEscapingLiquid({ root: [join(dir, 'pages')], extname: '.liquid', cache: true, strictFilters: true });
     engines.set(dir, engine);
   }
   return engine;
