@@ -58,8 +58,7 @@ export function resolveLocale(locale: string | undefined, supported: readonly st
 
 /** The phrase language for a served locale ("de-AT" -> "de"; anything without phrases -> "en"). */
 export function phraseLanguage(locale: string): PhraseLanguage {
-  const lang = languageOf(locale);
-  return (PHRASE_LANGUAGES as readonly string[]).includes(lang) ? (lang as PhraseLanguage) : 'en';
+  return languageOf(locale) === 'de' ? 'de' : 'en';
 }
 
 type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
@@ -116,8 +115,7 @@ export function achievementPhrase(a: AchievementInput, locale: string): string {
       if (hasN) return de ? `Ihre ${ordinalPhrase(a.n!, locale)} Bestellung` : `your ${ordinalPhrase(a.n!, locale)} order`;
       return de ? 'Ihre letzte Bestellung' : 'your latest order';
     case 'spend_threshold':
-      if (a.money) return de ? `${a.money} Einkaufswert bei uns` : `${a.money} spent with us`;
-      return de ? 'ein neuer Einkaufsmeilenstein' : 'a new spending milestone';
+      return de ? `${a.money ?? ''} Einkaufswert bei uns`.trim() : `${a.money ?? 'a new amount'} spent with us`;
     case 'tier_reached':
       if (a.tier !== undefined) return de ? `Ihr Aufstieg zu ${a.tier}` : `reaching ${a.tier}`;
       return de ? 'Ihre neue Stufe' : 'your new tier';
@@ -147,7 +145,6 @@ export interface ChromeStrings {
   referral_terms: string;
   support: string;
   terms: string;
-  share_cta: string;
 }
 
 const CHROME: Record<PhraseLanguage, ChromeStrings> = {
@@ -159,7 +156,6 @@ const CHROME: Record<PhraseLanguage, ChromeStrings> = {
     referral_terms: 'Referral terms',
     support: 'Help',
     terms: 'Terms',
-    share_cta: 'Share with a friend',
   },
   de: {
     email_reason: 'Sie erhalten diese Nachricht als Kundin oder Kunde von',
@@ -169,7 +165,6 @@ const CHROME: Record<PhraseLanguage, ChromeStrings> = {
     referral_terms: 'Teilnahmebedingungen',
     support: 'Hilfe',
     terms: 'AGB',
-    share_cta: 'Mit Freunden teilen',
   },
 };
 
@@ -181,11 +176,10 @@ export function chromeStrings(locale: string): ChromeStrings {
 export function formatDate(value: string, locale: string, timeZone = 'UTC'): string {
   const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T12:00:00Z`) : new Date(value);
   if (!Number.isFinite(date.getTime())) return value;
-  const loc = canonicalLocale(locale) ?? 'en';
   try {
-    return new Intl.DateTimeFormat(loc, { dateStyle: 'long', timeZone: /^\d{4}-\d{2}-\d{2}$/.test(value) ? 'UTC' : timeZone }).format(date);
+    return new Intl.DateTimeFormat(canonicalLocale(locale) ?? 'en', { dateStyle: 'long', timeZone: /^\d{4}-\d{2}-\d{2}$/.test(value) ? 'UTC' : timeZone }).format(date);
   } catch {
-    return new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+    return value; // an unknown zone: the ISO date is still readable
   }
 }
 

@@ -9,7 +9,7 @@ import type { Channel } from './schemas/common.js';
 import { CHANNEL_PARTS, templateFileName, type TemplatePart } from './template-parts.js';
 import type { Customer } from './schemas/customer.js';
 import type { BrandContext } from './brand.js';
-import { achievementPhrase, chromeStrings, formatDate, localizeCampaign, resolveLocale, yearsPhrase, type ChromeStrings } from './i18n.js';
+import { achievementPhrase, canonicalLocale, chromeStrings, formatDate, localizeCampaign, resolveLocale, yearsPhrase, type ChromeStrings } from './i18n.js';
 import { formatMoney } from './money.js';
 
 export { CHANNEL_PARTS, TEMPLATE_PARTS, templateFileName, type TemplatePart } from './template-parts.js';
@@ -70,15 +70,6 @@ export interface AskContextInput {
   defaultLocale?: string;
 }
 
-function safeLocale(locale: string | undefined): string {
-  if (!locale) return 'en';
-  try {
-    return Intl.getCanonicalLocales(locale.replace('_', '-'))[0] ?? 'en';
-  } catch {
-    return 'en';
-  }
-}
-
 /** Money for people (core/money.ts, the one formatter): "€25" for whole amounts, "€12.50" otherwise. */
 export { formatMoney };
 
@@ -113,7 +104,7 @@ export function servedLocale(campaign: Campaign, customerLocale: string | undefi
 export function friendText(quote: Pick<RewardQuote, 'friend' | 'friendPercentOff'>, description: string, locale = 'en', served = locale): string {
   if (quote.friend !== null) return formatMoney(quote.friend, locale);
   if (quote.friendPercentOff === undefined) return description;
-  return `${new Intl.NumberFormat(safeLocale(locale), { style: 'percent' }).format(quote.friendPercentOff / 100)} ${served.startsWith('de') ? 'Rabatt' : 'off'}`;
+  return `${new Intl.NumberFormat(canonicalLocale(locale) ?? 'en', { style: 'percent' }).format(quote.friendPercentOff / 100)} ${served.startsWith('de') ? 'Rabatt' : 'off'}`;
 }
 
 /** The personalization data for one ask. */
@@ -122,7 +113,7 @@ export function buildAskContext(input: AskContextInput): AskContext {
   const served = servedLocale(input.campaign, customer.locale, input.defaultLocale);
   const campaign = localizeCampaign(input.campaign, served);
   const variant = campaign.variants.find((v) => v.id === input.variant.id) ?? input.variant;
-  const locale = safeLocale(customer.locale ?? served);
+  const locale = canonicalLocale(customer.locale) ?? served;
   const years = milestone.years ?? quote.tenureYears;
   const offer = campaign.offer;
   const friend = friendText(quote, offer.description, locale, served);

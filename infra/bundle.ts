@@ -36,6 +36,43 @@ export const zodEnglishOnly: Plugin = {
   setup(b) {
     b.onResolve({ filter: /locales\/index\.js$/ }, (a) => (a.importer.includes('/node_modules/zod/') ? { path: resolve(a.resolveDir, a.path), namespace: 'zod-en' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (a) => ({ contents: `export { default as en } from ${JSON.stringify(a.path.replace(/index\.js$/, 'en.js'))};`, resolveDir: '/' }));
+    // English messages, compact: the functions' inputs were checked at bundle time (campaigns) or come from our own
+    // code; a message names the issue, the expected and the received, without zod's wording tables (~2 KB).
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]en\.js$/ }, () => ({
+      contents: `export default function () { return { localeError: (i) => { const d = i.expected ?? i.format ?? i.values ?? i.minimum ?? i.maximum ?? i.keys; return \`Invalid input (\${i.code}\${d !== undefined ? ': ' + String(d) : ''})\`; } }; }`,
+      loader: 'js',
+    }));
+  },
+};
+
+const NOT_BUNDLED = "() => { throw new Error('JSON Schema generation is not bundled in the Lambda functions (asks schema generates it)'); }";
+
+/** `export function|const NAME` names of a module source. */
+function exportedNames(source: string): string[] {
+  return [...source.matchAll(/^export (?:function|const) ([A-Za-z0-9_$]+)/gm)].map((m) => m[1]!);
+}
+
+/**
+ * zod 4 wires JSON Schema generation into every schema class (~17 KB); no function generates JSON Schema at run time
+ * (only `asks schema` and the YAML loader do, neither bundled), so its generators become stubs that throw if called.
+ * The check aggregation that schema getters (minLength, ...) use is kept as it is.
+ */
+export const zodWithoutJsonSchema: Plugin = {
+  name: 'zod-without-json-schema',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]core[\\/]to-json-schema\.js$/ }, (a) => {
+      const names = exportedNames(readFileSync(a.path, 'utf8'));
+      const stubs = names.map((n) => (n.startsWith('create') ? `export const ${n} = () => ${NOT_BUNDLED};` : `export const ${n} = ${NOT_BUNDLED};`));
+      return { contents: `${stubs.join('\n')}\nexport { processSchema as process };\n`, loader: 'js' };
+    });
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]core[\\/]json-schema-processors\.js$/ }, (a) => {
+      const source = readFileSync(a.path, 'utf8');
+      const cut = source.indexOf('export const stringProcessor');
+      if (cut < 0) return undefined; // another zod layout: bundle it whole rather than guess
+      const rest = exportedNames(source.slice(cut));
+      const stubs = rest.map((n) => (n === 'allProcessors' ? 'export const allProcessors = {};' : `export const ${n} = ${NOT_BUNDLED};`));
+      return { contents: `${source.slice(0, cut)}\n${stubs.join('\n')}\n`, loader: 'js', resolveDir: dirname(a.path) };
+    });
   },
 };
 
@@ -79,7 +116,7 @@ export const compiledCampaignsModule: Plugin = {
   },
 };
 
-export const BUNDLE_PLUGINS: Plugin[] = [zodEnglishOnly, zodNamespaceImports, compiledCampaignsModule];
+export const BUNDLE_PLUGINS: Plugin[] = [zodEnglishOnly, zodWithoutJsonSchema, zodNamespaceImports, compiledCampaignsModule];
 
 /** The shipped campaign files and the program file, validated exactly as the YAML loader does (templates too); throws on any problem. */
 export async function compileCampaigns(dir = join(REPO_ROOT, 'campaigns'), templatesDir = join(REPO_ROOT, 'templates')): Promise<CompiledCampaigns> {
@@ -89,7 +126,7 @@ export async function compileCampaigns(dir = join(REPO_ROOT, 'campaigns'), templ
   if (!program.ok) throw new Error(`invalid program file:\n${program.problems.map(formatProblem).join('\n')}`);
   const campaigns: CompiledCampaigns['campaigns'] = [];
   for (const file of files) campaigns.push({ file: basename(file), data: parseDocument(await readFile(resolve(file), 'utf8'), { uniqueKeys: true }).toJS() as unknown });
-  return { campaigns, program: parseDocument(await readFile(programFileIn(dir), 'utf8'), { uniqueKeys: true }).toJS() as unknown };
+  return { campaigns, program: program.program };
 }
 
 export interface BundleVariant {
@@ -118,6 +155,8 @@ export function lambdaBuildOptions(entry: string, variant: BundleVariant = {}): 
     plugins: variant.noPlugins ? [] : BUNDLE_PLUGINS,
     write: false,
     metafile: true,
+    // Non-ASCII text (German copy, currency signs) as UTF-8, not as \uXXXX escapes six bytes each.
+    charset: 'utf8',
     logLevel: 'silent',
   };
 }

@@ -257,8 +257,8 @@ async function termsPage(req: HttpRequest, params: RouteParams, deps: HttpDeps):
   const program = await pageProgram().get();
   const browser = acceptedLocale(req.headers['accept-language']);
   const locale = servedLocale(campaign, req.query.lang ?? browser, program.defaultLocale);
-  const terms = referralTerms(campaign, locale, browser ?? locale, program.company.name);
-  return pageResponse(200, 'terms', { title: terms.title, locale, terms }, deps.templatesDir);
+  const terms = referralTerms(campaign, locale, browser ?? locale);
+  return pageResponse(200, 'terms', { title: 'Referral program terms', locale, terms }, deps.templatesDir);
 }
 
 const LeadForm = z.object({

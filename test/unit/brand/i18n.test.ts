@@ -89,19 +89,17 @@ describe('a German ask from the shipped templates', () => {
 });
 
 describe('the referral terms', () => {
-  it('state eligibility, rewards, hold period, caps and expiry from the campaign file, in English and German', async () => {
+  it('give the hold period, caps, tiers and expiry from the campaign file, counted with plural rules and money in the reader locale', async () => {
     const campaign = (await new FileCampaignRepository().get('signup-anniversary'))!;
-    const en = referralTerms(campaign, 'en', 'en', 'Nordlicht');
-    expect(en.sections.map((s) => s.id)).toEqual(['eligibility', 'rewards', 'hold', 'caps', 'expiry']);
-    const text = JSON.stringify(en);
-    expect(text).toContain(`${campaign.reward.holdDays} days`);
-    expect(text).toContain(`At most ${campaign.reward.perAdvocateCap!.maxRewards} rewards`);
-    expect(text).toContain(`within ${campaign.attribution.windowDays} days`);
-    expect(text).not.toContain(campaign.name);
-    expect(text).not.toContain(campaign.id);
-    const de = JSON.stringify(referralTerms(campaign, 'de', 'de-AT', 'Nordlicht'));
-    expect(de).toContain(`${campaign.reward.holdDays} Tage`);
-    expect(de).toMatch(/€\s10 pro erfolgreicher Empfehlung/u);
-    expect(de).toContain('innerhalb von 30 Tagen');
+    const en = referralTerms(campaign, 'en', 'en');
+    expect(en.hold).toBe(`${campaign.reward.holdDays} days`);
+    expect(en.cap?.rewards).toBe(`${campaign.reward.perAdvocateCap!.maxRewards} rewards`);
+    expect(en.window).toBe(`${campaign.attribution.windowDays} days`);
+    expect(en.tiers.map((t) => t.from)).toEqual(campaign.reward.tenureTiers.map((t) => (t.minYears === 1 ? '1 year' : `${t.minYears} years`)));
+    expect(JSON.stringify(en)).not.toContain(campaign.name);
+    const de = referralTerms(campaign, 'de', 'de-AT');
+    expect(de.window_dative).toBe(`${campaign.attribution.windowDays} Tagen`);
+    expect(de.tiers[0]!.amount).toMatch(/€\s10/u);
+    expect(de.friend_offer).toContain('Rabatt');
   });
 });
