@@ -4,8 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Checks whose fixes have not landed yet: `npm run test:pending`.
-    exclude: ['test/pending/**', 'node_modules/**'],
+    exclude: ['node_modules/**'],
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/setup.ts'],
     testTimeout: 60_000,

@@ -1,6 +1,6 @@
 // `asks simulate` in npm test: a week of every active campaign's hourly schedule on the local stack (504 executions),
-// with injected crashes, SES throttling and kills, a fixed seed, few customers. Passes only with zero violations
-// (of the invariants whose fixes have landed; test/pending checks all of them over 14 days).
+// with injected crashes, SES throttling and kills, a fixed seed, few customers. Passes only with zero violations of
+// every invariant.
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../../local/simulate.js';
 import { checkInvariants, type ObservedSend } from '../../../local/sim-oracle.js';
