@@ -6,6 +6,10 @@ import { ThrottlingError, TransientError } from '../core/errors.js';
 import { MetricsPublisher } from './metrics.js';
 import { createDocumentClient } from './dynamo/client.js';
 import { PseudonymizingPublisher, SubjectStore } from './dynamo/subjects.js';
+import { createAwsClient, type AwsClientOptions } from './aws-clients.js';
+
+/** An EventBridge client (AWS_ENDPOINT_URL_EVENTBRIDGE / AWS_ENDPOINT_URL, region, profile: adapters/aws-clients.ts). */
+export const createEventBridgeClient = (options: AwsClientOptions = {}): EventBridgeClient => createAwsClient('events', EventBridgeClient, options);
 
 export class EventBridgePublisher implements EventPublisher {
   constructor(
@@ -75,7 +79,7 @@ export function publisherFromEnv(env: NodeJS.ProcessEnv = process.env): EventPub
   let inner: EventPublisher;
   if (env.EVENT_BUS_NAME) {
     // In Lambda every published event is also counted (Powertools EMF, adapters/metrics.ts).
-    if (busPublisher?.bus !== env.EVENT_BUS_NAME) busPublisher = { bus: env.EVENT_BUS_NAME, publisher: new MetricsPublisher(new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME)) };
+    if (busPublisher?.bus !== env.EVENT_BUS_NAME) busPublisher = { bus: env.EVENT_BUS_NAME, publisher: new MetricsPublisher(new EventBridgePublisher(createEventBridgeClient(), env.EVENT_BUS_NAME)) };
     inner = busPublisher.publisher;
   } else if (env.EVENTS_FILE) inner = new FileEventPublisher(env.EVENTS_FILE);
   else inner = new MemoryPublisher();

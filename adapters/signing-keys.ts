@@ -1,6 +1,7 @@
 // The token keyring: Secrets Manager in the cloud (SIGNING_SECRET_ARN, JSON {"currentKid":"k1","k1":"..."}), a local
 // key file for the embedded runtime (SIGNING_KEYS_FILE, default .local/keys.json, created on first use).
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createAwsClient } from './aws-clients.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -33,7 +34,7 @@ export function loadKeyring(env: NodeJS.ProcessEnv = process.env, client?: Secre
   let found = cache.get(key);
   if (!found) {
     found = arn
-      ? (client ?? new SecretsManagerClient({})).send(new GetSecretValueCommand({ SecretId: arn })).then((out) => parseKeyring(out.SecretString ?? '{}'))
+      ? (client ?? createAwsClient('secretsmanager', SecretsManagerClient)).send(new GetSecretValueCommand({ SecretId: arn })).then((out) => parseKeyring(out.SecretString ?? '{}'))
       : Promise.resolve(loadLocalKeyring(key));
     cache.set(key, found);
   }

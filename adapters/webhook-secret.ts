@@ -2,6 +2,7 @@
 // the secret itself, or JSON {"secret": "..."}), a local file for the embedded runtime (WEBHOOK_SECRET_FILE, default
 // .local/webhook-secret, created with 32 random bytes on first use). Cached per source: a cold start reads it once.
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createAwsClient } from './aws-clients.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -39,7 +40,7 @@ export function loadWebhookSecret(env: NodeJS.ProcessEnv = process.env, client?:
   }
   if (!found) {
     found = arn
-      ? (client ?? new SecretsManagerClient({})).send(new GetSecretValueCommand({ SecretId: arn })).then((out) => parseWebhookSecret(out.SecretString ?? ''))
+      ? (client ?? createAwsClient('secretsmanager', SecretsManagerClient)).send(new GetSecretValueCommand({ SecretId: arn })).then((out) => parseWebhookSecret(out.SecretString ?? ''))
       : Promise.resolve(loadLocalWebhookSecret(key));
     found.catch(() => cache.delete(key));
     cache.set(key, found);

@@ -5,17 +5,18 @@ import { FileCampaignRepository } from '../adapters/campaign-files.js';
 import { publisherFromEnv } from '../adapters/eventbridge.js';
 import { conversionDeps } from '../functions/conversions/wiring.js';
 import { openDataTarget } from './data-target.js';
+import { withAwsTarget, type AwsTargetOptions } from './target.js';
 
-export interface TargetOptions {
+export interface TargetOptions extends AwsTargetOptions {
   json?: boolean;
   endpoint?: string;
   table?: string;
   cloud?: boolean;
 }
 
-/** Adds --json, --endpoint, --table and --cloud to a command. */
+/** Adds --json, --endpoint, --table, --cloud and the target switch (--target, --stack, --region, --profile). */
 export const withTargetOptions = (cmd: Command): Command =>
-  cmd
+  withAwsTarget(cmd)
     .option('--json', 'print the result as JSON')
     .option('--endpoint <url>', 'local DynamoDB endpoint (default: DYNAMODB_ENDPOINT, DYNAMO_PORT, the engine npm start runs for this checkout, or http://127.0.0.1:8700)')
     .option('--table <name>', 'table name (default: TABLE_NAME or referral-asks-local)')
@@ -29,7 +30,12 @@ export async function withConversionDeps<T>(options: TargetOptions, fn: (deps: C
   try {
     // TABLE_NAME (and the local endpoint) let the publisher swap customer ids for subject ids (docs/privacy.md).
     const table = { TABLE_NAME: target.tableName, ...(target.endpoint ? { DYNAMODB_ENDPOINT: target.endpoint } : {}) };
-    const env = options.cloud ? { ...process.env, ...table } : { ...process.env, ...table, EVENTS_FILE: process.env.EVENTS_FILE ?? '.local/events.jsonl' };
+    // A deployed stack: its bus; --cloud: EVENT_BUS_NAME as set; locally: the JSON lines file the runtime writes.
+    const env = target.stack
+      ? { ...process.env, ...table, EVENT_BUS_NAME: target.stack.eventBusName ?? '' }
+      : options.cloud
+        ? { ...process.env, ...table }
+        : { ...process.env, ...table, EVENTS_FILE: process.env.EVENTS_FILE ?? '.local/events.jsonl' };
     const campaigns = new FileCampaignRepository(process.env.CAMPAIGNS_DIR ? { dir: process.env.CAMPAIGNS_DIR } : {});
     return await fn(conversionDeps({ doc: target.doc, tableName: target.tableName, campaigns, publisher: publisherFromEnv(env) }));
   } finally {

@@ -68,7 +68,11 @@ export class EventAnalytics extends Construct {
       },
     });
     stream.node.addDependency(firehoseRole);
-    NagSuppressions.addResourceSuppressions(firehoseRole, [{ id: 'AwsSolutions-IAM5', reason: 'Firehose writes objects under the events/ and errors/ prefixes of its own bucket; object keys carry the date and a random suffix.' }], true);
+    NagSuppressions.addResourceSuppressions(
+      firehoseRole,
+      [{ id: 'AwsSolutions-IAM5', reason: 'Firehose writes objects under the events/ and errors/ prefixes of its own bucket; object keys carry the date and a random suffix.', appliesTo: [{ regex: '/^(Action::s3:.*|Resource::.*\\/\\*)$/g' }] }],
+      true,
+    );
 
     const putRole = new Role(this, 'BusToFirehoseRole', { assumedBy: new ServicePrincipal('events.amazonaws.com') });
     putRole.addToPolicy(new PolicyStatement({ actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'], resources: [stream.attrArn] }));

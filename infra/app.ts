@@ -10,6 +10,14 @@ import { WorkflowStack } from './workflow-stack.js';
 import { join } from 'node:path';
 import { DEFAULT_RETENTION_DAYS } from '../core/privacy.js';
 
+/** Context smsOriginationIdentities: a JSON string or object {"US": "+1800...", "default": "..."}. */
+function smsIdentities(value: unknown): { smsOriginationIdentities: Record<string, string> } | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const parsed = (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown>;
+  if (typeof parsed.default !== 'string' || Object.values(parsed).some((v) => typeof v !== 'string')) throw new Error('context smsOriginationIdentities: a JSON object of ISO country -> origination identity with a "default"');
+  return { smsOriginationIdentities: parsed as Record<string, string> };
+}
+
 export interface BuildOptions {
   app?: App;
   campaignsDir?: string;
@@ -35,7 +43,6 @@ export async function buildApp(options: BuildOptions = {}): Promise<{ app: App; 
   });
   const workflow = new WorkflowStack(app, `${prefix}-Workflow`, {
     table: stateful.table,
-    idempotencyTable: stateful.idempotencyTable,
     bus: stateful.bus,
     signingSecret: stateful.signingSecret,
     configurationSetName: stateful.configurationSet.configurationSetName,
@@ -45,6 +52,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<{ app: App; 
     sendRatePerSecond: Number(app.node.tryGetContext('sendRatePerSecond') ?? 14),
     httpApi: http.api,
     deadLetterQueues: { ClickEventsDlq: stateful.clickEventsDlq },
+    ...(smsIdentities(app.node.tryGetContext('smsOriginationIdentities')) ?? {}),
     description: 'Milestone referral asks: run workflow, schedules and event handlers',
   });
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));

@@ -9,7 +9,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions, suppressLambdaBaseline } from './nag.js';
 import type { Construct } from 'constructs';
-import { grantTableData } from './grants.js';
+import { grantFunction } from './grants.js';
+import { FUNCTION_ID } from '../functions/ids.js';
 import { ProjectFunction } from './lambda.js';
 import { addDisposableDomainsLayer } from './disposable-domains-layer.js';
 import { gatewayRoutes } from '../functions/http/route-list.js';
@@ -36,7 +37,7 @@ export class HttpStack extends Stack {
 
   constructor(scope: Construct, id: string, props: HttpStackProps) {
     super(scope, id, props);
-    this.handler = new ProjectFunction(this, 'Api', {
+    this.handler = new ProjectFunction(this, FUNCTION_ID.Api, {
       entry: 'functions/http/api.ts',
       memorySize: 512,
       timeout: Duration.seconds(10),
@@ -51,11 +52,8 @@ export class HttpStack extends Stack {
         RETENTION_DAYS: String(props.retentionDays ?? 180),
       },
     });
-    grantTableData(this.handler.fn, props.table);
+    grantFunction(this, FUNCTION_ID.Api, this.handler.fn, { table: props.table, bus: props.bus, secrets: { signing: props.signingSecret, ...(props.webhookSecret ? { webhook: props.webhookSecret } : {}) } });
     addDisposableDomainsLayer(this, [this.handler.fn]); // fraud checks of POST /conversions
-    props.bus.grantPutEventsTo(this.handler.fn);
-    props.signingSecret.grantRead(this.handler.fn);
-    props.webhookSecret?.grantRead(this.handler.fn);
 
     this.api = new HttpApi(this, 'HttpApi', { description: 'Milestone referral asks: public pages and webhooks' });
     const integration = new HttpLambdaIntegration('ApiIntegration', this.handler.fn);

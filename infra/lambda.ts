@@ -2,7 +2,7 @@
 // shared configuration in infra/bundle.ts (the one bench/run.ts measures), campaigns/ and templates/ shipped beside
 // the code, a log group with retention, tracing, Powertools settings.
 import { AssetHashType, DockerImage, Duration, RemovalPolicy, type ILocalBundling } from 'aws-cdk-lib';
-import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
@@ -21,6 +21,9 @@ export interface ProjectFunctionProps {
 }
 
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
+
+/** Template Metadata key naming the function (its construct id, functions/ids.ts) on every AWS::Lambda::Function. */
+export const FUNCTION_METADATA_KEY = 'ReferralAsks:Function';
 
 /**
  * Local esbuild bundling. The entry is a data property on purpose: CDK keys its per-synth asset cache on the
@@ -71,5 +74,7 @@ export class ProjectFunction extends Construct {
         ...props.environment,
       },
     });
+    // test/least-privilege finds the function by this name in the template and in the record of its calls.
+    (this.fn.node.defaultChild as CfnFunction).addMetadata(FUNCTION_METADATA_KEY, id);
   }
 }

@@ -1,4 +1,4 @@
-// The stateful stack: what must survive a redeploy (the table, the idempotency table, the event bus, the signing key,
+// The stateful stack: what must survive a redeploy (the table, the event bus, the signing key,
 // the SES configuration set). Deletion protection, PITR and RETAIN: never lose customer data to a stack update.
 // The table's stream feeds one EventBridge Pipe: every stored click becomes `referral.click.recorded` on the bus, so
 // the click handler makes its one write and nothing else (docs/architecture.md, "Click events").
@@ -27,7 +27,6 @@ export const CLICK_EVENT_TEMPLATE = JSON.stringify({
 
 export class StatefulStack extends Stack {
   readonly table: Table;
-  readonly idempotencyTable: Table;
   readonly bus: EventBus;
   readonly signingSecret: Secret;
   readonly webhookSecret: Secret;
@@ -61,15 +60,6 @@ export class StatefulStack extends Stack {
         projectionType: ProjectionType.ALL,
       });
     }
-
-    this.idempotencyTable = new Table(this, 'IdempotencyTable', {
-      partitionKey: { name: 'id', type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: 'expiration',
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryption.AWS_MANAGED,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
 
     this.bus = new EventBus(this, 'Bus', { eventBusName: 'referral-asks' });
 
@@ -154,5 +144,9 @@ export class StatefulStack extends Stack {
     new EventAnalytics(this, 'Analytics', { bus: this.bus, source: EVENT_SOURCE });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+    // `asks --target aws --stack <name>` reads these (cli/target.ts).
+    new CfnOutput(this, 'EventBusArn', { value: this.bus.eventBusArn });
+    new CfnOutput(this, 'SigningSecretArn', { value: this.signingSecret.secretArn });
+    new CfnOutput(this, 'WebhookSecretArn', { value: this.webhookSecret.secretArn });
   }
 }

@@ -1,7 +1,7 @@
 // The stateless workflow stack: the run state machine and its four task functions, one EventBridge Scheduler
 // schedule per active campaign (cron + the campaign's IANA zone) targeting start-run, and the event-driven handlers
 // (customer activity, SES events, inbound SMS, conversion events, the hourly reward approver).
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule, type EventBus as Bus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -19,7 +19,8 @@ import type { Construct } from 'constructs';
 import type { Campaign } from '../core/schemas/campaign.js';
 import { scheduleExpression } from '../core/schedule.js';
 import { ERASURE_REQUESTED } from '../core/schemas/events.js';
-import { grantSesSend, grantSmsSend, grantTableData } from './grants.js';
+import { grantFunction } from './grants.js';
+import { FUNCTION_ID, type FunctionId } from '../functions/ids.js';
 import { ProjectFunction } from './lambda.js';
 import { Monitoring } from './monitoring.js';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -29,7 +30,6 @@ import { runDefinition, SUBSTITUTIONS } from './run-definition.js';
 
 export interface WorkflowStackProps extends StackProps {
   table: Table;
-  idempotencyTable: Table;
   bus: Bus;
   signingSecret: Secret;
   configurationSetName: string;
@@ -42,6 +42,8 @@ export interface WorkflowStackProps extends StackProps {
   /** The HTTP API (its 5xx alarm) and other stacks' dead-letter queues (depth alarms). */
   httpApi?: HttpApi;
   deadLetterQueues?: Record<string, IQueue>;
+  /** SMS origination identity per ISO country plus `default` (context smsOriginationIdentities, docs/deploy.md). */
+  smsOriginationIdentities?: Record<string, string>;
   maxConcurrency?: number;
 }
 
@@ -56,31 +58,26 @@ export class WorkflowStack extends Stack {
 
     const env = {
       TABLE_NAME: props.table.tableName,
-      IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
       EVENT_BUS_NAME: props.bus.eventBusName,
       SIGNING_SECRET_ARN: props.signingSecret.secretArn,
       PUBLIC_BASE_URL: props.publicBaseUrl,
       SES_FROM_ADDRESS: props.sesFromAddress,
       SES_CONFIGURATION_SET: props.configurationSetName,
       SEND_RATE_PER_SECOND: String(props.sendRatePerSecond ?? 14),
+      ...(props.smsOriginationIdentities ? { SMS_ORIGINATION_IDENTITIES: JSON.stringify(props.smsOriginationIdentities) } : {}),
     };
-    const make = (name: string, entry: string, opts: { memorySize?: number; timeout?: Duration; sends?: boolean } = {}) => {
+    // Each function gets exactly its own grants (infra/grants.ts FUNCTION_GRANTS, checked by test/least-privilege).
+    const targets = { table: props.table, bus: props.bus, secrets: { signing: props.signingSecret }, configurationSetName: props.configurationSetName };
+    const make = (name: FunctionId, entry: string, opts: { memorySize?: number; timeout?: Duration } = {}) => {
       const f = new ProjectFunction(this, name, { entry, environment: env, memorySize: opts.memorySize, timeout: opts.timeout });
-      grantTableData(f.fn, props.table);
-      grantTableData(f.fn, props.idempotencyTable);
-      props.bus.grantPutEventsTo(f.fn);
-      props.signingSecret.grantRead(f.fn);
-      if (opts.sends) {
-        grantSesSend(f.fn, this, props.configurationSetName);
-        grantSmsSend(f.fn, this);
-      }
+      if (name !== FUNCTION_ID.StartRun) grantFunction(this, name, f.fn, targets);
       this.functions[name] = f;
       return f;
     };
 
     const load = make('LoadCampaign', 'functions/workflow/load-campaign.ts');
     const query = make('QueryDuePage', 'functions/workflow/query-due-page.ts');
-    const batch = make('ProcessBatch', 'functions/workflow/process-batch.ts', { memorySize: 1024, timeout: Duration.minutes(5), sends: true });
+    const batch = make('ProcessBatch', 'functions/workflow/process-batch.ts', { memorySize: 1024, timeout: Duration.minutes(5) });
     const summarize = make('Summarize', 'functions/workflow/summarize.ts');
 
     const logs = new LogGroup(this, 'RunLogs', { retention: RetentionDays.ONE_MONTH });
@@ -101,7 +98,7 @@ export class WorkflowStack extends Stack {
 
     const startRun = make('StartRun', 'functions/schedule/start-run.ts');
     startRun.fn.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
-    this.stateMachine.grantStartExecution(startRun.fn);
+    grantFunction(this, FUNCTION_ID.StartRun, startRun.fn, { ...targets, stateMachine: this.stateMachine });
 
     // One schedule per active campaign, in the campaign's timezone; a failed delivery lands in an encrypted DLQ.
     const dlq = new Queue(this, 'ScheduleDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
@@ -147,16 +144,12 @@ export class WorkflowStack extends Stack {
     });
 
     // Inbound SMS (STOP, HELP) from End User Messaging two-way SMS through SNS.
-    const smsInbound = make('SmsInbound', 'functions/channels/sms-inbound.ts', { sends: true });
+    const smsInbound = make('SmsInbound', 'functions/channels/sms-inbound.ts');
     const inboundTopic = new Topic(this, 'InboundSms', { enforceSSL: true, masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns') });
     inboundTopic.addSubscription(new LambdaSubscription(smsInbound.fn));
 
     // Data-protection erasure requests: only the table, the bus and the keyring (no idempotency table, no sending).
-    const erasure = new ProjectFunction(this, 'CustomerErasure', { entry: 'functions/privacy/erasure-requested.ts', environment: env, timeout: Duration.minutes(5) });
-    grantTableData(erasure.fn, props.table);
-    props.bus.grantPutEventsTo(erasure.fn);
-    props.signingSecret.grantRead(erasure.fn);
-    this.functions.CustomerErasure = erasure;
+    const erasure = make('CustomerErasure', 'functions/privacy/erasure-requested.ts', { timeout: Duration.minutes(5) });
     new Rule(this, 'ErasureRule', { eventBus: props.bus, eventPattern: { detailType: [ERASURE_REQUESTED] }, targets: [new LambdaFunction(erasure.fn)] });
 
     // Held rewards move on when their refund window ends.
@@ -170,6 +163,7 @@ export class WorkflowStack extends Stack {
       currencies: [...new Set(props.campaigns.map((c) => c.reward.currency))].sort(),
     });
 
+    new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
     suppressLambdaBaseline(this);
   }
 }

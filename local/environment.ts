@@ -18,6 +18,11 @@ export interface LocalEnvironmentOptions {
   /** Keep DynamoDB data in memory (bench, tests) instead of under stateDir/dynamo. */
   inMemory?: boolean;
   tableName?: string;
+  /**
+   * Data elsewhere (`asks run --target aws`): this table through this client (no local DynamoDB is started); events
+   * and the keyring in `wiring`. SES stays the local server.
+   */
+  data?: { doc: ReturnType<typeof createDocumentClient>; tableName: string };
   wiring?: Partial<LocalWiring>;
 }
 
@@ -47,17 +52,18 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions = {
     ...(options.dynamoPort !== undefined ? { dynamoPort: options.dynamoPort } : {}),
     ...(options.sesPort !== undefined ? { sesPort: options.sesPort } : {}),
     ...(options.httpPort !== undefined ? { httpPort: options.httpPort } : {}),
-    ...(options.tableName !== undefined ? { tableName: options.tableName } : {}),
+    ...(options.data ? { tableName: options.data.tableName } : options.tableName !== undefined ? { tableName: options.tableName } : {}),
   });
   const { stateDir, tableName, publicBaseUrl } = endpoints;
-  const dynamo = await openLocalDynamo(endpoints, { inMemory: options.inMemory ?? false });
+  // With `data` (a deployed table) no local DynamoDB is started.
+  const dynamo: StartedServer = options.data ? { url: '', reused: true, stop: async () => {} } : await openLocalDynamo(endpoints, { inMemory: options.inMemory ?? false });
   const ses = await startSes({ port: endpoints.ses.port });
   const httpPort = endpoints.http.port;
   const keysFile = join(stateDir, 'keys.json');
   // Handlers that read the environment (the HTTP API) see the same local resources.
   Object.assign(process.env, {
     TABLE_NAME: tableName,
-    DYNAMODB_ENDPOINT: dynamo.url,
+    ...(options.data ? {} : { DYNAMODB_ENDPOINT: dynamo.url }),
     SES_ENDPOINT: ses.url,
     PUBLIC_BASE_URL: publicBaseUrl,
     SIGNING_KEYS_FILE: keysFile,
@@ -75,8 +81,9 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions = {
   }
   // Later commands in this checkout (`asks import`, `asks preview`) find these servers through the record.
   if (!dynamo.reused && !options.inMemory) writeEngineRecord(stateDir, { dynamo: dynamo.url, ses: ses.url, ...(http ? { http: http.url } : {}) });
-  const doc = createDocumentClient({ endpoint: dynamo.url });
-  await ensureTable(doc, tableName);
+  const doc = options.data?.doc ?? createDocumentClient({ endpoint: dynamo.url });
+  // A deployed table exists already (created by its stack); the local one is created on first use.
+  if (!options.data) await ensureTable(doc, tableName);
   const deps = localDeps({
     doc,
     tableName,

@@ -30,6 +30,10 @@ export interface LocalWiring {
   campaigns?: CampaignRepository;
   templatesDir?: string;
   plan?: Partial<PlanOptions>;
+  /** Where events go instead of eventsFile (a deployed stack's bus with `asks run --target aws`). */
+  events?: EventPublisher;
+  /** The token keyring instead of keysFile (a deployed stack's signing secret). */
+  keyring?: ProcessDeps['keyring'];
   /** Overrides for ProcessBatch's dependencies (tests: a crash hook). */
   process?: Partial<ProcessDeps>;
   /** Hours back an hour-mode run resumes open partitions and reads due asks (default 24). */
@@ -47,7 +51,7 @@ export type LocalDeps = ReturnType<typeof localDeps>;
 /** The workflow's dependencies on local servers, with the concrete stores exposed for read counters. */
 export function localDeps(w: LocalWiring) {
   // Events leave with subject ids instead of customer ids, as in the cloud (docs/privacy.md).
-  const events: EventPublisher = new PseudonymizingPublisher(w.eventsFile ? new FileEventPublisher(w.eventsFile) : new MemoryPublisher(), new SubjectStore(w.doc, w.tableName));
+  const events: EventPublisher = w.events ?? new PseudonymizingPublisher(w.eventsFile ? new FileEventPublisher(w.eventsFile) : new MemoryPublisher(), new SubjectStore(w.doc, w.tableName));
   const campaigns = w.campaigns ?? new FileCampaignRepository(w.templatesDir ? { templatesDir: w.templatesDir } : {});
   const keysFile = w.keysFile ?? '.local/keys.json';
   const processDeps = buildProcessDeps({
@@ -56,7 +60,7 @@ export function localDeps(w: LocalWiring) {
     sesEndpoint: w.sesUrl,
     publicBaseUrl: w.publicBaseUrl,
     events,
-    keyring: () => loadKeyring({ SIGNING_KEYS_FILE: keysFile }),
+    keyring: w.keyring ?? (() => loadKeyring({ SIGNING_KEYS_FILE: keysFile })),
     campaigns,
     ...(w.templatesDir ? { templatesDir: w.templatesDir } : {}),
     ...(w.smsOutboxFile ? { smsOutboxFile: w.smsOutboxFile } : {}),

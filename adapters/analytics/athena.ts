@@ -6,6 +6,7 @@ import { buildReport, type Report } from '../../core/analytics/report.js';
 import { renderSql, type AnalyticsEngine, type QueryName, type QueryParams, type Row } from '../../core/analytics/query.js';
 import type { LocalReportOptions } from './local-report.js';
 import { analyticsSettings, querySql, viewSql } from './sql-files.js';
+import { createAwsClient } from '../aws-clients.js';
 
 const NAME = /^[A-Za-z0-9_]+$/;
 
@@ -63,7 +64,7 @@ export async function athenaReport(options: Omit<LocalReportOptions, 'eventsFile
   const table = process.env.ATHENA_TABLE ?? 'referral_events';
   if (!workGroup || !database) throw new Error('--target aws needs ATHENA_WORKGROUP and ATHENA_DATABASE (the analytics stack outputs)');
   if (!NAME.test(database) || !NAME.test(table)) throw new Error('ATHENA_DATABASE and ATHENA_TABLE must be plain names');
-  const engine = new AthenaAnalytics(new AthenaClient({}), { workGroup, database });
+  const engine = new AthenaAnalytics(createAwsClient('athena', AthenaClient), { workGroup, database });
   const campaigns = await options.campaigns.list();
   const zones = campaigns.map((c) => `('${c.id}', '${c.schedule.timezone.replace(/[^A-Za-z0-9_+\-/]/g, '')}')`).join(', ') || "('', 'UTC')";
   const views = await viewSql('athena');

@@ -3,6 +3,7 @@
 // or records (permanent).
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { ChannelSender, OutboundMessage, SendResult } from '../../core/ports.js';
+import { createAwsClient, type AwsClientOptions } from '../aws-clients.js';
 import { PermanentSendError, ThrottlingError, TransientError } from '../../core/errors.js';
 import { defaultUnsubscribeMailbox, EMAIL_TAGS, formatMailbox, encodeTagValue, parseMailbox, tokenFromUnsubscribeUrl, unsubscribeHeaders } from '../../core/email-headers.js';
 
@@ -20,12 +21,8 @@ export interface SesEmailSenderOptions {
 }
 
 /** An SES v2 client; with `endpoint` (the local server, e.g. http://127.0.0.1:8705) it signs with dummy credentials. */
-export function createSesClient(options: { endpoint?: string; region?: string } = {}): SESv2Client {
-  const local = options.endpoint !== undefined && options.endpoint !== '';
-  return new SESv2Client({
-    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
-    ...(local ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-  });
+export function createSesClient(options: AwsClientOptions = {}): SESv2Client {
+  return createAwsClient('ses', SESv2Client, options);
 }
 
 const THROTTLING = /TooManyRequests|Throttl|LimitExceeded|SlowDown/;

@@ -9,6 +9,7 @@ import { PermanentSendError, ThrottlingError, TransientError } from '../../core/
 import { isValidE164 } from '../../core/channels.js';
 import { fitAskSms, inQuietHours, smsFitOptionsOf, type FittedSms } from '../../core/sms.js';
 import { SendDeferredError } from './errors.js';
+import { createAwsClient, type AwsClientOptions } from '../aws-clients.js';
 import { inZone, plusDays, withWall } from '../../core/zoned-time.js';
 
 /** Origination identity (phone number, sender id, pool) per ISO country, plus `default`. */
@@ -154,10 +155,6 @@ export class OutboxSmsSender implements ChannelSender {
   }
 }
 
-export function createSmsClient(options: { endpoint?: string; region?: string } = {}): PinpointSMSVoiceV2Client {
-  const local = options.endpoint !== undefined && options.endpoint !== '';
-  return new PinpointSMSVoiceV2Client({
-    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
-    ...(local ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-  });
+export function createSmsClient(options: AwsClientOptions = {}): PinpointSMSVoiceV2Client {
+  return createAwsClient('sms-voice', PinpointSMSVoiceV2Client, options);
 }

@@ -2,11 +2,13 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTableInput } from './table-def.js';
+import { createAwsClient } from '../aws-clients.js';
 
 export interface DocumentClientOptions {
-  /** Local engine URL (e.g. http://127.0.0.1:8700); omit in the cloud. */
+  /** Local engine URL (e.g. http://127.0.0.1:8700); omit for AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL or AWS itself. */
   endpoint?: string;
   region?: string;
+  profile?: string;
 }
 
 /** The default local endpoint and table (what `npm start` runs and `asks import/seed` target). */
@@ -14,17 +16,8 @@ export const LOCAL_DEFAULTS = { endpoint: 'http://127.0.0.1:8700', tableName: 'r
 
 export function createDocumentClient(options: DocumentClientOptions = {}): DynamoDBDocumentClient {
   const local = options.endpoint !== undefined && options.endpoint !== '';
-  const client = new DynamoDBClient({
-    region: options.region ?? (local ? 'us-east-1' : undefined),
-    ...(local
-      ? {
-          endpoint: options.endpoint,
-          // dynalite ignores credentials, but the SDK refuses to sign without some.
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-          maxAttempts: 3,
-        }
-      : {}),
-  });
+  // Endpoint, region, profile and (for loopback engines) dummy credentials: adapters/aws-clients.ts.
+  const client = createAwsClient('dynamodb', DynamoDBClient, { ...options, ...(local ? { maxAttempts: 3 } : {}) });
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     unmarshallOptions: { wrapNumbers: false },

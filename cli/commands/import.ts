@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { parse } from 'csv-parse';
 import cliProgress from 'cli-progress';
 import { openDataTarget, type OpenedTarget } from '../data-target.js';
+import { withAwsTarget, type AwsTargetOptions } from '../target.js';
 import { CustomerStore } from '../../adapters/dynamo/customers.js';
 import { SuppressionStore } from '../../adapters/dynamo/suppressions.js';
 import { loadKeyring } from '../../adapters/signing-keys.js';
@@ -193,7 +194,7 @@ function humanReport(r: ImportResult): string[] {
 }
 
 export function registerImport(program: Command): void {
-  program
+  const cmd = program
     .command('import')
     .description('load customer profiles from a CSV or JSONL file (validates every row; re-import is idempotent and keeps ask history)')
     .argument('<file>', 'a .csv (header row, see docs/customers.md) or .jsonl file (one customer object per line)')
@@ -201,8 +202,8 @@ export function registerImport(program: Command): void {
     .option('--json', 'print the result as JSON')
     .option('--endpoint <url>', 'local DynamoDB endpoint (default: DYNAMODB_ENDPOINT, DYNAMO_PORT, the engine npm start runs for this checkout, or http://127.0.0.1:8700)')
     .option('--table <name>', 'table name (default: TABLE_NAME or referral-asks-local)')
-    .option('--cloud', 'write to the deployed table with your AWS credentials (TABLE_NAME or --table)')
-    .action(async (file: string, options: { dryRun?: boolean; json?: boolean; endpoint?: string; table?: string; cloud?: boolean }) => {
+    .option('--cloud', 'write to the deployed table with your AWS credentials (TABLE_NAME or --table)');
+  withAwsTarget(cmd).action(async (file: string, options: { dryRun?: boolean; json?: boolean; endpoint?: string; table?: string; cloud?: boolean } & AwsTargetOptions) => {
       formatOf(file);
       if (!existsSync(file)) throw new CliError(`file "${file}": not found`);
       let store: CustomerStore | undefined;

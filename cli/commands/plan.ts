@@ -12,6 +12,7 @@ import { quoteFor } from '../../core/quote.js';
 import type { MilestoneOccurrence } from '../../core/schemas/ask.js';
 import { DATE_FIELD_BY_KIND, monthDaysToRead } from '../../core/due-keys.js';
 import type { Campaign } from '../../core/schemas/campaign.js';
+import { withAwsTarget, type AwsTargetOptions } from '../target.js';
 import { isDateMilestoneKind } from '../../core/schemas/campaign.js';
 import { AskHistory, Customer } from '../../core/schemas/customer.js';
 import { planSegments, runFor } from '../../core/workflow/plan.js';
@@ -162,7 +163,7 @@ export async function planFromJsonl(campaign: Campaign, file: string, dates: str
   return { days, invalidRows };
 }
 
-export async function planFromTable(campaign: Campaign, dates: string[], options: { endpoint?: string; table?: string }): Promise<{ days: DayPlan[]; budget: BudgetState }> {
+export async function planFromTable(campaign: Campaign, dates: string[], options: { endpoint?: string; table?: string } & AwsTargetOptions): Promise<{ days: DayPlan[]; budget: BudgetState }> {
   const { openDataTarget } = await import('../data-target.js');
   const { CustomerStore } = await import('../../adapters/dynamo/customers.js');
   const { DynamoAskStore } = await import('../../adapters/dynamo/asks.js');
@@ -252,7 +253,7 @@ function money(minor: number, currency: string): string {
 }
 
 export function registerPlan(program: Command): void {
-  program
+  const cmd = program
     .command('plan')
     .description('dry run: who would be asked or skipped (and why), the variant split and the projected cost; writes nothing')
     .argument('<campaign>', 'campaign id (campaigns/<id>.yaml)')
@@ -265,8 +266,8 @@ export function registerPlan(program: Command): void {
     .option('--customers <file>', 'plan from a JSONL export (one customer per line) instead of the local table')
     .option('--endpoint <url>', 'local DynamoDB endpoint (default: DYNAMODB_ENDPOINT, DYNAMO_PORT, the engine npm start runs for this checkout, or http://127.0.0.1:8700)')
     .option('--table <name>', 'table name (default: TABLE_NAME or referral-asks-local)')
-    .option('--json', 'print the plan as JSON')
-    .action(async (campaignId: string, options: { date?: string; days: number; customers?: string; endpoint?: string; table?: string; json?: boolean }) => {
+    .option('--json', 'print the plan as JSON');
+  withAwsTarget(cmd).action(async (campaignId: string, options: { date?: string; days: number; customers?: string; endpoint?: string; table?: string; json?: boolean } & AwsTargetOptions) => {
       const start = options.date ?? new Date().toISOString().slice(0, 10);
       if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || !DateTime.fromISO(start).isValid) throw new CliError(`--date: must be a date YYYY-MM-DD (got "${start}")`, EXIT.usage);
       if (options.customers !== undefined && !existsSync(options.customers)) throw new CliError(`--customers: file not found: ${options.customers}`, EXIT.usage);

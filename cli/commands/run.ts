@@ -7,6 +7,30 @@
 import type { Command } from 'commander';
 import type { Counts } from '../../core/schemas/workflow.js';
 import { CliError, EXIT, err, out, printJson } from '../output.js';
+import { isAwsTarget, resolveStackOutputs, withAwsTarget, type AwsTargetOptions, type StackOutputs } from '../target.js';
+
+/** Start the deployed state machine for one day of a campaign and wait for its summary. */
+async function runDeployed(stack: StackOutputs & { stateMachineArn: string }, campaignId: string, day: string): Promise<Record<string, unknown>> {
+  const { DescribeExecutionCommand, SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
+  const { createAwsClient } = await import('../../adapters/aws-clients.js');
+  const { executionName } = await import('../../functions/schedule/start-run.js');
+  const input = { campaignId, at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), mode: 'day' as const, runDate: day };
+  const sfn = createAwsClient('states', SFNClient);
+  try {
+    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: `${executionName(input)}-${Date.now().toString(36)}`.slice(0, 80), input: JSON.stringify(input) }));
+    for (;;) {
+      const ex = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn! }));
+      if (ex.status !== 'RUNNING' && ex.status !== 'PENDING_REDRIVE') {
+        if (ex.status !== 'SUCCEEDED') throw new CliError(`the run ${ex.status}: ${ex.error ?? ''} ${ex.cause ?? ''}`.trim());
+        const summary = JSON.parse(ex.output ?? '{}') as { totals?: Record<string, number>; pages?: number };
+        return { campaignId, date: day, executionArn: started.executionArn, totals: summary.totals ?? {}, pages: summary.pages ?? 0 };
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  } finally {
+    sfn.destroy();
+  }
+}
 
 function parseDate(value: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw new CliError(`--date: must be a date YYYY-MM-DD (got "${value}")`, EXIT.usage);
@@ -22,7 +46,7 @@ function parseInstant(flag: string) {
   };
 }
 
-interface RunOptions {
+interface RunOptions extends AwsTargetOptions {
   date?: string;
   from?: string;
   to?: string;
@@ -40,23 +64,48 @@ function addInto(into: Counts, from: Counts): void {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const cmd = program
     .command('run')
-    .description('run a campaign on the local runtime: one local day (--date), or every scheduled hourly fire in a window (--from/--to)')
+    .description('run a campaign on the local runtime: one local day (--date), or every scheduled hourly fire in a window (--from/--to); with --target aws on a deployed stack (its state machine; without one, the embedded runtime on its table and bus)')
     .argument('<campaign>', 'campaign id (campaigns/<id>.yaml)')
     .option('--date <date>', 'the local date to run, YYYY-MM-DD (default: today, UTC)', parseDate)
     .option('--from <instant>', 'replay the schedule from this ISO-8601 instant (inclusive), each fire in hour mode', parseInstant('--from'))
     .option('--to <instant>', 'replay the schedule up to this ISO-8601 instant (exclusive)', parseInstant('--to'))
-    .option('--json', 'print the run summary as JSON')
-    .action(async (campaignId: string, options: RunOptions) => {
+    .option('--json', 'print the run summary as JSON');
+  withAwsTarget(cmd).action(async (campaignId: string, options: RunOptions) => {
       if ((options.from === undefined) !== (options.to === undefined)) throw new CliError('give both --from and --to (or neither)', EXIT.usage);
       if (options.from !== undefined && options.date !== undefined) throw new CliError('give either --date or --from/--to, not both', EXIT.usage);
       if (options.from !== undefined && options.to !== undefined && options.from >= options.to) throw new CliError('--from must be before --to', EXIT.usage);
       process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+      const stack = isAwsTarget(options) ? await resolveStackOutputs(options) : undefined;
+      if (stack?.stateMachineArn) {
+        if (options.from !== undefined) throw new CliError('--from/--to replays the schedule on the embedded runtime; with a deployed state machine give --date', EXIT.usage);
+        const day = options.date ?? new Date().toISOString().slice(0, 10);
+        const report = await runDeployed({ ...stack, stateMachineArn: stack.stateMachineArn }, campaignId, day);
+        if (options.json) printJson(report);
+        else out(`✓ ${campaignId} ${day} on ${stack.stacks.join(', ')}: ${JSON.stringify(report.totals)} (${String(report.executionArn)})`);
+        return;
+      }
+      let data: { doc: import('@aws-sdk/lib-dynamodb').DynamoDBDocumentClient; tableName: string } | undefined;
+      let wiring: Record<string, unknown> = {};
+      if (stack) {
+        // No deployed state machine (an emulator such as moto): the embedded runtime on the stack's table and bus.
+        const { createDocumentClient } = await import('../../adapters/dynamo/client.js');
+        const { EventBridgePublisher, createEventBridgeClient } = await import('../../adapters/eventbridge.js');
+        data = { doc: createDocumentClient({}), tableName: stack.tableName };
+        // Links in the messages point at the deployed API.
+        if (stack.apiUrl) process.env.PUBLIC_BASE_URL ??= stack.apiUrl;
+        if (stack.eventBusName) wiring = { ...wiring, events: new EventBridgePublisher(createEventBridgeClient(), stack.eventBusName) };
+        if (stack.signingSecretArn) {
+          const { loadKeyring } = await import('../../adapters/signing-keys.js');
+          const arn = stack.signingSecretArn;
+          wiring = { ...wiring, keyring: () => loadKeyring({ SIGNING_SECRET_ARN: arn }) };
+        }
+      }
       const { loadRunDefinition } = await import('../../local/definition.js');
       const { startLocalEnvironment } = await import('../../local/environment.js');
       const { runDay, exportMailbox, funnelLines } = await import('../../local/start.js');
-      const env = await startLocalEnvironment({});
+      const env = await startLocalEnvironment({ ...(data ? { data, wiring } : {}) });
       try {
         const campaign = await env.deps.campaigns.get(campaignId);
         if (!campaign) {

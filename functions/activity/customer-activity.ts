@@ -9,6 +9,8 @@ import type { CampaignRepository, Clock } from '../../core/ports.js';
 import { CustomerActivity, projectEvent } from '../../core/schemas/events.js';
 import { publisherFromEnv } from '../../adapters/eventbridge.js';
 import type { EventPublisher } from '../../core/ports.js';
+import { inFunction } from '../../adapters/aws-clients.js';
+import { FUNCTION_ID } from '../ids.js';
 
 export interface ActivityLogger {
   info(message: string, extra?: Record<string, unknown>): void;
@@ -43,7 +45,7 @@ function parseActivity(event: unknown): { ok: true; activity: CustomerActivity }
 
 /** The handler with its collaborators passed in (tests, the local runtime). */
 export function makeHandler(deps: ActivityDeps | (() => ActivityDeps)) {
-  return async (event: unknown): Promise<ActivityOutcome> => {
+  return inFunction(FUNCTION_ID.CustomerActivity, async (event: unknown): Promise<ActivityOutcome> => {
     const d = typeof deps === 'function' ? deps() : deps;
     const parsed = parseActivity(event);
     if (!parsed.ok) {
@@ -72,7 +74,7 @@ export function makeHandler(deps: ActivityDeps | (() => ActivityDeps)) {
       milestonesWritten: written.map((m) => m.occurrenceId),
     });
     return result;
-  };
+  });
 }
 
 function wrapLogger(logger: Logger): ActivityLogger {

@@ -15,6 +15,8 @@ import { publisherFromEnv } from '../../adapters/eventbridge.js';
 
 /** Delivery states that become `referral.delivery.recorded` (the report's delivery funnel and the bounce/complaint rates). */
 const REPORTED = new Set(['delivered', 'bounced', 'complained', 'opened'] as const);
+import { inFunction } from '../../adapters/aws-clients.js';
+import { FUNCTION_ID } from '../ids.js';
 
 const Recipient = z.object({ emailAddress: z.string() }).loose();
 
@@ -120,7 +122,7 @@ export interface SesEventResult {
 export function makeSesEventsHandler(deps: SesEventsDeps): (event: unknown) => Promise<SesEventResult[]> {
   const suppressions = new SuppressionStore(deps.doc, deps.tableName);
   const consents = new ConsentLedger(deps.doc, deps.tableName);
-  return async (input: unknown) => {
+  return inFunction(FUNCTION_ID.SesEvents, async (input: unknown) => {
     const events = Array.isArray(input) ? input : [input];
     const results: SesEventResult[] = [];
     for (const raw of events) {
@@ -155,7 +157,7 @@ export function makeSesEventsHandler(deps: SesEventsDeps): (event: unknown) => P
       results.push({ eventType: parsed.data.detail.eventType, suppressed: meaning.suppress.length, ...(delivery ? { delivery } : {}) });
     }
     return results;
-  };
+  });
 }
 
 const docs = new Map<string, DynamoDBDocumentClient>();

@@ -10,6 +10,8 @@ import { SuppressionStore } from '../../adapters/dynamo/suppressions.js';
 import { systemClock } from '../../adapters/clock.js';
 import type { Clock } from '../../core/ports.js';
 import { classifySmsKeyword, type SmsKeyword } from '../../core/sms.js';
+import { createAwsClient, inFunction } from '../../adapters/aws-clients.js';
+import { FUNCTION_ID } from '../ids.js';
 
 /** The two-way SMS message End User Messaging publishes to the SNS topic. */
 export const InboundSms = z
@@ -70,7 +72,7 @@ export interface InboundResult {
 export function makeSmsInboundHandler(deps: SmsInboundDeps): (event: unknown) => Promise<InboundResult[]> {
   const suppressions = new SuppressionStore(deps.doc, deps.tableName);
   const preferences = new PreferenceStore(deps.doc, deps.tableName);
-  return async (event: unknown) => {
+  return inFunction(FUNCTION_ID.SmsInbound, async (event: unknown) => {
     const { messages, invalid } = parseInboundSmsEvent(event);
     for (const why of invalid) deps.logger?.warn('inbound sms ignored', { problem: why });
     const results: InboundResult[] = [];
@@ -102,7 +104,7 @@ export function makeSmsInboundHandler(deps: SmsInboundDeps): (event: unknown) =>
       deps.logger?.info('inbound sms', { keyword, action: results.at(-1)?.action });
     }
     return results;
-  };
+  });
 }
 
 const docs = new Map<string, DynamoDBDocumentClient>();
@@ -120,7 +122,7 @@ export const handler = async (event: unknown): Promise<InboundResult[]> => {
     docs.set(endpoint, doc);
   }
   const reply = process.env.SMS_REPLY !== 'off' && !endpoint;
-  if (reply && !smsClient) smsClient = new PinpointSMSVoiceV2Client({});
+  if (reply && !smsClient) smsClient = createAwsClient('sms-voice', PinpointSMSVoiceV2Client);
   return makeSmsInboundHandler({
     doc,
     tableName,

@@ -12,6 +12,8 @@ import { recordConversion, type ConversionDeps } from '../../core/conversions.js
 import type { Clock } from '../../core/ports.js';
 import { CONVERSION_TYPES, ConversionInput, type ConversionResult } from '../../core/schemas/conversion.js';
 import { conversionDeps } from './wiring.js';
+import { inFunction } from '../../adapters/aws-clients.js';
+import { FUNCTION_ID } from '../ids.js';
 
 export const CONVERSION_DETAIL_TYPES = CONVERSION_TYPES.map((t) => `conversion.${t}`);
 
@@ -43,7 +45,7 @@ export function parseConversionEvent(event: unknown): { ok: true; input: Convers
 }
 
 export function makeHandler(deps: (ConversionDeps & { clock: Clock; logger: ConversionEventLogger }) | (() => ConversionDeps & { clock: Clock; logger: ConversionEventLogger })) {
-  return async (event: unknown): Promise<ConversionEventOutcome> => {
+  return inFunction(FUNCTION_ID.ConversionEvents, async (event: unknown): Promise<ConversionEventOutcome> => {
     const d = typeof deps === 'function' ? deps() : deps;
     const parsed = parseConversionEvent(event);
     if (!parsed.ok) {
@@ -55,7 +57,7 @@ export function makeHandler(deps: (ConversionDeps & { clock: Clock; logger: Conv
     const result = await recordConversion(d, parsed.input, d.clock.now());
     d.logger.info('conversion', { conversionId: result.conversionId, status: result.status, rule: result.rule, replayed: result.replayed });
     return result;
-  };
+  });
 }
 
 let cached: { key: string; deps: ConversionDeps & { clock: Clock; logger: ConversionEventLogger } } | undefined;

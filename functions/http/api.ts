@@ -5,6 +5,8 @@ import { parse as parseCookies } from 'cookie';
 import { httpDepsFromEnv } from './deps.js';
 import { handleHttp } from './handle.js';
 import type { HttpRequest } from './types.js';
+import { inFunction } from '../../adapters/aws-clients.js';
+import { FUNCTION_ID } from '../ids.js';
 
 const logger = new Logger({ serviceName: 'referral-asks' });
 
@@ -18,8 +20,9 @@ export function toHttpRequest(event: APIGatewayProxyEventV2): HttpRequest {
   return { method: event.requestContext.http.method, path: event.rawPath, query, headers, cookies, body, sourceIp: event.requestContext.http.sourceIp };
 }
 
-export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+// Attributed to Api from the start: the deps read the secrets (adapters/aws-clients.ts records the calls in tests).
+export const handler = inFunction(FUNCTION_ID.Api, async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   const deps = await httpDepsFromEnv();
   const res = await handleHttp(toHttpRequest(event), deps, (error) => logger.error('route failed', { error: error as Error, path: event.rawPath }));
   return { statusCode: res.status, headers: res.headers ?? {}, ...(res.cookies ? { cookies: res.cookies } : {}), body: res.body ?? '' };
-};
+});

@@ -6,11 +6,13 @@ import { createRouter, type Router } from './router.js';
 import { routes } from './routes/index.js';
 import { notFound } from './routes/referrals.js';
 import type { HttpDeps } from './deps.js';
+import { inFunction } from '../../adapters/aws-clients.js';
+import { FUNCTION_ID } from '../ids.js';
 import type { HttpRequest, HttpResponse } from './types.js';
 
 let router: Router<HttpDeps> | undefined;
 
-export function handleHttp(req: HttpRequest, deps: HttpDeps, onError?: (error: unknown) => void): Promise<HttpResponse> {
+export const handleHttp = inFunction(FUNCTION_ID.Api, (req: HttpRequest, deps: HttpDeps, onError?: (error: unknown) => void): Promise<HttpResponse> => {
   router ??= createRouter<HttpDeps>(routes, { notFound });
   return router(req, deps, onError);
-}
+});

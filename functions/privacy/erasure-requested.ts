@@ -5,6 +5,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgeEnvelope } from '@aws-lambda-powertools/parser/envelopes/eventbridge';
 import { systemClock } from '../../adapters/clock.js';
 import { createDocumentClient } from '../../adapters/dynamo/client.js';
+import { inFunction } from '../../adapters/aws-clients.js';
+import { FUNCTION_ID } from '../ids.js';
 import { CustomerEraser } from '../../adapters/dynamo/erasure.js';
 import { publisherFromEnv, subjectsFromEnv } from '../../adapters/eventbridge.js';
 import { loadKeyring } from '../../adapters/signing-keys.js';
@@ -33,7 +35,7 @@ function parse(event: unknown): { ok: true; request: ErasureRequest } | { ok: fa
 }
 
 export function makeErasureHandler(deps: ErasureHandlerDeps | (() => ErasureHandlerDeps)) {
-  return async (event: unknown): Promise<ErasureOutcome> => {
+  return inFunction(FUNCTION_ID.CustomerErasure, async (event: unknown): Promise<ErasureOutcome> => {
     const d = typeof deps === 'function' ? deps() : deps;
     const parsed = parse(event);
     if (!parsed.ok) {
@@ -50,7 +52,7 @@ export function makeErasureHandler(deps: ErasureHandlerDeps | (() => ErasureHand
     }
     d.logger.info('customer erased', { pseudonym: receipt.pseudonym, deleted: receipt.deleted, pseudonymized: receipt.pseudonymized, suppressionsHashed: receipt.suppressionsHashed });
     return { status: 'erased', receipt };
-  };
+  });
 }
 
 const logger = new Logger({ serviceName: 'customer-erasure' });

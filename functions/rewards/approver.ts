@@ -9,6 +9,8 @@ import { publisherFromEnv } from '../../adapters/eventbridge.js';
 import { runRewardSchedule, type ConversionDeps } from '../../core/conversions.js';
 import type { Clock } from '../../core/ports.js';
 import { conversionDeps } from '../conversions/wiring.js';
+import { inFunction } from '../../adapters/aws-clients.js';
+import { FUNCTION_ID } from '../ids.js';
 
 export interface ApproverDeps {
   ledger: ConversionDeps['ledger'];
@@ -21,14 +23,14 @@ export interface ApproverDeps {
 
 /** The handler with its collaborators passed in (tests inject a clock; the local runtime its stores). */
 export function makeApprover(deps: ApproverDeps | (() => ApproverDeps)) {
-  return async (event?: { at?: string }) => {
+  return inFunction(FUNCTION_ID.RewardApprover, async (event?: { at?: string }) => {
     const d = typeof deps === 'function' ? deps() : deps;
     // A scheduler may pass the scheduled time; otherwise the clock decides.
     const at = event?.at && Number.isFinite(Date.parse(event.at)) ? new Date(event.at) : d.clock.now();
     const result = await runRewardSchedule(d, at);
     d.logger?.info('reward approver', { at: at.toISOString(), ...result });
     return result;
-  };
+  });
 }
 
 let cached: { key: string; deps: ApproverDeps } | undefined;

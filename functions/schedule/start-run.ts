@@ -3,6 +3,8 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { RunInput } from '../../core/schemas/workflow.js';
+import { createAwsClient, inFunction } from '../../adapters/aws-clients.js';
+import { FUNCTION_ID } from '../ids.js';
 
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'referral-asks' });
 let client: SFNClient | undefined;
@@ -18,7 +20,7 @@ export interface StartRunDeps {
   stateMachineArn: string;
 }
 
-export async function startRun(event: unknown, deps: StartRunDeps): Promise<{ started: boolean; name: string; executionArn?: string }> {
+async function startRunOnce(event: unknown, deps: StartRunDeps): Promise<{ started: boolean; name: string; executionArn?: string }> {
   const raw = (event && typeof event === 'object' && 'detail' in event ? (event as { detail: unknown }).detail : event) as Record<string, unknown>;
   const input = RunInput.parse(raw);
   const name = executionName(input);
@@ -35,10 +37,13 @@ export async function startRun(event: unknown, deps: StartRunDeps): Promise<{ st
   }
 }
 
+/** Start the run for one schedule event (deduplicated by the execution name). */
+export const startRun = inFunction(FUNCTION_ID.StartRun, startRunOnce);
+
 export const handler = async (event: unknown) => {
   const stateMachineArn = process.env.STATE_MACHINE_ARN;
   if (!stateMachineArn) throw new Error('STATE_MACHINE_ARN is not set');
-  client ??= new SFNClient({});
+  client ??= createAwsClient('states', SFNClient);
   const sfn = client;
   return startRun(event, { send: (command) => sfn.send(command), stateMachineArn });
 };

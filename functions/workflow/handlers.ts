@@ -14,6 +14,8 @@ import { nextPage, DEFAULT_PLAN, type PlanOptions } from '../../core/workflow/pl
 import { processBatch, type ProcessDeps } from '../../core/workflow/process.js';
 import { loadCampaign, summarize, type LoadDeps, type SummarizeDeps } from '../../core/workflow/run.js';
 import { unwrap } from './unwrap.js';
+import { inFunction } from '../../adapters/aws-clients.js';
+import { FUNCTION_ID } from '../ids.js';
 
 export interface Observability {
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -60,27 +62,27 @@ function clockOf(deps: Pick<WorkflowDeps, 'clockFor'>, run: Run): Clock {
 export function loadCampaignHandler(deps: Pick<WorkflowDeps, 'load' | 'plan' | 'observability' | 'clockFor'>) {
   const { logger } = deps.observability ?? {};
   const plan = planOf(deps);
-  return async (event: unknown): Promise<Envelope<RunState>> => {
+  return inFunction(FUNCTION_ID.LoadCampaign, async (event: unknown): Promise<Envelope<RunState>> => {
     const load = need(deps.load, 'load deps');
     const state = await loadCampaign(unwrap(event), { ...load, plan, ...(deps.clockFor && !load.clockFor ? { clockFor: deps.clockFor } : {}) });
     logger?.info('run loaded', { runId: state.run.runId, segments: state.pending.length, totals: state.totals });
     return { Payload: state };
-  };
+  });
 }
 
 export function queryDuePageHandler(deps: Pick<WorkflowDeps, 'plan' | 'observability'>) {
   const { logger } = deps.observability ?? {};
   const plan = planOf(deps);
-  return async (event: unknown): Promise<Envelope<RunState>> => {
+  return inFunction(FUNCTION_ID.QueryDuePage, async (event: unknown): Promise<Envelope<RunState>> => {
     const state = nextPage(RunState.parse(unwrap(event)), plan);
     logger?.info('page planned', { runId: state.run.runId, page: state.page, batches: state.batches.length, pending: state.pending.length, done: state.done });
     return { Payload: state };
-  };
+  });
 }
 
 export function processBatchHandler(deps: Pick<WorkflowDeps, 'process' | 'observability' | 'progress' | 'runs' | 'clockFor'>) {
   const { logger, metrics } = deps.observability ?? {};
-  return async (event: unknown): Promise<Envelope<BatchResult>> => {
+  return inFunction(FUNCTION_ID.ProcessBatch, async (event: unknown): Promise<Envelope<BatchResult>> => {
     const input = ProcessBatchInput.parse(unwrap(event));
     const clock = clockOf(deps, input.run);
     try {
@@ -109,17 +111,17 @@ export function processBatchHandler(deps: Pick<WorkflowDeps, 'process' | 'observ
       logger?.warn('batch failed', { runId: input.run.runId, batchId: input.batch.batchId, error: (error as Error).name, message: (error as Error).message });
       throw error;
     }
-  };
+  });
 }
 
 export function summarizeHandler(deps: Pick<WorkflowDeps, 'summarize' | 'observability' | 'clockFor'>) {
   const { logger } = deps.observability ?? {};
-  return async (event: unknown): Promise<Envelope<RunSummary>> => {
+  return inFunction(FUNCTION_ID.Summarize, async (event: unknown): Promise<Envelope<RunSummary>> => {
     const state = RunState.parse(unwrap(event));
     const summary = await summarize(state, { ...need(deps.summarize, 'summarize deps'), clock: clockOf(deps, state.run) });
     logger?.info('run completed', { runId: summary.run.runId, totals: summary.totals, pages: summary.pages });
     return { Payload: summary };
-  };
+  });
 }
 
 export function makeHandlers(deps: WorkflowDeps) {

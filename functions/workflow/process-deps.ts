@@ -12,7 +12,7 @@ import { publisherFromEnv } from '../../adapters/eventbridge.js';
 import { keyringFromEnv } from '../../adapters/signing-keys.js';
 import { createSesClient } from '../../adapters/channels/ses-email.js';
 import { createChannelSenders } from '../../adapters/channels/index.js';
-import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { createSmsClient, type OriginationIdentities } from '../../adapters/channels/sms.js';
 import { FsTemplateSource } from '../../adapters/templates-fs.js';
 import { createRenderer } from '../../core/render.js';
 import type { EventPublisher } from '../../core/ports.js';
@@ -36,6 +36,8 @@ export interface ProcessWiring {
   program?: ProcessDeps['program'];
   templatesDir?: string;
   smsOutboxFile?: string;
+  /** SMS origination identity per ISO country plus `default` (SMS_ORIGINATION_IDENTITIES, docs/deploy.md). */
+  smsOriginationIdentities?: OriginationIdentities;
   /** SES sends per second across all workers (the account quota). */
   sendRatePerSecond?: number;
   concurrency?: number;
@@ -65,7 +67,7 @@ export function buildProcessDeps(w: ProcessWiring): ProcessDeps & { stores: { cu
       ? { sms: { outboxFile: w.smsOutboxFile, quietHours: false as const } }
       : w.sesEndpoint
         ? {}
-        : { sms: { client: new PinpointSMSVoiceV2Client({}) } }),
+        : { sms: { client: createSmsClient(), ...(w.smsOriginationIdentities ? { originationIdentities: w.smsOriginationIdentities } : {}) } }),
     publisher: w.events,
     // The channel guards and SMS quiet hours read the run's clock (set per batch by the ProcessBatch handler).
     clock: ambientClock,
@@ -96,6 +98,15 @@ export function buildProcessDeps(w: ProcessWiring): ProcessDeps & { stores: { cu
   };
 }
 
+/** SMS_ORIGINATION_IDENTITIES: JSON {"US": "+18005550100", "DE": "ACME", "default": "..."}; throws on anything else. */
+export function parseOriginationIdentities(text: string): OriginationIdentities {
+  const value = JSON.parse(text) as unknown;
+  if (!value || typeof value !== 'object' || Array.isArray(value) || typeof (value as Record<string, unknown>).default !== 'string' || Object.values(value).some((v) => typeof v !== 'string')) {
+    throw new Error('SMS_ORIGINATION_IDENTITIES must be a JSON object of ISO country -> origination identity with a "default"');
+  }
+  return value as OriginationIdentities;
+}
+
 /** From the Lambda environment (TABLE_NAME, SES_*, PUBLIC_BASE_URL, SIGNING_*, EVENT_BUS_NAME). */
 export function processDepsFromEnv(env: NodeJS.ProcessEnv = process.env): ProcessDeps {
   const { doc, tableName } = tableFromEnv(env);
@@ -113,6 +124,7 @@ export function processDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Proces
     program: programFromEnv(env),
     ...(env.TEMPLATES_DIR ? { templatesDir: env.TEMPLATES_DIR } : {}),
     ...(env.SMS_OUTBOX_FILE ? { smsOutboxFile: env.SMS_OUTBOX_FILE } : {}),
+    ...(env.SMS_ORIGINATION_IDENTITIES ? { smsOriginationIdentities: parseOriginationIdentities(env.SMS_ORIGINATION_IDENTITIES) } : {}),
     sendRatePerSecond: Number(env.SEND_RATE_PER_SECOND ?? 14) || 14,
     concurrency: Number(env.SEND_CONCURRENCY ?? 4) || 4,
   });
