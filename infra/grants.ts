@@ -38,11 +38,11 @@ export const FUNCTION_GRANTS: Record<FunctionId, FunctionGrantSpec> = {
   StartRun: { startExecution: true },
   CustomerActivity: { table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], putEvents: true },
   ConversionEvents: { table: ['GetItem', 'PutItem', 'UpdateItem', 'Query'], indexes: ['Query'], putEvents: true },
-  SesEvents: { table: ['UpdateItem'], putEvents: true },
-  SmsInbound: { table: ['GetItem', 'UpdateItem'], sendSms: true },
+  SesEvents: { table: ['GetItem', 'PutItem', 'UpdateItem'], putEvents: true },
+  SmsInbound: { table: ['GetItem', 'PutItem', 'UpdateItem'], sendSms: true },
   RewardApprover: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], putEvents: true },
   Api: { table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'], indexes: ['Query'], putEvents: true, secrets: ['signing', 'webhook'] },
-  CustomerErasure: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'], indexes: ['Query'], putEvents: true, secrets: ['signing'] },
+  CustomerErasure: { table: ['GetItem', 'Query', 'PutItem', 'BatchWriteItem'], indexes: ['Query'], putEvents: true, secrets: ['signing'] },
 };
 
 export interface GrantTargets {
