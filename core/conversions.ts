@@ -88,7 +88,8 @@ export interface ConversionRecord {
 export interface ConversionStore {
   outcome(idempotencyKey: string): Promise<ConversionResult | undefined>;
   /** Conditional put: the first outcome stored for a key stays. */
-  saveOutcome(idempotencyKey: string, result: ConversionResult, at: string): Promise<void>;
+  /** Store the first outcome for a key (conditional put); true when this call stored it, false when one was there. */
+  saveOutcome(idempotencyKey: string, result: ConversionResult, at: string): Promise<boolean>;
   codeOwner(code: string): Promise<CodeOwnerRecord | undefined>;
   /** The stored click, by code + click id (GetItem) or by click id alone when the store can. */
   click(clickId: string, code?: string): Promise<ClickRecord | undefined>;
@@ -360,7 +361,8 @@ async function earnRewards(
 
 /**
  * Record one conversion (webhook or event). A replayed idempotency key returns the first outcome (`replayed: true`)
- * and changes nothing.
+ * and changes nothing. Of several concurrent identical deliveries exactly one is first (`replayed: false`): the one
+ * whose outcome record is written (a conditional put); the others answer the stored outcome with `replayed: true`.
  */
 export async function recordConversion(deps: ConversionDeps, input: ConversionInput, now: Date): Promise<ConversionResult & { replayed: boolean }> {
   const prior = await deps.store.outcome(input.idempotencyKey);
@@ -370,10 +372,11 @@ export async function recordConversion(deps: ConversionDeps, input: ConversionIn
   const events: Publishable[] = [];
   const result = input.type === 'refund' ? await refund(deps, input, conversionId, at, events) : await convert(deps, input, conversionId, at, events);
   await deps.publisher.publish(events);
-  await deps.store.saveOutcome(input.idempotencyKey, result, at);
-  // A concurrent twin may have stored its outcome first: the stored one is the answer.
+  const first = await deps.store.saveOutcome(input.idempotencyKey, result, at);
+  if (first) return { ...result, replayed: false };
+  // A concurrent twin stored its outcome first: that one is the answer, and this delivery is its replay.
   const stored = await deps.store.outcome(input.idempotencyKey);
-  return { ...(stored ?? result), replayed: false };
+  return { ...(stored ?? result), replayed: true };
 }
 
 async function convert(deps: ConversionDeps, input: ConversionInput, conversionId: string, at: string, events: Publishable[]): Promise<ConversionResult> {

@@ -4,13 +4,17 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const WEBHOOK_WINDOW_SECONDS = 5 * 60;
 
-export function signWebhook(secret: string, timestamp: number, rawBody: string): string {
-  return `v1=${createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex')}`;
+/**
+ * `v1=<hex>`: HMAC-SHA256 of "<timestamp>." followed by the body's bytes exactly as sent (a string is taken as its
+ * UTF-8 bytes). Signing bytes, not decoded text, keeps a body that is not valid UTF-8 verifiable.
+ */
+export function signWebhook(secret: string, timestamp: number, rawBody: string | Uint8Array): string {
+  return `v1=${createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex')}`;
 }
 
 export type WebhookCheck = { ok: true } | { ok: false; reason: 'missing_signature' | 'bad_timestamp' | 'stale' | 'bad_signature' };
 
-export function verifyWebhook(input: { secret: string; timestampHeader?: string; signatureHeader?: string; rawBody: string; now: Date }): WebhookCheck {
+export function verifyWebhook(input: { secret: string; timestampHeader?: string; signatureHeader?: string; rawBody: string | Uint8Array; now: Date }): WebhookCheck {
   if (!input.signatureHeader || !input.timestampHeader) return { ok: false, reason: 'missing_signature' };
   if (!/^\d{9,11}$/.test(input.timestampHeader)) return { ok: false, reason: 'bad_timestamp' };
   const ts = Number(input.timestampHeader);

@@ -6,20 +6,18 @@ import type { AddressInfo } from 'node:net';
 import { parse as parseCookies } from 'cookie';
 import { httpDepsFromEnv, type HttpDeps } from '../functions/http/deps.js';
 import { handleHttp } from '../functions/http/handle.js';
-import type { HttpRequest, HttpResponse } from '../functions/http/types.js';
+import { MAX_BODY_BYTES, type HttpRequest, type HttpResponse } from '../functions/http/types.js';
 import { LOCAL_PORTS, LocalEndpointError } from './endpoints.js';
 
-const MAX_BODY = 256 * 1024;
-
-async function readBody(req: IncomingMessage): Promise<string> {
+/** The body's bytes, or `oversized` past MAX_BODY_BYTES (the rest is drained, not kept). */
+async function readBody(req: IncomingMessage): Promise<{ raw: Buffer; oversized: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error('body too large');
-    chunks.push(chunk as Buffer);
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return size > MAX_BODY_BYTES ? { raw: Buffer.alloc(0), oversized: true } : { raw: Buffer.concat(chunks), oversized: false };
 }
 
 /** Paths a URL parser would rewrite: characters it percent-encodes, dot segments (also encoded), empty segments, backslashes. */
@@ -56,7 +54,9 @@ function requestOf(req: IncomingMessage, body: string): HttpRequest {
 }
 
 export async function toRequest(req: IncomingMessage): Promise<HttpRequest> {
-  return requestOf(req, req.method === 'POST' ? await readBody(req) : '');
+  if (req.method !== 'POST') return requestOf(req, '');
+  const { raw, oversized } = await readBody(req);
+  return { ...requestOf(req, oversized ? '' : raw.toString('utf8')), rawBody: raw, ...(oversized ? { oversized } : {}) };
 }
 
 function send(res: ServerResponse, out: HttpResponse): void {

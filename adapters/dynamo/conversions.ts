@@ -37,11 +37,13 @@ export class DynamoConversionStore implements ConversionStore {
     return out.Item ? ConversionResult.parse(out.Item.result) : undefined;
   }
 
-  async saveOutcome(idempotencyKey: string, result: ConversionResult, at: string): Promise<void> {
+  async saveOutcome(idempotencyKey: string, result: ConversionResult, at: string): Promise<boolean> {
     try {
       await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...outcomeKey(idempotencyKey), entity: 'conversion_outcome', result, at }, ConditionExpression: 'attribute_not_exists(PK)' }));
+      return true;
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
+      return false;
     }
   }
 

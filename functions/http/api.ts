@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { parse as parseCookies } from 'cookie';
 import { httpDepsFromEnv } from './deps.js';
 import { handleHttp } from './handle.js';
-import type { HttpRequest } from './types.js';
+import { MAX_BODY_BYTES, type HttpRequest } from './types.js';
 import { inFunction } from '../../adapters/aws-clients.js';
 import { FUNCTION_ID } from '../ids.js';
 
@@ -14,10 +14,12 @@ export function toHttpRequest(event: APIGatewayProxyEventV2): HttpRequest {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
   const cookies = parseCookies((event.cookies ?? []).join('; ')) as Record<string, string>;
-  const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const raw = event.body === undefined ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  const oversized = raw !== undefined && raw.length > MAX_BODY_BYTES;
+  const body = raw === undefined || oversized ? '' : event.isBase64Encoded ? raw.toString('utf8') : event.body!;
   const query: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
-  return { method: event.requestContext.http.method, path: event.rawPath, query, headers, cookies, body, sourceIp: event.requestContext.http.sourceIp };
+  return { method: event.requestContext.http.method, path: event.rawPath, query, headers, cookies, body, ...(raw && !oversized ? { rawBody: raw } : {}), ...(oversized ? { oversized } : {}), sourceIp: event.requestContext.http.sourceIp };
 }
 
 // Attributed to Api from the start: the deps read the secrets (adapters/aws-clients.ts records the calls in tests).

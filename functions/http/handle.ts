@@ -8,11 +8,14 @@ import { notFound } from './routes/referrals.js';
 import type { HttpDeps } from './deps.js';
 import { inFunction } from '../../adapters/aws-clients.js';
 import { FUNCTION_ID } from '../ids.js';
-import type { HttpRequest, HttpResponse } from './types.js';
+import { MAX_BODY_BYTES, type HttpRequest, type HttpResponse } from './types.js';
+import { jsonResponse } from '../../adapters/channels/pages.js';
 
 let router: Router<HttpDeps> | undefined;
 
 export const handleHttp = inFunction(FUNCTION_ID.Api, (req: HttpRequest, deps: HttpDeps, onError?: (error: unknown) => void): Promise<HttpResponse> => {
   router ??= createRouter<HttpDeps>(routes, { notFound });
+  // Every route: a body past the limit is refused in the JSON error shape, before any route reads it.
+  if (req.oversized) return Promise.resolve(jsonResponse(413, { error: 'payload_too_large', message: `the body is larger than ${MAX_BODY_BYTES} bytes` }));
   return router(req, deps, onError);
 });

@@ -1,6 +1,9 @@
 // The HTTP contract shared by every page and webhook route: one router serves API Gateway (HTTP API, payload v2)
 // in the cloud and node:http in the embedded runtime, so both run the very same route code.
 
+/** Largest request body any route reads (bytes); larger bodies are answered 413 without being read further. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
 export interface HttpRequest {
   method: string;
   /** Path without query string, e.g. "/s/abc". */
@@ -9,8 +12,12 @@ export interface HttpRequest {
   /** Header names lower-cased. */
   headers: Record<string, string>;
   cookies: Record<string, string>;
-  /** Raw body as received (needed for webhook signatures). */
+  /** The body decoded as UTF-8 (pages and forms). */
   body: string;
+  /** The body's bytes exactly as received (webhook signatures are verified over these); absent when there is none. */
+  rawBody?: Uint8Array;
+  /** The body was larger than MAX_BODY_BYTES: nothing of it was kept (413). */
+  oversized?: boolean;
   sourceIp?: string;
 }
 

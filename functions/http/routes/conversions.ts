@@ -24,11 +24,19 @@ async function postConversion(req: HttpRequest, _params: unknown, deps: HttpDeps
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (mediaType !== 'application/json') return json(415, { error: 'unsupported_media_type', message: `content-type must be application/json (got ${mediaType || 'none'})` });
   const now = deps.clock.now();
-  const check = verifyWebhook({ secret: deps.webhookSecret, timestampHeader: req.headers[TIMESTAMP_HEADER], signatureHeader: req.headers[SIGNATURE_HEADER], rawBody: req.body, now });
+  // The signature covers the bytes as sent, not their decoding (a body that is not valid UTF-8 still verifies).
+  const raw = req.rawBody ?? req.body;
+  const check = verifyWebhook({ secret: deps.webhookSecret, timestampHeader: req.headers[TIMESTAMP_HEADER], signatureHeader: req.headers[SIGNATURE_HEADER], rawBody: raw, now });
   if (!check.ok) return json(401, { error: 'unauthorized', reason: check.reason === 'stale' ? 'stale' : 'signature' });
+  let text: string;
+  try {
+    text = typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    return json(400, { error: 'invalid_body', field: '(body)', message: 'the body is not valid UTF-8' });
+  }
   let body: unknown;
   try {
-    body = JSON.parse(req.body);
+    body = JSON.parse(text);
   } catch {
     return json(400, { error: 'invalid_body', field: '(body)', message: 'the body is not JSON' });
   }

@@ -112,6 +112,38 @@ describe('webhook media type', () => {
   });
 });
 
+describe('webhook body as bytes', () => {
+  /** POST raw bytes signed over exactly those bytes (not a decoding of them). */
+  function postBytes(bytes: Buffer, contentType = 'application/json'): Promise<Response> {
+    const ts = Math.floor(now.getTime() / 1000);
+    return fetch(`${server.url}/conversions`, {
+      method: 'POST',
+      body: bytes,
+      headers: { 'content-type': contentType, 'x-referral-timestamp': String(ts), 'x-referral-signature': signWebhook(SECRET, ts, bytes) },
+    });
+  }
+  // [case, body bytes, status, error]: the issue's failing inputs are the oversized body (a plain-text 400) and the
+  // body that is not valid UTF-8 (signed over its bytes, it failed the signature because the text was decoded first).
+  const rows: Array<[string, Buffer, number, string]> = [
+    ['oversized (300 KB)', Buffer.from(JSON.stringify({ type: 'signup', pad: 'x'.repeat(300 * 1024) })), 413, 'payload_too_large'],
+    ['not valid UTF-8, signed over its bytes', Buffer.concat([Buffer.from('{"type":"signup","email":"'), Buffer.from([0xff, 0xfe]), Buffer.from('@example.com"}')]), 400, 'invalid_body'],
+    ['UTF-8 with a non-ASCII name, signed over its bytes', Buffer.from(JSON.stringify({ type: 'signup', firstName: 'Zoë' })), 400, 'invalid_body'],
+  ];
+  it.each(rows)('%s', async (_case, bytes, status, error) => {
+    const res = await postBytes(bytes);
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    const body = (await res.json()) as { error: string; message?: string };
+    expect(body.error).toBe(error);
+    if (status === 400 && _case.startsWith('not valid')) expect(body.message).toMatch(/UTF-8/);
+  });
+
+  it('verifies a signature over bytes the same as over their text (UTF-8)', () => {
+    const text = '{"firstName":"Zoë"}';
+    expect(signWebhook(SECRET, 1_700_000_000, Buffer.from(text, 'utf8'))).toBe(signWebhook(SECRET, 1_700_000_000, text));
+  });
+});
+
 describe('webhook authentication', () => {
   const body = { type: 'signup', idempotencyKey: 'auth-1', externalCustomerId: 'f-auth', email: 'auth@example.com', referralCode: CODE, occurredAt: T0.toISOString() };
 
@@ -296,5 +328,17 @@ describe('events', () => {
       const name = e.detailType.replace(/\.v1$/, '') as EventName;
       expect(PublishedEventDetails[name].safeParse(await pseudonymizeEventDetail(e.detail, subjects)).success, `${e.detailType} ${JSON.stringify(e.detail)}`).toBe(true);
     }
+  });
+});
+
+// Last: its signup adds to CODE's counts, which the tests above assert exactly.
+describe('concurrent identical deliveries', () => {
+  it('answers exactly one of four simultaneous deliveries as first, the other three as replayed, with one conversion', async () => {
+    const body = { type: 'signup', idempotencyKey: 'concurrent-1', externalCustomerId: 'f-concurrent', email: 'concurrent@example.com', referralCode: CODE, occurredAt: T0.toISOString() };
+    const answers = await Promise.all([1, 2, 3, 4].map(async () => (await post(body)).json() as Promise<{ replayed: boolean; conversionId: string }>));
+    expect(answers.map((a) => a.replayed).sort()).toEqual([false, true, true, true]);
+    expect(new Set(answers.map((a) => a.conversionId)).size).toBe(1);
+    // A fifth, later delivery is a replay too.
+    expect(((await (await post(body)).json()) as { replayed: boolean }).replayed).toBe(true);
   });
 });

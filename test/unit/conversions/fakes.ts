@@ -20,7 +20,7 @@ export class FakeStore implements ConversionStore {
   counted = new Set<string>();
 
   async outcome(k: string) { return this.outcomes.get(k); }
-  async saveOutcome(k: string, r: ConversionResult) { if (!this.outcomes.has(k)) this.outcomes.set(k, r); }
+  async saveOutcome(k: string, r: ConversionResult) { if (this.outcomes.has(k)) return false; this.outcomes.set(k, r); return true; }
   async codeOwner(code: string) { return this.codes.get(code); }
   async click(clickId: string, code?: string) { const c = this.clicks.get(clickId); return c && (!code || c.referralCode === code) ? c : undefined; }
   async leads(code: string) { return this.leadsByCode.get(code) ?? []; }
