@@ -3,12 +3,14 @@
 import { resolveLocalEndpoints } from '../../local/endpoints.js';
 import { quoteFor } from '../../core/quote.js';
 import { dateMilestoneOn, type DateTrigger } from '../../core/milestones.js';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
-import { defaultCampaignsDir, formatPath, formatProblem, loadCampaignDir, loadCampaignFile } from '../../adapters/campaign-files.js';
+import { defaultCampaignsDir, FileProgramSource, formatPath, formatProblem, loadCampaignDir, loadCampaignFile, programFileIn } from '../../adapters/campaign-files.js';
+import { brandContext } from '../../core/brand.js';
+import type { Program } from '../../core/schemas/program.js';
 import { defaultTemplatesDir, FsTemplateSource } from '../../adapters/templates-fs.js';
 import { buildAskContext, renderAsk, type RenderedAsk } from '../../core/render.js';
 import { generateKeyring, shortLinkId } from '../../core/links.js';
@@ -159,6 +161,13 @@ function previewKeyring(stateDir: string): Keyring {
   }
 }
 
+/** The program file next to the campaign files (a campaign file's folder, or the folder itself); undefined when there is none. Throws on an invalid one. */
+async function programBeside(campaigns: string, templatesDir: string): Promise<Program | undefined> {
+  const dir = existsSync(campaigns) && statSync(campaigns).isFile() ? dirname(campaigns) : campaigns;
+  if (!existsSync(programFileIn(dir))) return undefined;
+  return new FileProgramSource({ dir, templatesDir }).get();
+}
+
 export async function previewCampaign(ref: string, options: PreviewOptions, now: Date = new Date()): Promise<PreviewResult> {
   const templatesDir = resolve(options.templates ?? defaultTemplatesDir());
   const campaign = await findCampaign(ref, options.campaigns ?? defaultCampaignsDir(), templatesDir);
@@ -173,6 +182,8 @@ export async function previewCampaign(ref: string, options: PreviewOptions, now:
   const base = endpoints.publicBaseUrl;
   // An SMS carries the short link of its ask (/k/<id>): the same id the run derives, so the same length and text.
   const smsLink = `${base}/k/${shortLinkId(`${customer.id}~${milestone.occurrenceId}`, previewKeyring(endpoints.stateDir))}`;
+  const program = await programBeside(options.campaigns ?? defaultCampaignsDir(), templatesDir);
+  const brand = program ? brandContext(program, base) : undefined;
   const ctx = buildAskContext({
     campaign,
     variant,
@@ -186,7 +197,9 @@ export async function previewCampaign(ref: string, options: PreviewOptions, now:
       preferencesUrl: `${base}/p/preview-token`,
       statusUrl: `${base}/me/preview-token`,
     },
-    company: { name: 'Example Shop GmbH', address: 'Musterstraße 1, 10115 Berlin, Germany' },
+    // The program file beside the campaigns brands the preview exactly as it brands the run (core/workflow/process.ts).
+    ...(brand ? { brand } : {}),
+    ...(program ? { defaultLocale: program.defaultLocale } : {}),
   });
   const rendered = await renderAsk(new FsTemplateSource(templatesDir), campaign, variant, channel, ctx);
   const result: PreviewResult = {

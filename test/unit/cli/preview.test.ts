@@ -24,6 +24,20 @@ describe('asks preview', () => {
     expect(await readFile(file, 'utf8')).toContain('Share with a friend</a>');
   });
 
+  it('brands the preview from the program file, as the run does (name and postal address in both parts)', async () => {
+    const { loadProgramFile, programFileIn, defaultCampaignsDir } = await import('../../../adapters/campaign-files.js');
+    const loaded = await loadProgramFile(programFileIn(defaultCampaignsDir()));
+    if (!loaded.ok) throw new Error('the shipped program file is invalid');
+    const out = await tempDir();
+    const result = await run(['preview', 'signup-anniversary', '--channel', 'email', '--out', out]);
+    expect(result.code).toBe(0);
+    const html = await readFile(join(out, 'signup-anniversary-warm-thanks.html'), 'utf8');
+    const firstLine = loaded.program.postalAddress[0]!;
+    expect(html).toContain(loaded.program.company.name);
+    expect(html).toContain(firstLine);
+    expect(result.stdout).toContain(firstLine);
+  });
+
   it('renders an SMS and counts its segments', async () => {
     const result = await run(['preview', 'signup-anniversary', '--channel', 'sms', '--json']);
     const parsed = JSON.parse(result.stdout) as { channel: string; rendered: { text: string; html?: string }; sms: { segments: number; text: string; encoding: string } };
