@@ -28,6 +28,19 @@ export const BUNDLE_FILE = 'index.mjs';
 /** Provided by the Lambda Node.js runtime, so never bundled. */
 export const SDK_EXTERNAL = ['@aws-sdk/*'];
 
+/**
+ * Powertools packages every function loads from the official Powertools for AWS Lambda (TypeScript) layer (ESM and
+ * CommonJS supported, https://docs.aws.amazon.com/powertools/typescript/latest/getting-started/lambda-layers),
+ * added by infra/lambda.ts at the installed version. The parser stays bundled: it needs our zod.
+ */
+export const POWERTOOLS_LAYER_PACKAGES = ['@aws-lambda-powertools/logger', '@aws-lambda-powertools/metrics', '@aws-lambda-powertools/commons'] as const;
+export const LAYER_EXTERNAL = POWERTOOLS_LAYER_PACKAGES.flatMap((p) => [p, `${p}/*`]);
+
+/** The installed Powertools version: the layer's SSM parameter is pinned to it, so the layer matches what tests ran. */
+export function powertoolsVersion(): string {
+  return (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', '@aws-lambda-powertools', 'logger', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 const BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /** zod's locales index (every language) replaced by English only, for imports from inside zod. */
@@ -150,7 +163,7 @@ export function lambdaBuildOptions(entry: string, variant: BundleVariant = {}): 
     platform: 'node',
     target: 'node22',
     mainFields: ['module', 'main'],
-    external: variant.sdkBundled ? [] : SDK_EXTERNAL,
+    external: variant.sdkBundled ? [...LAYER_EXTERNAL] : [...SDK_EXTERNAL, ...LAYER_EXTERNAL],
     banner: { js: BANNER },
     plugins: variant.noPlugins ? [] : BUNDLE_PLUGINS,
     write: false,

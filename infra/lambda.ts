@@ -2,12 +2,14 @@
 // shared configuration in infra/bundle.ts (the one bench/run.ts measures), campaigns/ and templates/ shipped beside
 // the code, a log group with retention, tracing, Powertools settings.
 import { AssetHashType, DockerImage, Duration, RemovalPolicy, type ILocalBundling } from 'aws-cdk-lib';
-import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Function as LambdaFunction, LayerVersion, Runtime, Tracing, type CfnFunction, type ILayerVersion } from 'aws-cdk-lib/aws-lambda';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
+import { Stack } from 'aws-cdk-lib';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, bundleLambdaSync } from './bundle.js';
+import { REPO_ROOT, bundleLambdaSync, powertoolsVersion } from './bundle.js';
 
 export { REPO_ROOT };
 
@@ -38,6 +40,18 @@ class LocalEsbuild implements ILocalBundling {
   }
 }
 
+/** SSM public parameter holding the Powertools layer ARN of a version in the deploying region (AWS-published). */
+export const powertoolsLayerParameter = (version: string): string => `/aws/service/powertools/typescript/generic/all/${version}`;
+
+/** One Powertools layer reference per stack, at the installed version (logger, metrics, commons: infra/bundle.ts). */
+function powertoolsLayer(scope: Construct): ILayerVersion {
+  const stack = Stack.of(scope);
+  const id = 'PowertoolsLayer';
+  const existing = stack.node.tryFindChild(id) as ILayerVersion | undefined;
+  if (existing) return existing;
+  return LayerVersion.fromLayerVersionArn(stack, id, StringParameter.valueForStringParameter(stack, powertoolsLayerParameter(powertoolsVersion())));
+}
+
 export class ProjectFunction extends Construct {
   readonly fn: LambdaFunction;
 
@@ -58,6 +72,7 @@ export class ProjectFunction extends Construct {
         },
       }),
       handler: 'index.handler', // index.mjs
+      layers: [powertoolsLayer(this)],
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
