@@ -12,6 +12,7 @@ import { GSIS } from '../adapters/dynamo/table-def.js';
 import { askSk, customerPk } from '../adapters/dynamo/keys.js';
 import { createSesClient } from '../adapters/channels/ses-email.js';
 import { FileCampaignRepository } from '../adapters/campaign-files.js';
+import { unboundedBudgets } from './campaigns.js';
 import { generateCustomers } from '../core/seed.js';
 import { planSegments, runFor } from '../core/workflow/plan.js';
 import { definitionFromCdkOut, ensureSynth } from '../local/definition.js';
@@ -38,7 +39,7 @@ export async function runPipelineBench(options: { customers?: number; workDir: s
     const campaign = (await new FileCampaignRepository().get('signup-anniversary'))!;
 
     // The workflow, send-rate limit lifted.
-    const deps = localDeps({ doc, tableName: 'pipe-workflow', sesUrl: ses.url, publicBaseUrl: 'http://localhost:3000', keysFile: join(options.workDir, 'keys.json'), smsOutboxFile: join(options.workDir, 'pipe-sms.jsonl'), sendRatePerSecond: 1_000_000 });
+    const deps = localDeps({ doc, tableName: 'pipe-workflow', sesUrl: ses.url, publicBaseUrl: 'http://localhost:3000', keysFile: join(options.workDir, 'keys.json'), smsOutboxFile: join(options.workDir, 'pipe-sms.jsonl'), sendRatePerSecond: 1_000_000, campaigns: unboundedBudgets() });
     const { definition } = definitionFromCdkOut();
     const input = { campaignId: campaign.id, at: `${today}T00:00:00Z`, mode: 'day' as const, runDate: today };
     await runExecution({ definition, handlers: deps.handlers, input: { ...input, campaignId: 'tenth-order' } }); // warm-up: validation, keyring, templates

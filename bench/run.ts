@@ -23,6 +23,7 @@ import { definitionFromCdkOut, ensureSynth } from '../local/definition.js';
 import { localDeps, runExecution } from '../local/run-campaign.js';
 import { startDynamo, startSes } from '../local/servers.js';
 import { bundleEntry } from '../infra/bundle.js';
+import { unboundedBudgets } from './campaigns.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const WORK = join(ROOT, 'bench', '.work');
@@ -71,7 +72,8 @@ async function workflowBench(count: number): Promise<Results> {
     customers.length = 0;
     log(`seeded ${count} customers in ${(seedMs / 1000).toFixed(1)} s`);
 
-    const deps = localDeps({ doc, tableName: table, sesUrl: ses.url, publicBaseUrl: 'http://localhost:3000', keysFile: join(WORK, 'keys.json'), smsOutboxFile: join(WORK, 'sms-outbox.jsonl') });
+    const campaigns = unboundedBudgets();
+    const deps = localDeps({ doc, tableName: table, sesUrl: ses.url, publicBaseUrl: 'http://localhost:3000', keysFile: join(WORK, 'keys.json'), smsOutboxFile: join(WORK, 'sms-outbox.jsonl'), campaigns });
     const { definition } = definitionFromCdkOut();
     const result = await runExecution({ definition, handlers: deps.handlers, input: { campaignId: 'signup-anniversary', at: `${today}T00:00:00Z`, mode: 'day', runDate: today } });
     if (result.error || !result.summary) throw new Error(`bench run failed: ${result.error}`);
