@@ -28,7 +28,7 @@ import type { Campaign } from '../core/schemas/campaign.js';
 import { Customer } from '../core/schemas/customer.js';
 import { mulberry32, type Random } from '../core/seed.js';
 import { conversionDeps } from '../functions/conversions/wiring.js';
-import { definitionFromCdkOut } from './definition.js';
+import { loadRunDefinition } from './definition.js';
 import { localDeps, runExecution } from './run-campaign.js';
 import { startDynamo, startSes, type StartedServer } from './servers.js';
 import { checkInvariants, type FaultRecord, type ObservedAsk, type ObservedReward, type ObservedRun, type ObservedSend, type OracleReport, type SimEvent } from './sim-oracle.js';
@@ -240,7 +240,8 @@ export class Simulation {
       .sort((a, b) => a.id.localeCompare(b.id));
     const byId = new Map(campaigns.map((c) => [c.id, c]));
     const repo: CampaignRepository = { get: async (id) => byId.get(id) ?? (await files.get(id)), list: async () => campaigns } as CampaignRepository;
-    const { definition } = definitionFromCdkOut();
+    // Synthesizes first when cdk.out is missing or stale (a fresh clone), like npm start and asks run.
+    const { definition } = await loadRunDefinition();
     const stateDir = mkdtempSync(join(tmpdir(), 'asks-sim-'));
     return new Simulation(
       { seed: options.seed, days: options.days, startDate: options.startDate ?? '2026-03-01', faults, rates: { ...DEFAULT_RATES, ...options.rates }, budgetScale: scale },

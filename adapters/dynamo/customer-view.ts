@@ -12,20 +12,13 @@ import { askSk, codePointerSk, ledgerPk, milestoneSk } from './keys.js';
 import { CONSENT_SK_PREFIX } from './consents.js';
 import { ConsentChange } from '../../core/privacy.js';
 import type { Keyring } from '../../core/ports.js';
+import type { PendingMilestone } from '../../core/workflow/ports.js';
 
 /** An ask as stored, with whatever reward quote it carries (the fields beyond the Ask schema are kept as they are). */
 export type StoredAsk = Ask & Record<string, unknown>;
 
-export interface StoredMilestone {
-  sk: string;
-  kind: string;
-  threshold: string;
-  occurrenceId: string;
-  occurredAt: string;
-  dueAt: string;
-  pendingDay?: string;
-  handledAt?: string;
-}
+/** A threshold milestone record as stored: the pending reader's shape (core/workflow/ports.ts), plus its state. */
+export type StoredMilestone = Omit<PendingMilestone, 'customerId'> & { pendingDay?: string; handledAt?: string };
 
 export interface CustomerView {
   customerId: string;
