@@ -225,6 +225,9 @@ export class Simulation {
   static async start(options: Omit<SimulateOptions, 'customers' | 'log'>): Promise<Simulation> {
     const rand = mulberry32(options.seed);
     const faults = options.faults ?? NO_FAULTS;
+    // Before any server starts (a failed synth must not leave them running): synthesizes first when cdk.out is
+    // missing or stale (a fresh clone), like npm start and asks run.
+    const { definition } = await loadRunDefinition();
     const dynamo = await startDynamo({ port: 0, dataDir: null });
     const ses = await startSes({ port: 0 });
     const proxy = new SesFaultProxy(ses.url, mulberry32(options.seed ^ 0x5e5), faults.throttle);
@@ -240,8 +243,6 @@ export class Simulation {
       .sort((a, b) => a.id.localeCompare(b.id));
     const byId = new Map(campaigns.map((c) => [c.id, c]));
     const repo: CampaignRepository = { get: async (id) => byId.get(id) ?? (await files.get(id)), list: async () => campaigns } as CampaignRepository;
-    // Synthesizes first when cdk.out is missing or stale (a fresh clone), like npm start and asks run.
-    const { definition } = await loadRunDefinition();
     const stateDir = mkdtempSync(join(tmpdir(), 'asks-sim-'));
     return new Simulation(
       { seed: options.seed, days: options.days, startDate: options.startDate ?? '2026-03-01', faults, rates: { ...DEFAULT_RATES, ...options.rates }, budgetScale: scale },
