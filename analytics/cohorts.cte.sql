@@ -6,9 +6,19 @@ referred AS (
   GROUP BY referee_id
 ),
 all_referred AS (SELECT DISTINCT referee_id AS customer FROM conversions WHERE referee_id IS NOT NULL),
+-- The campaign whose timezone counts a customer's order days: the campaign in scope; across campaigns, the campaign
+-- that referred the customer; an organic customer across campaigns belongs to none, so UTC.
+referral_zone AS (
+  SELECT referee_id AS customer, min_by(campaign_id, occurred_at) AS campaign_id FROM conversions
+  WHERE conversion_type = 'signup' AND referee_id IS NOT NULL GROUP BY referee_id
+),
 order_once AS (
-  SELECT subject_id AS customer, order_id AS k, min(substr(occurred_at, 1, 10)) AS day, min(currency) AS currency, min(amount_minor) AS amount_minor, min(signup_date) AS signup_date
-  FROM events WHERE event = 'customer.order.completed' GROUP BY subject_id, order_id
+  SELECT e.subject_id AS customer, e.order_id AS k, min(coalesce(d.day, substr(e.occurred_at, 1, 10))) AS day,
+    min(e.currency) AS currency, min(e.amount_minor) AS amount_minor, min(e.signup_date) AS signup_date
+  FROM events e
+  LEFT JOIN referral_zone z ON z.customer = e.subject_id
+  LEFT JOIN order_days d ON d.subject_id = e.subject_id AND d.order_id = e.order_id AND d.campaign_id = coalesce({{campaign}}, z.campaign_id)
+  WHERE e.event = 'customer.order.completed' GROUP BY e.subject_id, e.order_id
 ),
 organic AS (
   SELECT o.customer, min(o.signup_date) AS signup_day FROM order_once o
