@@ -21,8 +21,14 @@ import type { LocalEnvironment } from './environment.js';
 const BROWSER = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
 const NETWORKS = ['whatsapp', 'email', 'copy', 'sms', 'linkedin'] as const;
 
+/** Share of demo emails that bounce permanently, and of delivered ones whose recipient complains. */
+const DEMO_BOUNCE_RATE = 0.03;
+const DEMO_COMPLAINT_RATE = 0.02;
+
 export interface DemoCounts {
   delivered: number;
+  bounced: number;
+  complained: number;
   visits: number;
   shares: number;
   clicks: number;
@@ -62,7 +68,7 @@ async function asksOf(env: LocalEnvironment, campaignId: string): Promise<AskIte
  * Throws when a handler answers with a server error.
  */
 export async function simulateAfterAsks(env: LocalEnvironment, baseUrl: string, since: string, now: Date = new Date()): Promise<DemoCounts> {
-  const counts: DemoCounts = { delivered: 0, visits: 0, shares: 0, clicks: 0, leads: 0, signups: 0, purchases: 0, orders: 0 };
+  const counts: DemoCounts = { delivered: 0, bounced: 0, complained: 0, visits: 0, shares: 0, clicks: 0, leads: 0, signups: 0, purchases: 0, orders: 0 };
   const keyring = await loadKeyring({ SIGNING_KEYS_FILE: join(env.stateDir, 'keys.json') });
   const secret = loadLocalWebhookSecret(process.env.WEBHOOK_SECRET_FILE ?? join(env.stateDir, 'webhook-secret'));
   const campaigns = (await env.deps.campaigns.list()).filter((c) => c.status === 'active');
@@ -107,8 +113,21 @@ export async function simulateAfterAsks(env: LocalEnvironment, baseUrl: string, 
       if (rand() < 0.35) await order(ask.customerId, `${ask.askId}-own`, rand);
       if (ask.channel === 'email' && ask.messageId) {
         const t = new Date().toISOString();
+        const address = (await env.customers.get(ask.customerId))?.email ?? `${ask.customerId}@demo.example`;
+        // A few addresses bounce for good (then nothing else happens) and a few recipients complain after delivery, at
+        // rates near real senders', so the report's bounce and complaint rates and the suppression list have data.
+        if (rand() < DEMO_BOUNCE_RATE) {
+          await ses(sesEvent(ask, 'Bounce', { bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: address }], timestamp: t } }));
+          counts.bounced += 1;
+          continue;
+        }
         await ses(sesEvent(ask, 'Delivery', { delivery: { timestamp: t } }));
         counts.delivered += 1;
+        if (rand() < DEMO_COMPLAINT_RATE) {
+          await ses(sesEvent(ask, 'Complaint', { complaint: { complainedRecipients: [{ emailAddress: address }], complaintFeedbackType: 'abuse', timestamp: t } }));
+          counts.complained += 1;
+          continue;
+        }
         if (rand() < 0.45) await ses(sesEvent(ask, 'Open', { open: { timestamp: t } }));
       }
       const token = signToken({ p: 'share', c: ask.customerId, k: campaign.id, o: ask.milestone.occurrenceId, r: ask.referralCode }, keyring);

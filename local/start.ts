@@ -232,7 +232,7 @@ async function main(): Promise<void> {
   const files = (await readdir(mailboxDir)).filter((f) => f.endsWith('.eml')).map((f) => join(mailboxDir, f));
   const links = await oneAskLinks(env, campaigns.map((c) => c.id), files);
   log('', 'Runs', ...lines, '');
-  if (demo) log(`Demo (simulated through the real handlers; friends are demo-friend-*): ${demo.delivered} emails delivered, ${demo.visits} share-page visits, ${demo.shares} shares, ${demo.clicks} clicks, ${demo.leads} leads, ${demo.signups} signups, ${demo.purchases} purchases; ${demo.orders} customer orders (asked, held out, organic)`, '');
+  if (demo) log(`Demo (simulated through the real handlers; friends are demo-friend-*): ${demo.delivered} emails delivered, ${demo.bounced} bounced, ${demo.complained} complained, ${demo.visits} share-page visits, ${demo.shares} shares, ${demo.clicks} clicks, ${demo.leads} leads, ${demo.signups} signups, ${demo.purchases} purchases; ${demo.orders} customer orders (asked, held out, organic)`, '');
   log(...report.lines, '');
   log(`Open:`);
   if (links.share) log(`  a share page      ${links.share}`);

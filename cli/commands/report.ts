@@ -48,7 +48,7 @@ export function reportLines(r: Report): string[] {
     '',
     'Funnel',
     `  asked               ${c.asked}   (held out ${c.held_out}, skipped ${c.skipped}, deferred ${c.deferred}, failed ${c.failed})`,
-    `  delivered           ${c.delivered}   ${pct(rt.delivered!.value)} of ${rt.delivered!.of.split(' / ')[1]}`,
+    `  delivered           ${c.delivered}   ${pct(rt.delivered!.value)} of ${rt.delivered!.of.split(' / ')[1]} (bounced ${c.bounced} ${pct(rt.bounced!.value)}, complaints ${c.complained} ${pct(rt.complained!.value)})`,
     `  share-page visits   ${c.share_visitors}   ${pct(rt.visited!.value)} of asked`,
     `  shared              ${c.sharers}   ${pct(rt.shared!.value)} of asked (${c.shares} shares)`,
     `  clicks              ${c.clicks}   on ${c.clicked_asks} asks, ${pct(rt.clicked!.value)} of asked`,
