@@ -31,7 +31,7 @@ export interface FunctionGrantSpec {
  * Scan; QueryDuePage is pure and gets nothing.
  */
 export const FUNCTION_GRANTS: Record<FunctionId, FunctionGrantSpec> = {
-  LoadCampaign: { table: ['GetItem', 'PutItem', 'Query'] },
+  LoadCampaign: { table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'] },
   QueryDuePage: {},
   ProcessBatch: { table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: ['Query'], putEvents: true, secrets: ['signing'], sendEmail: true, sendSms: true },
   Summarize: { table: ['UpdateItem'], putEvents: true },

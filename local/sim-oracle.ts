@@ -39,15 +39,20 @@ export interface ObservedAsk {
   occurrenceId: string;
   status: string;
   skipReason?: string;
+  /** Why it failed (a stuck claim whose send outcome is unknown says so). */
+  error?: string;
   runId: string;
   updatedAt: string;
   /** Reward amounts the ask quoted (minor units), when the ask stores them. */
   quotedAdvocateMinor?: number;
 }
 
+/** One run record as `asks runs` shows it: one per execution, its counts by outcome and skip reason. */
 export interface ObservedRun {
   campaignId: string;
   runId: string;
+  executionId?: string;
+  status?: string;
   totals: Record<string, number>;
 }
 
@@ -88,7 +93,7 @@ export const INVARIANTS = {
   never_against_rules: 'nobody is asked against consent, suppression, audience, caps or cooldown',
   budget_stop: 'no ask is made after the budget rule says stop; booked rewards stay within budget',
   quote_equals_booked: 'every amount quoted equals the amount booked',
-  run_totals: 'run totals add up to the ask records and the messages sent',
+  run_totals: 'run records (asks runs, killed executions included) add up to the ask records; every sent ask has its message',
 } as const;
 export type InvariantName = keyof typeof INVARIANTS;
 
@@ -124,6 +129,10 @@ export interface ExpectedOccurrence {
   /** The first scheduled hour at or after the milestone is due (before quiet hours). */
   dueHour: number;
 }
+
+/** The documented claim lease (docs/architecture.md, "Stale claims"): a claim older than this is settled by the next run. */
+const CLAIM_LEASE_MS = 10 * 60_000;
+const SENT_STATUSES = new Set(['sent', 'delivered', 'bounced', 'complained']);
 
 const hourFloor = (ms: number): number => Math.floor(ms / HOUR_MS) * HOUR_MS;
 const hourCeil = (ms: number): number => Math.ceil(ms / HOUR_MS) * HOUR_MS;
@@ -409,18 +418,42 @@ export function checkInvariants(input: OracleInput): OracleReport {
     if (record?.quotedAdvocateMinor !== undefined && record.quotedAdvocateMinor !== r.amountMinor && r.state !== 'voided') violations.push({ invariant: 'quote_equals_booked', ...where, detail: `the ask stores a quote of ${record.quotedAdvocateMinor}; the ledger booked ${r.amountMinor}` });
   }
 
-  // 5. run totals add up to the ask records and to the messages that went out.
+  // 5. run totals: the run records (as `asks runs` shows them, a killed execution's too) count each decision once, in
+  // the run that made it (a stuck claim in the run that settled it), so their sums equal the ask records by status;
+  // every ask recorded sent has exactly its one message; every message belongs to an ask recorded sent, or failed
+  // with an unknown send outcome (the documented at-most-once trade-off), or a claim no fault-free run could settle yet.
+  const runHours = new Map<string, number[]>();
+  for (let h = start; h < end; h += HOUR_MS) for (const c of input.campaigns) if (!faulted.has(`${c.id}@${h}`)) (runHours.get(c.id) ?? runHours.set(c.id, []).get(c.id)!).push(h);
   for (const campaign of input.campaigns) {
     const runs = input.runs.filter((r) => r.campaignId === campaign.id);
     const total = (key: string) => runs.reduce((s, r) => s + (r.totals[key] ?? 0), 0);
     const records = input.asks.filter((a) => a.campaignId === campaign.id);
-    const count = (status: string) => records.filter((a) => a.status === status).length;
-    const messages = sends.filter((s) => s.campaignId === campaign.id).length;
-    checked.run_totals += 2;
-    if (total('sent') !== count('sent') || count('sent') !== messages) {
-      violations.push({ invariant: 'run_totals', campaignId: campaign.id, detail: `run records count ${total('sent')} sent, ask records ${count('sent')} sent, ${messages} messages went out` });
+    const count = (pred: (a: ObservedAsk) => boolean) => records.filter(pred).length;
+    const mine = sends.filter((s) => s.campaignId === campaign.id);
+    const sentRecords = count((a) => SENT_STATUSES.has(a.status));
+    checked.run_totals += 3;
+    if (total('sent') !== sentRecords) violations.push({ invariant: 'run_totals', campaignId: campaign.id, detail: `run records count ${total('sent')} sent, ask records ${sentRecords} sent, ${mine.length} messages went out` });
+    for (const status of ['held_out', 'failed']) {
+      if (total(status) !== count((a) => a.status === status)) violations.push({ invariant: 'run_totals', campaignId: campaign.id, detail: `run records count ${total(status)} ${status}, ask records ${count((a) => a.status === status)}` });
     }
-    if (total('held_out') !== count('held_out')) violations.push({ invariant: 'run_totals', campaignId: campaign.id, detail: `run records count ${total('held_out')} held out, ask records ${count('held_out')}` });
+    const byAsk = new Map<string, ObservedSend[]>();
+    for (const s of mine) (byAsk.get(s.askId) ?? byAsk.set(s.askId, []).get(s.askId)!).push(s);
+    for (const a of records) {
+      const messages = byAsk.get(a.askId) ?? [];
+      const where = { campaignId: campaign.id, customerId: a.customerId, occurrenceId: a.occurrenceId };
+      checked.run_totals += 1;
+      if (SENT_STATUSES.has(a.status) && messages.length === 0) violations.push({ invariant: 'run_totals', ...where, detail: `ask recorded ${a.status} but no message went out` });
+      if (a.status === 'claimed') {
+        const settleBy = (runHours.get(campaign.id) ?? []).find((h) => h >= Date.parse(a.updatedAt) + CLAIM_LEASE_MS);
+        if (settleBy !== undefined) violations.push({ invariant: 'run_totals', ...where, detail: `claimed at ${a.updatedAt} and still claimed after the fault-free run at ${iso(settleBy)}` });
+      }
+    }
+    for (const [askId, messages] of byAsk) {
+      const record = asksById.get(`${campaign.id}|${askId}`);
+      const ok = record && (SENT_STATUSES.has(record.status) || record.status === 'claimed' || (record.status === 'failed' && /send outcome unknown/.test(record.error ?? '')));
+      checked.run_totals += 1;
+      if (!ok) violations.push({ invariant: 'run_totals', campaignId: campaign.id, customerId: messages[0]!.customerId, occurrenceId: messages[0]!.occurrenceId, detail: `a message went out at ${messages[0]!.at} but the ask is recorded ${record ? `${record.status}${record.error ? ` (${record.error})` : ''}` : 'nowhere'}` });
+    }
   }
 
   const table = (Object.keys(INVARIANTS) as InvariantName[]).map((name) => ({ invariant: name, description: INVARIANTS[name], checked: checked[name], violations: violations.filter((v) => v.invariant === name).length }));

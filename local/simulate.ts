@@ -21,7 +21,8 @@ import { MilestoneStore } from '../adapters/dynamo/milestones.js';
 import { PreferenceStore } from '../adapters/dynamo/preferences.js';
 import { SuppressionStore } from '../adapters/dynamo/suppressions.js';
 import { MemoryPublisher } from '../adapters/eventbridge.js';
-import { codePointerSk, customerPk, ledgerPk, runPk } from '../adapters/dynamo/keys.js';
+import { codePointerSk, customerPk, ledgerPk } from '../adapters/dynamo/keys.js';
+import { DynamoRunStore } from '../adapters/dynamo/runs.js';
 import { recordConversion } from '../core/conversions.js';
 import type { CampaignRepository, ChannelSender, Clock } from '../core/ports.js';
 import type { Campaign } from '../core/schemas/campaign.js';
@@ -445,14 +446,18 @@ export class Simulation {
         occurrenceId: String((a.milestone as { occurrenceId: string }).occurrenceId),
         status: String(a.status),
         ...(a.skipReason ? { skipReason: String(a.skipReason) } : {}),
+        ...(a.error ? { error: String(a.error) } : {}),
         runId: String(a.runId),
         updatedAt: String(a.updatedAt),
         ...(typeof quoted === 'number' ? { quotedAdvocateMinor: quoted } : {}),
       };
     });
-    const runs = (await this.scan('begins_with(PK, :r)', { ':r': runPk('') }))
-      .filter((r) => r.totals && typeof r.totals === 'object')
-      .map((r) => ({ campaignId: String(r.PK).slice(runPk('').length), runId: String((r.run as { runId?: string })?.runId ?? r.SK), totals: r.totals as Record<string, number> }));
+    // The run records exactly as `asks runs` reads them (every execution, killed ones included).
+    const store = new DynamoRunStore(this.doc, this.tableName);
+    const runs: ObservedRun[] = [];
+    for (const c of this.campaigns) {
+      for (const r of await store.list(c.id, Number.MAX_SAFE_INTEGER)) runs.push({ campaignId: c.id, runId: r.run.runId, ...(r.executionId ? { executionId: r.executionId } : {}), status: r.status, totals: r.totals });
+    }
     const ledger = await this.scan('begins_with(PK, :l)', { ':l': ledgerPk('') });
     const latest = new Map<string, Record<string, unknown>>();
     for (const e of ledger) {

@@ -68,7 +68,7 @@ export class DynamoAskStore implements AskWriter, SuppressionReader, DueAskReade
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
       const existing = await this.get(ask.customerId, ask.milestone.occurrenceId);
-      return { claimed: false, ...(existing ? { existing: existing.status } : {}), ...(existing?.executionId ? { existingExecutionId: existing.executionId } : {}) };
+      return { claimed: false, ...(existing ? { existing: existing.status } : {}), ...(existing?.executionId ? { existingExecutionId: existing.executionId } : {}), ...(existing?.batchId ? { existingBatchId: existing.batchId } : {}) };
     }
   }
 

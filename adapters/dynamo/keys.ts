@@ -16,6 +16,7 @@
 //   REF#<campaign>#X#<ext>    REFEREE                REF#<campaign>#E#<hash>  REFEREE
 //   RUN#<campaignId>          <runDate>#<runId>#<executionId> (one per execution)   RATE#<name>#<sec>  RATE
 //   PROG#<campaignId>         <hour>#<index>#<partition> (hour-mode partition progress)
+//   RUNJ#<campaignId>         <executionId>#<batchId> (journal of a batch in progress: its asks; deleted when counted)
 //   META                      PARTITIONS             REVIEW             (ledger review queue)
 // DueAsks (sparse): askDueHour = <campaignId>#<YYYY-MM-DDTHH> on deferred asks and on claims (at the end of the lease).
 // GSI1: ASKS#<campaignId> (asks), K#<clickId> (clicks), XC#<externalId> (referee claims), X#<externalId> (conversions),
@@ -142,6 +143,14 @@ export const runPk = (campaignId: string): string => `RUN#${campaignId}`;
 /** One run record per execution: `<runDate>#<runId>#<executionId>` (records without an execution id predate it). */
 export const runSk = (runDate: string, runId: string, executionId?: string): string => `${runDate}#${runId}${executionId ? `#${executionId}` : ''}`;
 export const runKey = (campaignId: string, runDate: string, runId: string, executionId?: string): TableKey => ({ PK: runPk(campaignId), SK: runSk(runDate, runId, executionId) });
+
+/**
+ * `RUNJ#<campaignId>` / `<executionId>#<batchId>`: the journal of a batch in progress (the asks it handles), written
+ * before its first claim and deleted once its counts are on the run record; a journal left behind is a batch whose
+ * process died, counted later from its asks (adapters/dynamo/runs.ts `reconcile`).
+ */
+export const runJournalPk = (campaignId: string): string => `RUNJ#${campaignId}`;
+export const runJournalKey = (campaignId: string, executionId: string, batchId: string): TableKey => ({ PK: runJournalPk(campaignId), SK: `${executionId}#${batchId}` });
 
 // ---- Partition progress of hour-mode runs ------------------------------------------------------------------------
 /** `PROG#<campaignId>` / `<hour the partition was planned>#<index>#<partition>`: status open|done and the cursor. */

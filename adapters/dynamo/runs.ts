@@ -1,15 +1,25 @@
 // Run records: one per execution (`RUN#<campaignId>` / `<runDate>#<runId>#<executionId>`), so reruns, duplicate fires
-// and killed executions each keep their own counts. LoadCampaign opens the record (status running), every finished
-// batch ADDs its counts (top-level `n:<outcome>` numbers, so a killed execution still shows what it did), Summarize
-// writes the final totals (status completed).
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+// and killed executions each keep their own counts. LoadCampaign opens the record (status running); every finished
+// batch ADDs its counts (top-level `n:<outcome>` numbers) once, guarded by the string set `batches` of the batch ids
+// already counted; Summarize adds the run-level counts (`batch_failed`, `campaign_inactive`) and sets status completed.
+// The record's counts are always the `n:` numbers, for a completed, a killed or a still running execution alike.
+//
+// A batch whose process dies never reaches its own count: its journal (`RUNJ#<campaignId>` / `<executionId>#<batchId>`,
+// the asks it was about to handle, written before its first claim) stays behind, and a later run's LoadCampaign counts
+// it from those asks' records onto the dead execution's record (`reconcile`), once, by the same batch-id guard.
+import { BatchGetCommand, DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Ask } from '../../core/schemas/ask.js';
 import type { Counts, Run, RunSummary } from '../../core/schemas/workflow.js';
-import type { RunRecorder } from '../../core/workflow/ports.js';
-import { runKey, runPk } from './keys.js';
+import type { BatchJournal, RunRecorder } from '../../core/workflow/ports.js';
+import { countKeyOf } from '../../core/workflow/recovery.js';
+import { isConditionFailed } from './conditions.js';
+import { askSk, customerPk, runJournalKey, runJournalPk, runKey, runPk } from './keys.js';
 
 export { runKey };
 
 const COUNT_PREFIX = 'n:';
+/** Counts of the run itself rather than of a batch: Summarize adds them. */
+const RUN_LEVEL = ['batch_failed', 'campaign_inactive'];
 
 export interface RunRecord {
   run: Run;
@@ -18,11 +28,22 @@ export interface RunRecord {
   startedAt?: string;
   completedAt?: string;
   pages?: number;
-  /** Final totals when completed; the batch counts added so far otherwise. */
+  /** Counts by outcome and skip reason: every counted batch (and the run-level counts once completed). */
   totals: Counts;
+  /** Batches of a dead process counted from their asks by a later run. */
+  reconciledBatches?: number;
 }
 
-export class DynamoRunStore implements RunRecorder {
+interface Journal {
+  run: Run;
+  batchId: string;
+  asks: Array<{ customerId: string; occurrenceId: string }>;
+  at: string;
+}
+
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
+export class DynamoRunStore implements RunRecorder, BatchJournal {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -36,39 +57,152 @@ export class DynamoRunStore implements RunRecorder {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...this.key(run), entity: 'run', run, executionId: run.executionId, status: 'running', startedAt: at } }));
   }
 
-  async addCounts(run: Run, counts: Counts): Promise<void> {
+  /**
+   * ADD `counts` to the execution's record. With `batchId`: only if that batch was not counted yet (false when it was).
+   * `extra` SETs more attributes in the same update.
+   */
+  async addCounts(run: Run, counts: Counts, batchId?: string, extra: { reconciled?: boolean } = {}): Promise<boolean> {
     const entries = Object.entries(counts).filter(([, n]) => n > 0);
-    if (entries.length === 0) return;
+    if (entries.length === 0 && batchId === undefined) return true;
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
+    const adds: string[] = [];
     entries.forEach(([k, n], i) => {
       names[`#c${i}`] = `${COUNT_PREFIX}${k}`;
       values[`:c${i}`] = n;
+      adds.push(`#c${i} :c${i}`);
     });
-    await this.doc.send(
-      new UpdateCommand({ TableName: this.tableName, Key: this.key(run), UpdateExpression: `ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values }),
-    );
+    if (batchId !== undefined) {
+      names['#b'] = 'batches';
+      values[':b'] = new Set([batchId]);
+      values[':bid'] = batchId;
+      adds.push('#b :b');
+    }
+    if (extra.reconciled) {
+      names['#r'] = 'reconciledBatches';
+      values[':one'] = 1;
+      adds.push('#r :one');
+    }
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(run),
+          UpdateExpression: `ADD ${adds.join(', ')}`,
+          ...(batchId !== undefined ? { ConditionExpression: 'attribute_not_exists(#b) OR NOT contains(#b, :bid)' } : {}),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (batchId !== undefined && isConditionFailed(error)) return false;
+      throw error;
+    }
   }
 
+  /** Summarize: the run-level counts (once: only while the record is running) and status completed. */
   async record(summary: RunSummary): Promise<void> {
     const { run } = summary;
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: this.key(run),
-        UpdateExpression: 'SET entity = :e, #run = :run, totals = :t, pages = :p, completedAt = :c, #s = :done',
-        ExpressionAttributeNames: { '#run': 'run', '#s': 'status' },
-        ExpressionAttributeValues: { ':e': 'run', ':run': run, ':t': summary.totals, ':p': summary.pages, ':c': summary.completedAt, ':done': 'completed' },
-      }),
-    );
+    const names: Record<string, string> = { '#run': 'run', '#s': 'status' };
+    const values: Record<string, unknown> = { ':e': 'run', ':run': run, ':t': summary.totals, ':p': summary.pages, ':c': summary.completedAt, ':done': 'completed' };
+    const adds: string[] = [];
+    RUN_LEVEL.filter((k) => (summary.totals[k] ?? 0) > 0).forEach((k, i) => {
+      names[`#l${i}`] = `${COUNT_PREFIX}${k}`;
+      values[`:l${i}`] = summary.totals[k];
+      adds.push(`#l${i} :l${i}`);
+    });
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(run),
+          UpdateExpression: `SET entity = :e, #run = :run, totals = :t, pages = :p, completedAt = :c, #s = :done${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
+          ConditionExpression: 'attribute_not_exists(#s) OR #s <> :done',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      // Summarize retried after its record was written: counted already.
+      if (!isConditionFailed(error)) throw error;
+    }
   }
 
-  /** The run records of a campaign, newest run first (executions of one run by start time). */
+  /** The batch's journal: the asks it is about to handle (before its first claim). */
+  async openBatch(run: Run, batchId: string, asks: Array<{ customerId: string; occurrenceId: string }>, at: string): Promise<void> {
+    if (!run.executionId) return;
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...runJournalKey(run.campaignId, run.executionId, batchId), entity: 'run_journal', run, batchId, asks, at } }));
+  }
+
+  async closeBatch(run: Run, batchId: string): Promise<void> {
+    if (!run.executionId) return;
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: runJournalKey(run.campaignId, run.executionId, batchId) }));
+  }
+
+  /**
+   * Batches of a campaign whose process died: every journal written before `before` is counted from its asks (the
+   * ones that execution and batch wrote; a claim still in flight is counted by the run that settles it) onto its
+   * execution's record, once, then deleted. Returns how many batches were counted here.
+   */
+  async reconcile(campaignId: string, before: string): Promise<number> {
+    const journals: Journal[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': runJournalPk(campaignId) }, ExclusiveStartKey: start, ConsistentRead: true }));
+      for (const item of out.Items ?? []) if (String(item.at) < before) journals.push(item as unknown as Journal);
+      start = out.LastEvaluatedKey;
+    } while (start);
+    let counted = 0;
+    for (const journal of journals) {
+      const asks = await this.getAsks(journal.asks);
+      const counts: Counts = {};
+      for (const ask of asks) {
+        if (ask.executionId !== journal.run.executionId || (ask.batchId !== undefined && ask.batchId !== journal.batchId)) continue;
+        const key = countKeyOf(ask);
+        if (key) counts[key] = (counts[key] ?? 0) + 1;
+      }
+      if (await this.addCounts(journal.run, counts, journal.batchId, { reconciled: true })) counted += 1;
+      await this.closeBatch(journal.run, journal.batchId);
+    }
+    return counted;
+  }
+
+  private async getAsks(keys: Array<{ customerId: string; occurrenceId: string }>): Promise<Ask[]> {
+    const found: Ask[] = [];
+    const unique = [...new Map(keys.map((k) => [`${k.customerId}|${k.occurrenceId}`, { PK: customerPk(k.customerId), SK: askSk(k.occurrenceId) }])).values()];
+    for (let i = 0; i < unique.length; i += 100) {
+      let pending: Array<Record<string, unknown>> = unique.slice(i, i + 100);
+      for (let attempt = 0; pending.length > 0; attempt += 1) {
+        if (attempt > 8) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${attempt} attempts`);
+        if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
+        const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
+        found.push(...((out.Responses?.[this.tableName] ?? []) as Ask[]));
+        pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Array<Record<string, unknown>>;
+      }
+    }
+    return found;
+  }
+
+  /** The run records of a campaign, newest run first (executions of one run by start time); `limit` records at most. */
   async list(campaignId: string, limit = 50): Promise<RunRecord[]> {
-    const out = await this.doc.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': runPk(campaignId) }, ScanIndexForward: false, Limit: limit }));
-    const records = (out.Items ?? []).map((i) => {
+    const items: Array<Record<string, unknown>> = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': runPk(campaignId) }, ScanIndexForward: false, Limit: Math.min(limit - items.length, 1000), ExclusiveStartKey: start }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start && items.length < limit);
+    const records = items.map((i) => {
       const added: Counts = {};
-      for (const [k, v] of Object.entries(i)) if (k.startsWith(COUNT_PREFIX) && typeof v === 'number') added[k.slice(COUNT_PREFIX.length)] = v;
+      let any = false;
+      for (const [k, v] of Object.entries(i)) {
+        if (!k.startsWith(COUNT_PREFIX)) continue;
+        any = true;
+        if (typeof v === 'number' && v > 0) added[k.slice(COUNT_PREFIX.length)] = v;
+      }
       const status = i.status === 'completed' || (i.status === undefined && i.completedAt) ? 'completed' : 'running';
       return {
         run: i.run as Run,
@@ -77,7 +211,9 @@ export class DynamoRunStore implements RunRecorder {
         ...(i.startedAt ? { startedAt: String(i.startedAt) } : {}),
         ...(i.completedAt ? { completedAt: String(i.completedAt) } : {}),
         ...(typeof i.pages === 'number' ? { pages: i.pages } : {}),
-        totals: status === 'completed' && i.totals ? (i.totals as Counts) : added,
+        // Records from before per-batch counts carry only the final totals.
+        totals: any || !i.totals ? added : (i.totals as Counts),
+        ...(typeof i.reconciledBatches === 'number' ? { reconciledBatches: i.reconciledBatches } : {}),
       } satisfies RunRecord;
     });
     // Newest scheduled instant first; executions of one run by start.

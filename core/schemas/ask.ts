@@ -68,6 +68,8 @@ export const Ask = z.object({
   runId: z.string().min(1),
   /** The run execution that wrote the ask (a retried batch tells its own earlier sends from other runs'). */
   executionId: z.string().optional(),
+  /** The batch of that execution (its journal counts the ask when the batch's process died: adapters/dynamo/runs.ts). */
+  batchId: z.string().optional(),
   milestone: MilestoneOccurrence,
   status: AskStatus,
   skipReason: SkipReason.optional(),

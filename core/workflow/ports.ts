@@ -36,7 +36,7 @@ export interface PendingReader {
 }
 
 /** `existing`: the status of the ask that kept the claim from being taken (read after the lost conditional put). */
-export type ClaimResult = { claimed: boolean; existing?: AskStatus; existingExecutionId?: string };
+export type ClaimResult = { claimed: boolean; existing?: AskStatus; existingExecutionId?: string; existingBatchId?: string };
 
 export interface AskWriter {
   /**
@@ -64,10 +64,27 @@ export interface BudgetReader {
 export interface RunRecorder {
   /** The execution began (status running): a killed execution still leaves its record and partial counts. */
   start?(run: Run, at: string): Promise<void>;
-  /** Add one batch's counts to the execution's record (atomic ADD). */
-  addCounts?(run: Run, counts: Counts): Promise<void>;
+  /** The journal of a batch in progress (see BatchJournal). */
+  openBatch?: BatchJournal['openBatch'];
+  /**
+   * Add one batch's counts to the execution's record (atomic ADD). With `batchId`, at most once per batch of the
+   * execution (a retried batch or a reconciled journal does not count twice); returns false when already counted.
+   */
+  addCounts?(run: Run, counts: Counts, batchId?: string): Promise<boolean | void>;
+  /** The batch's journal is no longer needed: its counts are on the record. */
+  closeBatch?(run: Run, batchId: string): Promise<void>;
+  /**
+   * Count the batches whose process died (journals older than `before`, an ISO instant) from their asks onto their
+   * executions' records, once each, and delete those journals. Returns the batches counted.
+   */
+  reconcile?(campaignId: string, before: string): Promise<number>;
   /** The execution finished: final totals, status completed. */
   record(summary: RunSummary): Promise<void>;
+}
+
+/** The journal of a batch in progress: the asks it is about to handle, written before its first claim. */
+export interface BatchJournal {
+  openBatch(run: Run, batchId: string, asks: Array<{ customerId: string; occurrenceId: string }>, at: string): Promise<void>;
 }
 
 /** Asks filed in the due-asks index under `<campaignId>#<YYYY-MM-DDTHH>` (deferred, or a claim whose lease ends then). */

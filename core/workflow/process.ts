@@ -21,9 +21,9 @@ import { shortLinkId, signToken } from '../links.js';
 import { SMS_FIT_DATA_KEY, smsFitFor } from '../sms.js';
 import { NotFoundError, PermanentSendError, ValidationError } from '../errors.js';
 import { fromWallTime, parseIsoDate } from '../zoned-time.js';
-import type { AskWriter, CodeIssuer, CustomerReader, DueAskReader, DueCustomer, PendingMilestone, PendingReader, SendMarkerReader, ShortLinkWriter, SuppressionReader } from './ports.js';
+import type { AskWriter, BatchJournal, CodeIssuer, CustomerReader, DueAskReader, DueCustomer, PendingMilestone, PendingReader, SendMarkerReader, ShortLinkWriter, SuppressionReader } from './ports.js';
 import { PENDING_INDEX } from './plan.js';
-import { askIsDue, DUE_ASK_BUCKETS_PER_READ, DUE_ASKS_INDEX, parseDueAskRange } from './recovery.js';
+import { askIsDue, countKeyOf, DUE_ASK_BUCKETS_PER_READ, DUE_ASKS_INDEX, parseDueAskRange } from './recovery.js';
 
 export interface ProcessDeps {
   campaigns: CampaignRepository;
@@ -51,6 +51,8 @@ export interface ProcessDeps {
   shortLinks?: ShortLinkWriter;
   /** Customers decided at once inside one batch (sends overlap; the SES rate bounds it in the cloud). */
   concurrency?: number;
+  /** The batch's journal, written before its first claim (a batch whose process dies is counted from it later). */
+  journal?: BatchJournal;
   /** Called before each customer is handled (tests use it to crash a batch half way). */
   beforeCustomer?: (customerId: string, index: number) => void | Promise<void>;
 }
@@ -66,11 +68,13 @@ interface Entry {
 
 /**
  * What a lost claim counts as: `already_asked` only when a message went out; a live claim is `in_flight`. An ask this
- * very execution sent (an earlier attempt of a retried batch, whose report was lost) counts as `sent`.
+ * very batch of this execution decided (an earlier attempt of a retried batch, which counted nothing) counts as what
+ * it became: `sent`, `held_out`, `failed`.
  */
-function existingOutcome(existing: AskStatus | undefined, sameExecution = false): string {
+function existingOutcome(existing: AskStatus | undefined, sameBatch = false): string {
   if (existing === 'claimed') return 'in_flight';
-  if (existing === 'sent' || existing === 'delivered' || existing === 'bounced' || existing === 'complained') return sameExecution ? 'sent' : ('skipped:already_asked' satisfies `skipped:${SkipReason}`);
+  if (sameBatch && existing) return countKeyOf({ status: existing }) ?? 'in_flight';
+  if (existing === 'sent' || existing === 'delivered' || existing === 'bounced' || existing === 'complained') return 'skipped:already_asked' satisfies `skipped:${SkipReason}`;
   return `already_${existing ?? 'decided'}`;
 }
 
@@ -239,6 +243,8 @@ export async function processBatch(input: ProcessBatchInput, deps: ProcessDeps):
   const rate = conversionRate(campaign.budget, budget).rate;
   const planner = new BudgetPlanner(campaign.budget.amountMinor, budget.committedMinor);
   const decided = due.map((entry) => decide(entry, campaign, run, suppressed, rate, planner));
+  // The journal before the first claim: if this process dies, a later run counts these asks from their records.
+  await deps.journal?.openBatch(run, batch.batchId, due.map((e) => ({ customerId: e.customer.id, occurrenceId: e.occurrence!.occurrenceId })), deps.clock.now().toISOString());
   const keyring = await deps.keyring();
   const program = await deps.program?.get();
   const brand = program ? brandContext(program, deps.publicBaseUrl) : undefined;
@@ -257,7 +263,7 @@ export async function processBatch(input: ProcessBatchInput, deps: ProcessDeps):
       const entry = due[index]!;
       try {
         await deps.beforeCustomer?.(entry.customer.id, index);
-        const outcome = await handleCustomer(entry, decided[index]!, { campaign, run, deps, suppressed, keyring, outbox, program, brand });
+        const outcome = await handleCustomer(entry, decided[index]!, { campaign, run, batchId: batch.batchId, deps, suppressed, keyring, outbox, program, brand });
         bump(counts, outcome);
         if (outbox.length >= 10) await flush(false);
       } catch (error) {
@@ -308,12 +314,18 @@ function decide(entry: Entry, campaign: Campaign, run: Run, suppressed: Set<stri
 interface Ctx {
   campaign: Campaign;
   run: Run;
+  batchId: string;
   deps: ProcessDeps;
   suppressed: Set<string>;
   keyring: Keyring;
   outbox: ProjectEvent[];
   program: Program | undefined;
   brand: BrandContext | undefined;
+}
+
+/** The execution and batch that write an ask (they count it). */
+function ownership(run: Run, batchId: string): Pick<Ask, 'executionId' | 'batchId'> {
+  return run.executionId ? { executionId: run.executionId, batchId } : {};
 }
 
 /** Decide, claim, and (for an ask) send. Returns the count key of the outcome. */
@@ -349,7 +361,8 @@ async function handleCustomer(entry: Entry, decided: Decided, ctx: Ctx): Promise
   const marker = stale && deps.markers ? await deps.markers.sendMarker(customer.id, askId, stale.channel!) : undefined;
   if (stale && marker) {
     const token = deps.ids.id(16);
-    const { claimed, existing } = await deps.asks.claim({ ...stale, runId: run.runId, status: 'claimed', updatedAt: nowIso }, token);
+    // The settling execution and batch own the ask from here (they count it; the dead batch's journal does not).
+    const { claimed, existing } = await deps.asks.claim({ ...stale, runId: run.runId, ...ownership(run, ctx.batchId), status: 'claimed', updatedAt: nowIso }, token);
     if (!claimed) return entry.stored ? 'settled_elsewhere' : existingOutcome(existing);
     if (marker.state === 'sent' && marker.messageId) {
       await deps.asks.complete(customer.id, occurrence.occurrenceId, token, { status: 'sent', messageId: marker.messageId, updatedAt: nowIso });
@@ -375,7 +388,7 @@ async function handleCustomer(entry: Entry, decided: Decided, ctx: Ctx): Promise
     if (reserved) await deps.budget.unreserve(campaign.id, reservedMinor, { uncount: true });
     reserved = false;
   };
-  const base: Ask = { askId, customerId: customer.id, campaignId: campaign.id, runId: run.runId, ...(run.executionId ? { executionId: run.executionId } : {}), milestone, status: 'claimed', createdAt: nowIso, updatedAt: nowIso };
+  const base: Ask = { askId, customerId: customer.id, campaignId: campaign.id, runId: run.runId, ...ownership(run, ctx.batchId), milestone, status: 'claimed', createdAt: nowIso, updatedAt: nowIso };
   const claimToken = deps.ids.id(16);
   let ask: Ask;
   let outcome: string;
@@ -404,7 +417,7 @@ async function handleCustomer(entry: Entry, decided: Decided, ctx: Ctx): Promise
     await unreserve();
     throw error;
   }
-  const { claimed, existing, existingExecutionId } = claim;
+  const { claimed, existing, existingExecutionId, existingBatchId } = claim;
   const handled = async (): Promise<void> => {
     // A deferred threshold ask leaves the pending index once the due-asks index holds it.
     if (decision.outcome !== 'defer' || deps.dueAsks) await handledNow();
@@ -413,7 +426,7 @@ async function handleCustomer(entry: Entry, decided: Decided, ctx: Ctx): Promise
     await unreserve();
     await handled();
     // A due ask read from the index that somebody decided meanwhile (another read of this run, or index lag): no outcome of its own.
-    return entry.stored ? 'settled_elsewhere' : existingOutcome(existing, run.executionId !== undefined && existingExecutionId === run.executionId);
+    return entry.stored ? 'settled_elsewhere' : existingOutcome(existing, run.executionId !== undefined && existingExecutionId === run.executionId && existingBatchId === ctx.batchId);
   }
   if (decision.outcome !== 'ask') {
     await handled();

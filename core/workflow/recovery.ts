@@ -92,3 +92,28 @@ export function runClock(run: Pick<Run, 'at'>): Clock {
   const at = Date.parse(run.at);
   return { now: () => new Date(at) };
 }
+
+/** A batch journal older than this belongs to a process that died (the claim lease: longer than a ProcessBatch attempt). */
+export const BATCH_JOURNAL_LEASE_MS = CLAIM_LEASE_MS;
+
+/**
+ * The count key a stored ask stands for in its run's record: `sent` for an ask whose message went out, `held_out`,
+ * `failed`, `deferred`, `skipped:<reason>`; undefined for a claim still in flight (the run that settles it counts it).
+ */
+export function countKeyOf(ask: Pick<Ask, 'status' | 'skipReason'>): string | undefined {
+  switch (ask.status) {
+    case 'sent':
+    case 'delivered':
+    case 'bounced':
+    case 'complained':
+      return 'sent';
+    case 'held_out':
+    case 'failed':
+    case 'deferred':
+      return ask.status;
+    case 'skipped':
+      return `skipped:${ask.skipReason ?? 'unknown'}`;
+    default:
+      return undefined;
+  }
+}

@@ -7,7 +7,7 @@ import { RunInput, type Run, type RunState, type RunSummary } from '../schemas/w
 import { NotFoundError } from '../errors.js';
 import { DEFAULT_PLAN, initialState, planSegments, runFor, type PlanOptions } from './plan.js';
 import type { ProgressStore, RunRecorder } from './ports.js';
-import { DEFAULT_RECOVERY, dueAskSegment, hourOf, hoursBack, runClock, type RecoveryOptions } from './recovery.js';
+import { BATCH_JOURNAL_LEASE_MS, DEFAULT_RECOVERY, dueAskSegment, hourOf, hoursBack, runClock, type RecoveryOptions } from './recovery.js';
 
 export interface LoadDeps {
   campaigns: CampaignRepository;
@@ -40,6 +40,8 @@ export async function loadCampaign(raw: unknown, deps: LoadDeps): Promise<RunSta
   const campaign = await deps.campaigns.get(input.campaignId);
   if (!campaign) throw new NotFoundError(`campaignId: no campaign "${input.campaignId}" in the campaign files`);
   await deps.runs?.start?.(run, at);
+  // Batches whose process died (their journals outlived the lease) are counted onto their executions' records now.
+  await deps.runs?.reconcile?.(input.campaignId, new Date(Date.parse(at) - BATCH_JOURNAL_LEASE_MS).toISOString());
   if (campaign.status !== 'active') return { ...initialState(run, [], { campaign_inactive: 1 }) };
   // Threshold campaigns read the pending index by day and need no partition registry.
   const partitions = isDateMilestoneKind(campaign.milestone.kind) ? await deps.customers.listPartitions() : [];

@@ -87,12 +87,16 @@ export function processBatchHandler(deps: Pick<WorkflowDeps, 'process' | 'observ
     const clock = clockOf(deps, input.run);
     try {
       const result = await withRunClock(clock, async () => {
-        const out = await processBatch(input, { ...need(deps.process, 'process deps'), clock });
+        const process = need(deps.process, 'process deps');
+        const journal = process.journal ?? (deps.runs?.openBatch ? (deps.runs as Required<Pick<RunRecorder, 'openBatch'>>) : undefined);
+        const out = await processBatch(input, { ...process, clock, ...(journal ? { journal } : {}) });
         // Durable bookkeeping after the batch's work: a crash before here leaves the partitions open at their last
-        // cursor, and the next hourly run resumes them.
+        // cursor (the next hourly run resumes them) and the batch's journal behind (a later run counts its asks).
         const at = clock.now().toISOString();
         for (const { progress, update } of progressUpdates(input.batch, out)) await deps.progress?.advance(input.run.campaignId, progress, update, at);
-        await deps.runs?.addCounts?.(input.run, out.counts);
+        // Once per batch of the execution: a retried attempt or a reconciled journal does not count twice.
+        await deps.runs?.addCounts?.(input.run, out.counts, input.batch.batchId);
+        await deps.runs?.closeBatch?.(input.run, input.batch.batchId);
         return out;
       });
       if (metrics) {

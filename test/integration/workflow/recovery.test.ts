@@ -249,6 +249,11 @@ describe('an execution killed while sending', () => {
     expect(records.length).toBe(3);
     expect(records.filter((r) => r.status === 'running').length).toBe(1);
     for (const r of records) expect(r.totals['skipped:already_asked'] ?? 0).toBeLessThanOrEqual(6);
+    // The killed batch never counted itself: the 11:00 run counted its six sends from its journal onto its own record;
+    // the two stuck claims are counted by the run that settled them. Every sent ask is in exactly one record.
+    const killedRecord = records.find((r) => r.status === 'running')!;
+    expect(killedRecord).toMatchObject({ totals: { sent: 6 }, reconciledBatches: 1 });
+    expect(records.reduce((n, r) => n + (r.totals.sent ?? 0), 0)).toBe(7);
   });
 });
 

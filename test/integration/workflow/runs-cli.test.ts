@@ -1,6 +1,7 @@
 // `asks runs <campaign>`: one record per execution, counts by outcome and reason; `asks run --from/--to` usage errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { askSk, customerPk } from '../../../adapters/dynamo/keys.js';
 import { DynamoRunStore } from '../../../adapters/dynamo/runs.js';
 import type { Run } from '../../../core/schemas/workflow.js';
 import { run as asks } from '../../../cli/main.js';
@@ -25,10 +26,11 @@ describe('asks runs', () => {
     const table = await freshTable(doc, 'runs');
     const store = new DynamoRunStore(doc, table);
     await store.start(runOf('e1'), '2026-03-08T10:00:00.000Z');
-    await store.addCounts(runOf('e1'), { sent: 3, 'skipped:cooldown': 1 });
+    await store.addCounts(runOf('e1'), { sent: 3, 'skipped:cooldown': 1 }, 'p0b0');
     await store.start(runOf('e2'), '2026-03-08T10:00:00.000Z');
-    await store.addCounts(runOf('e2'), { sent: 2, in_flight: 1 });
-    await store.record({ run: runOf('e2'), totals: { sent: 2, in_flight: 1, 'skipped:already_asked': 3 }, pages: 2, completedAt: '2026-03-08T10:00:00.000Z' });
+    await store.addCounts(runOf('e2'), { sent: 2, in_flight: 1 }, 'p0b0');
+    await store.addCounts(runOf('e2'), { 'skipped:already_asked': 3 }, 'p0b1');
+    await store.record({ run: runOf('e2'), totals: { sent: 2, in_flight: 1, 'skipped:already_asked': 3, batch_failed: 1 }, pages: 2, completedAt: '2026-03-08T10:00:00.000Z' });
 
     // Act
     const json = await asks(['runs', 'c1', '--json', '--endpoint', dynamo.endpoint, '--table', table]);
@@ -40,10 +42,55 @@ describe('asks runs', () => {
     const byId = new Map(runs.map((r) => [r.executionId, r]));
     expect(runs.length).toBe(2);
     expect(byId.get('e1')).toMatchObject({ status: 'running', outcomes: { sent: 3, skipped: 1 }, reasons: { cooldown: 1 } });
-    expect(byId.get('e2')).toMatchObject({ status: 'completed', outcomes: { sent: 2, in_flight: 1, skipped: 3 }, reasons: { already_asked: 3 } });
+    expect(byId.get('e2')).toMatchObject({ status: 'completed', outcomes: { sent: 2, in_flight: 1, skipped: 3, batch_failed: 1 }, reasons: { already_asked: 3 } });
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/c1#2026-03-08T10 \(e1\).*running/);
     expect(human.stdout).toMatch(/skipped: {2}already_asked 3/);
+  });
+});
+
+describe('run records count each batch once', () => {
+  it('ignores a second count of the same batch, and a second Summarize', async () => {
+    const table = await freshTable(doc, 'runs');
+    const store = new DynamoRunStore(doc, table);
+    await store.start(runOf('e1'), '2026-03-08T10:00:00.000Z');
+    expect(await store.addCounts(runOf('e1'), { sent: 3 }, 'p0b0')).toBe(true);
+    expect(await store.addCounts(runOf('e1'), { sent: 3 }, 'p0b0')).toBe(false); // the retried attempt's report
+    expect(await store.addCounts(runOf('e1'), { held_out: 1 }, 'p0b1')).toBe(true);
+    const summary = { run: runOf('e1'), totals: { sent: 3, held_out: 1, batch_failed: 1 }, pages: 1, completedAt: '2026-03-08T10:00:00.000Z' };
+    await store.record(summary);
+    await store.record(summary);
+    const [record] = await store.list('c1');
+    expect(record).toMatchObject({ status: 'completed', totals: { sent: 3, held_out: 1, batch_failed: 1 } });
+  });
+
+  it('counts a dead batch from its journal once, after the lease, onto its own execution', async () => {
+    // Prepare: e1's batch p0b0 journaled three asks and died: two were decided by it, one belongs to another execution.
+    const table = await freshTable(doc, 'runs');
+    const store = new DynamoRunStore(doc, table);
+    await store.start(runOf('e1'), '2026-03-08T10:00:00.000Z');
+    const ask = (customerId: string, status: string, executionId: string, batchId: string, extra: Record<string, unknown> = {}) =>
+      doc.send(new PutCommand({ TableName: table, Item: { PK: customerPk(customerId), SK: askSk('signup_anniversary#2026'), entity: 'ask', customerId, status, executionId, batchId, ...extra } }));
+    await ask('a', 'sent', 'e1', 'p0b0');
+    await ask('b', 'skipped', 'e1', 'p0b0', { skipReason: 'cooldown' });
+    await ask('c', 'sent', 'e9', 'p0b0');
+    const journaled = ['a', 'b', 'c', 'd'].map((customerId) => ({ customerId, occurrenceId: 'signup_anniversary#2026' }));
+    await store.openBatch(runOf('e1'), 'p0b0', journaled, '2026-03-08T10:00:00.000Z');
+
+    // Act: a run inside the lease leaves it alone; the next run counts it; a third finds nothing left.
+    const early = await store.reconcile('c1', '2026-03-08T09:55:00.000Z');
+    const counted = await store.reconcile('c1', '2026-03-08T10:50:00.000Z');
+    const again = await store.reconcile('c1', '2026-03-08T11:50:00.000Z');
+
+    // Assess
+    expect([early, counted, again]).toEqual([0, 1, 0]);
+    const [record] = await store.list('c1');
+    expect(record).toMatchObject({ status: 'running', totals: { sent: 1, 'skipped:cooldown': 1 }, reconciledBatches: 1 });
+    // A journal whose batch did count itself (the process died between counting and deleting it) adds nothing.
+    await store.addCounts(runOf('e1'), { sent: 1 }, 'p0b1');
+    await store.openBatch(runOf('e1'), 'p0b1', journaled, '2026-03-08T10:00:00.000Z');
+    expect(await store.reconcile('c1', '2026-03-08T12:00:00.000Z')).toBe(0);
+    expect((await store.list('c1'))[0]!.totals).toEqual({ sent: 2, 'skipped:cooldown': 1 });
   });
 });
 
