@@ -1,12 +1,17 @@
-// The analytics engine on DuckDB (embedded, @duckdb/node-api): the event log is read once into typed tables
-// (analytics/views/duckdb.sql), the shared views are created (views/common.sql), then each query runs on them.
+// The analytics engine on DuckDB (embedded, @duckdb/node-api): the event log is read into the typed `events` table
+// (analytics/views/duckdb-events.sql; through the log's report cache, adapters/analytics/event-cache.ts, or from the
+// whole log), `order_days` (views/duckdb.sql) and the shared views (views/common.sql) are materialized, then each
+// query runs on them.
 import { access } from 'node:fs/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { renderSql, type AnalyticsEngine, type QueryName, type QueryParams, type Row } from '../../core/analytics/query.js';
-import { querySql, viewSql } from './sql-files.js';
+import { openEventCache, type CacheOutcome } from './event-cache.js';
+import { duckdbEventsSql, querySql, viewSql } from './sql-files.js';
 
 const ZONE = /^[A-Za-z0-9_+\-/]+$/;
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+// Bounded memory (it spills past the limit), UTC session time; insertion order is never relied on.
+const SETTINGS = "SET preserve_insertion_order = false; SET TimeZone = 'UTC'; SET memory_limit = '384MB'";
 
 function toPlain(value: unknown): string | number | null {
   if (value === null || value === undefined) return null;
@@ -29,49 +34,69 @@ export class DuckDbAnalytics implements AnalyticsEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    /** What the report cache did (undefined: the log was read without it). */
+    readonly cache?: CacheOutcome,
   ) {}
 
   /**
-   * Load `file` (JSON lines of EventBridge envelopes) with each campaign's timezone. Throws when the file is missing
+   * Load `file` (JSON lines of EventBridge envelopes) with each campaign's timezone. With `cache`, through the log's
+   * columnar cache (adapters/analytics/event-cache.ts): only lines appended since the last report are parsed; without
+   * it (or when another process holds the cache) the whole log is parsed into memory. Throws when the file is missing
    * (Error with code "NO_EVENT_LOG").
    */
-  static async open(file: string, zones: ReadonlyArray<{ campaignId: string; timezone: string }>): Promise<DuckDbAnalytics> {
+  static async open(file: string, zones: ReadonlyArray<{ campaignId: string; timezone: string }>, options: { cache?: boolean } = {}): Promise<DuckDbAnalytics> {
     try {
       await access(file);
     } catch {
       throw Object.assign(new Error(`no event log at ${file}: run \`npm start\` (or point EVENTS_FILE at a log)`), { code: 'NO_EVENT_LOG' });
     }
-    const instance = await DuckDBInstance.create(':memory:');
-    const connection = await instance.connect();
+    const debug = process.env.ANALYTICS_DEBUG ? (line: string) => void process.stderr.write(`${line}\n`) : undefined;
     const valid = zones.filter((z) => ID.test(z.campaignId) && ZONE.test(z.timezone));
     const values = valid.map((z) => `('${z.campaignId}', '${z.timezone}')`);
     const day = `CASE campaign_id ${valid.map((z) => `WHEN '${z.campaignId}' THEN timezone('${z.timezone}', occurred_ts) `).join('')}ELSE timezone('UTC', occurred_ts) END`;
-    const views = await viewSql('duckdb');
-    const script = views.engine
-      .replaceAll('{{file}}', file.replaceAll("'", "''"))
-      .replaceAll('{{campaign_zones}}', values.length ? values.join(', ') : "('', 'UTC')")
-      .replaceAll('{{campaign_day}}', day);
-    // Embedded and single-user: the shared views are materialized once, every query then reads small tables.
-    const common = views.common.replaceAll('CREATE OR REPLACE VIEW', 'CREATE OR REPLACE TABLE');
-    // Bounded memory (it spills past the limit), UTC session time; insertion order is never relied on.
-    await connection.run("SET preserve_insertion_order = false; SET TimeZone = 'UTC'; SET memory_limit = '384MB'");
-    for (const sql of [...statements(script), ...statements(common)]) {
+    const [views, eventsSql] = await Promise.all([viewSql('duckdb'), duckdbEventsSql()]);
+    const eventsSelect = (source: string) => eventsSql.replace(/^\s*--.*$/gm, '').trim().replaceAll('{{file}}', source.replaceAll("'", "''")).replaceAll('{{campaign_day}}', day);
+    let opened: { instance: DuckDBInstance; connection: DuckDBConnection; outcome?: CacheOutcome } | undefined;
+    if (options.cache) opened = await openEventCache(file, { zones: values.join(', '), settings: SETTINGS, eventsSelect, ...(debug ? { debug } : {}) });
+    if (!opened) {
+      const instance = await DuckDBInstance.create(':memory:');
+      const connection = await instance.connect();
+      await connection.run(SETTINGS);
       const t0 = performance.now();
-      await connection.run(sql);
-      if (process.env.ANALYTICS_DEBUG) process.stderr.write(`${((performance.now() - t0) / 1000).toFixed(2)} s  ${sql.slice(0, 60).replace(/\s+/g, ' ')}\n`);
+      await connection.run(`CREATE TABLE events AS ${eventsSelect(file)}`);
+      debug?.(`${((performance.now() - t0) / 1000).toFixed(2)} s  events from the whole log (no cache)`);
+      opened = { instance, connection };
     }
-    return new DuckDbAnalytics(instance, connection);
+    const { instance, connection } = opened;
+    try {
+      const script = views.engine.replaceAll('{{campaign_zones}}', values.length ? values.join(', ') : "('', 'UTC')");
+      // Embedded and single-user: the shared views are materialized once per report (in memory, never in the cache),
+      // every query then reads small tables.
+      const common = views.common.replaceAll('CREATE OR REPLACE VIEW', 'CREATE OR REPLACE TEMP TABLE');
+      for (const sql of [...statements(script), ...statements(common)]) {
+        const t0 = performance.now();
+        await connection.run(sql);
+        debug?.(`${((performance.now() - t0) / 1000).toFixed(2)} s  ${sql.slice(0, 60).replace(/\s+/g, ' ')}`);
+      }
+    } catch (error) {
+      connection.closeSync();
+      instance.closeSync();
+      throw error;
+    }
+    return new DuckDbAnalytics(instance, connection, opened.outcome);
   }
 
   async run(query: QueryName, params: QueryParams): Promise<Row[]> {
     const { text, includes } = await querySql(query);
+    const t0 = performance.now();
     const reader = await this.connection.runAndReadAll(renderSql(text, params, includes));
+    if (process.env.ANALYTICS_DEBUG) process.stderr.write(`${((performance.now() - t0) / 1000).toFixed(2)} s  query ${query} (${params.dim})\n`);
     return reader.getRowObjectsJS().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, toPlain(v)])));
   }
 
   /** Scalar helpers for the report's scope. */
   async lastDay(): Promise<string | undefined> {
-    const reader = await this.connection.runAndReadAll("SELECT strftime(max(occurred_ts), '%Y-%m-%d') AS d FROM events_raw");
+    const reader = await this.connection.runAndReadAll("SELECT strftime(max(occurred_ts), '%Y-%m-%d') AS d FROM events");
     const d = reader.getRowObjectsJS()[0]?.d;
     return typeof d === 'string' ? d : undefined;
   }

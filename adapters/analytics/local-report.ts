@@ -1,5 +1,6 @@
-// The report on the local event log: DuckDB over `.local/events.jsonl` with the campaign files' zones and holdout
-// percentages. One function shared by `asks report`, `npm start` and the bench.
+// The report on the local event log: DuckDB over `.local/events.jsonl` (through its report cache unless told not to)
+// with the campaign files' zones and holdout percentages. One function shared by `asks report`, `npm start` and the
+// bench.
 import type { CampaignRepository } from '../../core/ports.js';
 import { buildReport, type Report } from '../../core/analytics/report.js';
 import type { Dimension } from '../../core/analytics/query.js';
@@ -15,13 +16,15 @@ export interface LocalReportOptions {
   by?: Dimension;
   /** Overrides analytics/config.json's windowDays. */
   windowDays?: number;
+  /** Read the log through its report cache (`<log>.report-cache.duckdb`, default true); false parses the whole log. */
+  cache?: boolean;
 }
 
 /** Build the report from a local log. Throws (code NO_EVENT_LOG) when the file is missing. */
 export async function localReport(options: LocalReportOptions): Promise<Report> {
   const campaigns = await options.campaigns.list();
   const { config, benchmarks } = await analyticsSettings();
-  const engine = await DuckDbAnalytics.open(options.eventsFile, campaigns.map((c) => ({ campaignId: c.id, timezone: c.schedule.timezone })));
+  const engine = await DuckDbAnalytics.open(options.eventsFile, campaigns.map((c) => ({ campaignId: c.id, timezone: c.schedule.timezone })), { cache: options.cache ?? true });
   try {
     const asOf = options.to ?? (await engine.lastDay()) ?? '1970-01-01';
     return await buildReport(

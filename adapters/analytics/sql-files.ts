@@ -29,6 +29,11 @@ export async function viewSql(engine: 'duckdb' | 'athena', dir = ANALYTICS_DIR):
   return { engine: engineText, common };
 }
 
+/** The DuckDB SELECT that turns event log lines (`{{file}}`) into `events` rows (views/duckdb-events.sql). */
+export async function duckdbEventsSql(dir = ANALYTICS_DIR): Promise<string> {
+  return read(join(dir, 'views', 'duckdb-events.sql'));
+}
+
 /** analytics/config.json and analytics/benchmarks.json, parsed. */
 export async function analyticsSettings(dir = ANALYTICS_DIR): Promise<{ config: ReportConfig; benchmarks: Benchmark[] }> {
   const [config, benchmarks] = await Promise.all([read(join(dir, 'config.json')), read(join(dir, 'benchmarks.json'))]);

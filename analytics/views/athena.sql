@@ -1,6 +1,6 @@
 -- The normalized `events` and `order_days` views on Athena, over the Glue table that Firehose fills from the bus
 -- ({{table}}: JSON envelopes in S3, partitioned by dt=YYYY-MM-DD, gzip; infra/analytics-stack.ts). Same columns as
--- views/duckdb.sql, so every query in analytics/*.sql runs unchanged.
+-- views/duckdb-events.sql, so every query in analytics/*.sql runs unchanged.
 CREATE OR REPLACE VIEW events AS
 WITH zones(campaign_id, tz) AS (VALUES {{campaign_zones}})
 SELECT

@@ -1,5 +1,5 @@
 -- Views every query shares, in SQL that DuckDB and Athena (Trino) both run. They read the engine's `events` and
--- `order_days` (views/duckdb.sql, views/athena.sql).
+-- `order_days` (views/duckdb-events.sql and views/duckdb.sql, views/athena.sql).
 
 -- The ask a referral code's later events belong to: the code's first sent ask (a code is per advocate and campaign,
 -- so a second milestone of the same campaign reuses it; its shares and clicks stay with the first ask).

@@ -38,6 +38,8 @@ export function registerCustomerPrivacy(customer: Command): void {
       if (!customerId) throw new CliError(`customer erase: no customer with that email address`, EXIT.failure);
       const receipt = await eraser.erase(customerId, 'cli');
       if (!receipt) throw new CliError(`customer erase: nothing is stored under "${customerId}"`, EXIT.failure);
+      // Locally, the report cache beside the event log is rebuilt from the log on the next report (analytics/README.md).
+      if (target.endpoint) await (await import('../../adapters/analytics/event-cache.js')).dropReportCache(process.env.EVENTS_FILE ?? '.local/events.jsonl');
       if (options.json) printJson(receipt);
       else
         out(

@@ -16,6 +16,7 @@ interface ReportOptions {
   events?: string;
   target?: string;
   windowDays?: number;
+  cache?: boolean;
 }
 
 function parseDate(flag: string) {
@@ -94,6 +95,7 @@ export function registerReport(program: Command): void {
     .option('--by <dimension>', `group the funnel by ${DIMENSIONS.join(' | ')}`, parseBy)
     .option('--window-days <n>', 'days after the milestone the holdout lift counts (default: analytics/config.json)', parseDays)
     .option('--events <file>', 'the event log (default: $EVENTS_FILE or .local/events.jsonl)')
+    .option('--no-cache', 'parse the whole log instead of using its report cache (<log>.report-cache.duckdb, which then only reads lines appended since the last report)')
     .option('--target <target>', 'local (DuckDB over the log) or aws (Athena)', 'local')
     .option('--json', 'print the report as JSON')
     .option('--html <file>', 'also write the report as one self-contained HTML file with charts')
@@ -111,7 +113,7 @@ export function registerReport(program: Command): void {
       } else {
         const { localReport } = await import('../../adapters/analytics/local-report.js');
         try {
-          report = await localReport({ ...scope, eventsFile: options.events ?? process.env.EVENTS_FILE ?? '.local/events.jsonl' });
+          report = await localReport({ ...scope, eventsFile: options.events ?? process.env.EVENTS_FILE ?? '.local/events.jsonl', cache: options.cache !== false });
         } catch (error) {
           if ((error as { code?: string }).code === 'NO_EVENT_LOG') throw new CliError((error as Error).message);
           throw error;

@@ -1,0 +1,217 @@
+// The report's columnar cache of a local event log: the log's complete lines, parsed once into the `events` table of a
+// DuckDB database file beside the log (`<log>.report-cache.duckdb`), with the byte offset consumed and a fingerprint of
+// the log in the same database (written in the same transaction as the rows, so a crash leaves either both or
+// neither). Each report then parses only the lines appended since; a partial last line (no newline yet) waits for the
+// next report. The cache is deleted and built again from the whole log when the log was truncated (shorter than the
+// offset), replaced (another inode or device), rewritten (sampled bytes of the consumed part or, with nothing
+// appended, its modification time changed), or when the campaign timezones, the cache format or the DuckDB version
+// changed. Rebuilding deletes the database file itself, never rows in it, so nothing removed from the log (an erasure,
+// docs/privacy.md) survives in free pages of the old file. Another process holding the cache (a concurrent report)
+// makes this one fall back to reading the log without it.
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { open, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { DuckDBInstance, version as duckdbVersion, type DuckDBConnection } from '@duckdb/node-api';
+
+/** Bumped whenever the `events` columns or their encoding change: an older cache is rebuilt. */
+export const CACHE_FORMAT = 1;
+
+const BLOCK = 4096;
+const SAMPLES = 16;
+
+/** Why a cache was built from the whole log. */
+export type RebuildReason = 'new' | 'format' | 'zones' | 'replaced' | 'truncated' | 'rewritten' | 'unreadable';
+
+/** What opening the cache did: built from the whole log, appended new lines, or found it current. */
+export type CacheOutcome =
+  | { state: 'built'; reason: RebuildReason; consumed: number; ingestedBytes: number }
+  | { state: 'appended'; consumed: number; ingestedBytes: number }
+  | { state: 'current'; consumed: number; ingestedBytes: 0 };
+
+interface Meta {
+  format: number;
+  engine: string;
+  zones: string;
+  dev: string;
+  ino: string;
+  /** Bytes of the log in the cache: always just past a newline. */
+  consumed: number;
+  /** The log's size and modification time when it was last ingested. */
+  size: number;
+  mtimeMs: number;
+  /** sha256 over the first and last 4 KiB of the consumed bytes and 16 evenly spaced 4 KiB blocks between. */
+  sample: string;
+}
+
+export interface EventCacheOptions {
+  /** A key of everything besides the log that the stored rows depend on (the campaign timezones of `day`). */
+  zones: string;
+  /** SQL run once on the fresh connection before anything else (settings). */
+  settings: string;
+  /** The SELECT producing `events` rows from a file of complete log lines (views/duckdb-events.sql). */
+  eventsSelect: (file: string) => string;
+  /** Called with each ingest statement's seconds (ANALYTICS_DEBUG). */
+  debug?: (line: string) => void;
+}
+
+export interface OpenedCache {
+  instance: DuckDBInstance;
+  connection: DuckDBConnection;
+  outcome: CacheOutcome;
+}
+
+/** The cache database of a log: `<log>.report-cache.duckdb` (DuckDB keeps its write-ahead log beside it as `.wal`). */
+export function cachePathFor(logFile: string): string {
+  return `${logFile}.report-cache.duckdb`;
+}
+
+/** Delete a log's report cache (database and write-ahead log), if any. Safe to call when there is none. */
+export async function dropReportCache(logFile: string): Promise<void> {
+  const path = cachePathFor(logFile);
+  await Promise.all([rm(path, { force: true }), rm(`${path}.wal`, { force: true }), rm(`${path}.tmp`, { force: true, recursive: true })]);
+}
+
+async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await fh.read(buffer, done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return buffer.subarray(0, done);
+}
+
+/** The sampled fingerprint of the first `consumed` bytes. */
+async function sampleOf(fh: FileHandle, consumed: number): Promise<string> {
+  const hash = createHash('sha256');
+  hash.update(String(consumed));
+  const offsets = new Set<number>([0, Math.max(0, consumed - BLOCK)]);
+  for (let i = 1; i < SAMPLES; i += 1) offsets.add(Math.floor((consumed * i) / SAMPLES));
+  for (const offset of [...offsets].sort((a, b) => a - b)) hash.update(await readAt(fh, offset, Math.min(BLOCK, consumed - offset)));
+  return hash.digest('hex');
+}
+
+/** The offset just past the last newline in [from, size), or `from` when there is none (a partial line waits). */
+async function completeUpTo(fh: FileHandle, from: number, size: number): Promise<number> {
+  const chunk = 64 * 1024;
+  for (let end = size; end > from; end -= chunk) {
+    const start = Math.max(from, end - chunk);
+    const buffer = await readAt(fh, start, end - start);
+    const i = buffer.lastIndexOf(0x0a);
+    if (i >= 0) return start + i + 1;
+  }
+  return from;
+}
+
+async function readMeta(connection: DuckDBConnection): Promise<Meta | undefined> {
+  try {
+    const reader = await connection.runAndReadAll('SELECT meta FROM cache_meta');
+    const text = reader.getRowObjectsJS()[0]?.meta;
+    return typeof text === 'string' ? (JSON.parse(text) as Meta) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const isLockError = (error: unknown): boolean => /lock/i.test(String((error as Error)?.message ?? error));
+
+async function connect(path: string, settings: string): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  await connection.run(settings);
+  return { instance, connection };
+}
+
+/**
+ * Open the cache of `logFile` and bring it up to date with the log's complete lines. Returns undefined when another
+ * process holds the cache (the caller reads the log without it). Throws what the file system or DuckDB throw
+ * otherwise (a missing log: ENOENT).
+ */
+export async function openEventCache(logFile: string, options: EventCacheOptions): Promise<OpenedCache | undefined> {
+  const path = cachePathFor(logFile);
+  const engine = duckdbVersion();
+  let db: { instance: DuckDBInstance; connection: DuckDBConnection };
+  try {
+    db = await connect(path, options.settings);
+  } catch (error) {
+    if (isLockError(error)) return undefined;
+    // Not a database we can open (a torn or foreign file): start again.
+    await dropReportCache(logFile);
+    db = await connect(path, options.settings);
+  }
+  const close = () => {
+    db.connection.closeSync();
+    db.instance.closeSync();
+  };
+  try {
+    for (let attempt = 0; ; attempt += 1) {
+      const fh = await open(logFile, 'r');
+      try {
+        const st = await fh.stat({ bigint: true });
+        const size = Number(st.size);
+        const here = { dev: String(st.dev), ino: String(st.ino) };
+        const meta = await readMeta(db.connection);
+        let reason: RebuildReason | undefined;
+        if (!meta) reason = (await db.connection.runAndReadAll("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'events'")).getRowObjectsJS()[0]?.n ? 'unreadable' : 'new';
+        else if (meta.format !== CACHE_FORMAT || meta.engine !== engine) reason = 'format';
+        else if (meta.zones !== options.zones) reason = 'zones';
+        else if (meta.dev !== here.dev || meta.ino !== here.ino) reason = 'replaced';
+        else if (size < meta.consumed) reason = 'truncated';
+        else if ((size === meta.size && Number(st.mtimeMs) !== meta.mtimeMs) || (await sampleOf(fh, meta.consumed)) !== meta.sample) reason = 'rewritten';
+        if (reason && reason !== 'new') {
+          // Delete the file, not the rows: freed pages of the old database would still hold what the log no longer does.
+          close();
+          await dropReportCache(logFile);
+          db = await connect(path, options.settings);
+        }
+        const from = reason ? 0 : meta!.consumed;
+        const end = await completeUpTo(fh, from, size);
+        const record = async (consumed: number) => {
+          const next: Meta = { format: CACHE_FORMAT, engine, zones: options.zones, ...here, consumed, size, mtimeMs: Number(st.mtimeMs), sample: await sampleOf(fh, consumed) };
+          await db.connection.run(`CREATE TABLE IF NOT EXISTS cache_meta (meta VARCHAR); DELETE FROM cache_meta; INSERT INTO cache_meta VALUES ('${JSON.stringify(next).replaceAll("'", "''")}')`);
+        };
+        if (!reason && end === from) {
+          if (size !== meta!.size || Number(st.mtimeMs) !== meta!.mtimeMs) await record(from);
+          return { ...db, outcome: { state: 'current', consumed: from, ingestedBytes: 0 } };
+        }
+        // The whole log in one go when it ends with a newline (DuckDB reads it in parallel); otherwise, and for appended
+        // lines, a copy of exactly the complete lines [from, end) taken through this handle.
+        const direct = from === 0 && end === size && attempt === 0;
+        const source = direct ? logFile : `${path}.ingest-${process.pid}.jsonl`;
+        try {
+          if (!direct && end > from) await pipeline(fh.createReadStream({ start: from, end: end - 1, autoClose: false }), createWriteStream(source));
+          else if (!direct) await writeFile(source, '');
+          const t0 = performance.now();
+          await db.connection.run('BEGIN TRANSACTION');
+          try {
+            await db.connection.run(`${reason ? 'CREATE TABLE events AS' : 'INSERT INTO events'} ${options.eventsSelect(source)}`);
+            if (direct) {
+              const after = await stat(logFile, { bigint: true });
+              // It grew (or was replaced) while DuckDB read it: DuckDB may have read past `end`. Read a copy instead.
+              if (after.size !== st.size || after.ino !== st.ino) {
+                await db.connection.run('ROLLBACK');
+                continue;
+              }
+            }
+            await record(end);
+            await db.connection.run('COMMIT');
+          } catch (error) {
+            await db.connection.run('ROLLBACK').catch(() => undefined);
+            throw error;
+          }
+          options.debug?.(`${((performance.now() - t0) / 1000).toFixed(2)} s  cache ${reason ? `built (${reason})` : 'appended'}: ${end - from} bytes`);
+        } finally {
+          if (!direct) await rm(source, { force: true });
+        }
+        return { ...db, outcome: reason ? { state: 'built', reason, consumed: end, ingestedBytes: end - from } : { state: 'appended', consumed: end, ingestedBytes: end - from } };
+      } finally {
+        await fh.close();
+      }
+    }
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
