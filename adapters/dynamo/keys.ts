@@ -15,7 +15,7 @@
 //   BUDGET#<campaignId>       BUDGET                 IDEM#<key>         CONVERSION
 //   REF#<campaign>#X#<ext>    REFEREE                REF#<campaign>#E#<hash>  REFEREE
 //   RUN#<campaignId>          <runDate>#<runId>#<executionId> (one per execution)   RATE#<name>#<sec>  RATE
-//   PROG#<campaignId>         <hour>#<index>#<partition> (hour-mode partition progress)
+//   PROG#<campaignId>         <hour>#<index>#<partition> (hour-mode partition progress), <hour>#@fired (a run planned the hour)
 //   RUNJ#<campaignId>         <executionId>#<batchId> (journal of a batch in progress: its asks; deleted when counted)
 //   META                      PARTITIONS             REVIEW             (ledger review queue)
 // DueAsks (sparse): askDueHour = <campaignId>#<YYYY-MM-DDTHH> on deferred asks and on claims (at the end of the lease).
@@ -156,6 +156,8 @@ export const runJournalKey = (campaignId: string, executionId: string, batchId: 
 /** `PROG#<campaignId>` / `<hour the partition was planned>#<index>#<partition>`: status open|done and the cursor. */
 export const progressPk = (campaignId: string): string => `PROG#${campaignId}`;
 export const progressSk = (hour: string, index: string, partition: string): string => `${hour}#${index}#${partition}`;
+/** The marker that a run planned `hour` (its partitions may be none); `@` sorts before every index name. */
+export const progressFiredSk = (hour: string): string => `${hour}#@fired`;
 export const rateKey = (name: string, second: number): TableKey => ({ PK: `RATE#${name}#${second}`, SK: 'RATE' });
 
 // ---- Short links (SMS) -------------------------------------------------------------------------------------------

@@ -1,12 +1,13 @@
 // Partition progress of hour-mode runs (`PROG#<campaignId>` / `<hour>#<index>#<partition>`): opened when a run plans
 // the partition, its cursor moved after every finished batch, closed when the partition is read to the end. Every
 // hourly run lists the records still open over the last N hours and resumes them, so a crashed or killed batch's
-// customers are read again without anybody re-firing the hour.
+// customers are read again without anybody re-firing the hour. A marker (`<hour>#@fired`) says a run planned the hour,
+// so a later run can tell an hour nobody planned (a missed or skipped fire) from an hour with nothing to read.
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Segment } from '../../core/schemas/workflow.js';
 import type { ProgressStore } from '../../core/workflow/ports.js';
 import { isConditionFailed } from './conditions.js';
-import { progressPk, progressSk } from './keys.js';
+import { progressFiredSk, progressPk, progressSk } from './keys.js';
 
 export interface ProgressRecord {
   campaignId: string;
@@ -20,6 +21,11 @@ export interface ProgressRecord {
   updatedAt: string;
 }
 
+interface FiredMarker {
+  status: 'fired';
+  hour: string;
+}
+
 export class DynamoProgressStore implements ProgressStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -28,46 +34,47 @@ export class DynamoProgressStore implements ProgressStore {
 
   async open(campaignId: string, hour: string, segments: Segment[], at: string): Promise<Segment[]> {
     const out: Segment[] = [];
-    for (const segment of segments) {
-      const sk = progressSk(hour, segment.index, segment.partition);
+    const put = async (item: Record<string, unknown>): Promise<void> => {
       try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { PK: progressPk(campaignId), SK: sk, entity: 'progress', campaignId, progress: sk, status: 'open', index: segment.index, partition: segment.partition, localDate: segment.localDate, openedAt: at, updatedAt: at },
-            ConditionExpression: 'attribute_not_exists(PK)',
-          }),
-        );
+        await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { PK: progressPk(campaignId), campaignId, openedAt: at, updatedAt: at, ...item }, ConditionExpression: 'attribute_not_exists(PK)' }));
       } catch (error) {
         // Planned before (the same hour fired again): keep its status and cursor.
         if (!isConditionFailed(error)) throw error;
       }
+    };
+    for (const segment of segments) {
+      const sk = progressSk(hour, segment.index, segment.partition);
+      await put({ SK: sk, entity: 'progress', progress: sk, status: 'open', index: segment.index, partition: segment.partition, localDate: segment.localDate });
       out.push({ ...segment, progress: sk });
     }
+    // The marker last: an hour is planned only once all its partitions are on record.
+    await put({ SK: progressFiredSk(hour), entity: 'progress-fired', hour, status: 'fired' });
     return out;
   }
 
-  async listOpen(campaignId: string, fromHour: string, toHour: string): Promise<Segment[]> {
-    const segments: Segment[] = [];
+  async window(campaignId: string, fromHour: string, toHour: string): Promise<{ open: Segment[]; plannedHours: string[] }> {
+    const open: Segment[] = [];
+    const plannedHours: string[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-          FilterExpression: '#s = :open',
+          FilterExpression: '#s IN (:open, :fired)',
           ExpressionAttributeNames: { '#s': 'status' },
           // `~` sorts after every character a partition key uses, so the whole last hour is included.
-          ExpressionAttributeValues: { ':pk': progressPk(campaignId), ':from': `${fromHour}#`, ':to': `${toHour}#~`, ':open': 'open' },
+          ExpressionAttributeValues: { ':pk': progressPk(campaignId), ':from': `${fromHour}#`, ':to': `${toHour}#~`, ':open': 'open', ':fired': 'fired' },
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of (page.Items ?? []) as unknown as ProgressRecord[]) {
-        segments.push({ index: item.index, partition: item.partition, localDate: item.localDate, progress: item.progress, ...(item.startKey ? { startKey: item.startKey } : {}) });
+      for (const item of (page.Items ?? []) as Array<ProgressRecord | FiredMarker>) {
+        if (item.status === 'fired') plannedHours.push(item.hour);
+        else open.push({ index: item.index, partition: item.partition, localDate: item.localDate, progress: item.progress, ...(item.startKey ? { startKey: item.startKey } : {}) });
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return segments;
+    return { open, plannedHours };
   }
 
   async advance(campaignId: string, progress: string, update: { done: true } | { startKey: Record<string, unknown> }, at: string): Promise<void> {
@@ -86,13 +93,13 @@ export class DynamoProgressStore implements ProgressStore {
     });
   }
 
-  /** Every record of a campaign (tests, `asks runs`). */
+  /** Every partition record of a campaign (tests, `asks runs`); the planned-hour markers are left out. */
   async list(campaignId: string): Promise<ProgressRecord[]> {
     const items: ProgressRecord[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.doc.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': progressPk(campaignId) }, ExclusiveStartKey: startKey }));
-      items.push(...((page.Items ?? []) as unknown as ProgressRecord[]));
+      items.push(...((page.Items ?? []) as Array<ProgressRecord | FiredMarker>).filter((i): i is ProgressRecord => i.status !== 'fired'));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return items;

@@ -99,10 +99,16 @@ export interface SendMarkerReader {
 
 /** Durable progress of hour-mode partitions (one record per segment and the hour it was planned). */
 export interface ProgressStore {
-  /** Create an open record per segment unless one exists (conditional put); returns the segments with their keys. */
+  /**
+   * Mark `hour` planned and create an open record per segment unless one exists (conditional puts); returns the
+   * segments with their keys. With no segments it only marks the hour.
+   */
   open(campaignId: string, hour: string, segments: Segment[], at: string): Promise<Segment[]>;
-  /** Open segments planned from `fromHour` to `toHour` (inclusive, `YYYY-MM-DDTHH`), oldest first, with their cursors. */
-  listOpen(campaignId: string, fromHour: string, toHour: string): Promise<Segment[]>;
+  /**
+   * From `fromHour` to `toHour` (inclusive, `YYYY-MM-DDTHH`): the open segments, oldest first, with their cursors, and
+   * the hours some run planned (oldest first).
+   */
+  window(campaignId: string, fromHour: string, toHour: string): Promise<{ open: Segment[]; plannedHours: string[] }>;
   /** A batch finished part of a segment (`startKey`: resume there) or all of it (`done`). */
   advance(campaignId: string, progress: string, update: { done: true } | { startKey: Record<string, unknown> }, at: string): Promise<void>;
 }

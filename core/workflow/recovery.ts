@@ -35,6 +35,17 @@ export function hoursBack(at: string, lookbackHours: number): string[] {
 }
 
 /**
+ * The hours of `window` (oldest first) after the first planned one and before `now` that no run planned. Before the
+ * first planned hour nothing is owed (the campaign's first run, or an outage longer than the window).
+ */
+export function missedHours(window: readonly string[], plannedHours: readonly string[], now: string): string[] {
+  const planned = new Set(plannedHours);
+  const first = window.find((h) => planned.has(h));
+  if (first === undefined) return [];
+  return window.filter((h) => h > first && h < now && !planned.has(h));
+}
+
+/**
  * The one segment that reads the due-asks index over the lookback window: partition `<campaignId>#<from>..<to>` (hour
  * buckets); ProcessBatch walks the buckets in order with the cursor `{ hour, key }`.
  */

@@ -7,7 +7,7 @@ import { RunInput, type Run, type RunState, type RunSummary } from '../schemas/w
 import { NotFoundError } from '../errors.js';
 import { DEFAULT_PLAN, initialState, planSegments, runFor, type PlanOptions } from './plan.js';
 import type { ProgressStore, RunRecorder } from './ports.js';
-import { BATCH_JOURNAL_LEASE_MS, DEFAULT_RECOVERY, dueAskSegment, hourOf, hoursBack, runClock, type RecoveryOptions } from './recovery.js';
+import { BATCH_JOURNAL_LEASE_MS, DEFAULT_RECOVERY, dueAskSegment, hourOf, hoursBack, missedHours, runClock, type RecoveryOptions } from './recovery.js';
 
 export interface LoadDeps {
   campaigns: CampaignRepository;
@@ -42,17 +42,32 @@ export async function loadCampaign(raw: unknown, deps: LoadDeps): Promise<RunSta
   await deps.runs?.start?.(run, at);
   // Batches whose process died (their journals outlived the lease) are counted onto their executions' records now.
   await deps.runs?.reconcile?.(input.campaignId, new Date(Date.parse(at) - BATCH_JOURNAL_LEASE_MS).toISOString());
-  if (campaign.status !== 'active') return { ...initialState(run, [], { campaign_inactive: 1 }) };
+  const recovery = deps.recovery;
+  const hourly = run.mode === 'hour' && isDateMilestoneKind(campaign.milestone.kind) && recovery !== undefined;
+  if (campaign.status !== 'active') {
+    // A paused hour is planned with nothing to read: resuming the campaign does not catch up the pause.
+    if (hourly) await recovery.progress.open(campaign.id, hourOf(run.at), [], at);
+    return { ...initialState(run, [], { campaign_inactive: 1 }) };
+  }
   // Threshold campaigns read the pending index by day and need no partition registry.
   const partitions = isDateMilestoneKind(campaign.milestone.kind) ? await deps.customers.listPartitions() : [];
-  let segments = planSegments(campaign, run, partitions, { ...DEFAULT_PLAN, ...deps.plan });
-  const recovery = deps.recovery;
+  const plan = { ...DEFAULT_PLAN, ...deps.plan };
+  let segments = planSegments(campaign, run, partitions, plan);
   if (!recovery) return initialState(run, segments);
   const options: RecoveryOptions = { ...DEFAULT_RECOVERY, ...(recovery.lookbackHours !== undefined ? { lookbackHours: recovery.lookbackHours } : {}) };
-  if (run.mode === 'hour' && isDateMilestoneKind(campaign.milestone.kind)) {
+  if (hourly) {
     const hour = hourOf(run.at);
+    const window = hoursBack(run.at, options.lookbackHours);
     await recovery.progress.open(campaign.id, hour, segments, at);
-    segments = await recovery.progress.listOpen(campaign.id, hoursBack(run.at, options.lookbackHours)[0]!, hour);
+    let found = await recovery.progress.window(campaign.id, window[0]!, hour);
+    // Hours no run planned since the campaign's first planned hour in the window: a fire that never came (an outage,
+    // a crash before planning, or the fall-back hour EventBridge Scheduler does not repeat). Plan them now.
+    const missed = missedHours(window, found.plannedHours, hour);
+    if (missed.length > 0) {
+      for (const h of missed) await recovery.progress.open(campaign.id, h, planSegments(campaign, { ...run, at: `${h}:00:00.000Z` }, partitions, plan), at);
+      found = await recovery.progress.window(campaign.id, window[0]!, hour);
+    }
+    segments = found.open;
   }
   return initialState(run, [...segments, dueAskSegment(run, options)]);
 }

@@ -167,6 +167,35 @@ describe('a batch that crashes in hour mode', () => {
   });
 });
 
+describe('an hourly fire that never came', () => {
+  it('is planned by the next run (the customers of the missed hour are asked once), but a first run catches up nothing', async () => {
+    // Prepare: send hour 10 local; London (BST) reaches it at 09:00 UTC, UTC customers at 10:00 UTC.
+    const london = [customer('ldn1', 'Europe/London', '2024-07-01'), customer('ldn2', 'Europe/London', '2023-07-01')];
+    const utc = [customer('utc1', 'UTC', '2024-07-01')];
+    const campaigns = campaignWith({ sendHour: 10 });
+    const name = await table([...london, ...utc]);
+    const fresh = await table([...london.map((c) => ({ ...c, id: `${c.id}f` })), ...utc.map((c) => ({ ...c, id: `${c.id}f` }))]);
+
+    // Act: 08:00 fires, 09:00 never does (an outage, or the hour a fall-back does not repeat), 10:00 and 11:00 fire.
+    const eight = await run(wiring(name, campaigns), '2026-07-01T08:00:00Z');
+    const ten = await run(wiring(name, campaigns), '2026-07-01T10:00:00Z');
+    const eleven = await run(wiring(name, campaigns), '2026-07-01T11:00:00Z');
+    const firstEver = await run(wiring(fresh, campaigns), '2026-07-01T10:00:00Z');
+
+    // Assess
+    expect(eight.summary!.totals.sent ?? 0).toBe(0);
+    expect(ten.summary!.totals).toEqual({ sent: 3 });
+    expect(eleven.summary!.totals.sent ?? 0).toBe(0);
+    const stored = await asks(name);
+    expect(stored.map((a) => a.customerId).sort()).toEqual(['ldn1', 'ldn2', 'utc1']);
+    expect(stored.every((a) => a.status === 'sent' && a.createdAt === '2026-07-01T10:00:00.000Z')).toBe(true);
+    expect(await emailsFor(stored.map((a) => a.messageId))).toBe(3);
+    // A campaign's first run owes nothing before it: only the UTC customer, whose send hour it is.
+    expect(firstEver.summary!.totals).toEqual({ sent: 1 });
+    expect((await asks(fresh)).map((a) => a.customerId)).toEqual(['utc1f']);
+  });
+});
+
 describe('a Lambda crash the state machine retries', () => {
   it('is retried within the same run (Lambda.Unknown), with no batch recorded failed and nobody asked twice', async () => {
     // Prepare: the first ProcessBatch invocation dies like an out-of-memory Lambda after its third customer.
