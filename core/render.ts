@@ -322,25 +322,3 @@ export async function renderAsk(
   if (channel === 'sms') result.text = oneLine(result.text);
   return result;
 }
-
-/** GSM-7 basic set and extension (extension characters count twice). */
-const GSM7 =
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
-const GSM7_EXT = '^{}\\[~]|€\f';
-
-/** How many SMS segments a text needs (GSM-7: 160 / 153 per part; otherwise UCS-2: 70 / 67). */
-export function smsSegments(text: string): { encoding: 'GSM-7' | 'UCS-2'; units: number; segments: number } {
-  let units = 0;
-  let gsm = true;
-  for (const ch of text) {
-    if (GSM7.includes(ch)) units += 1;
-    else if (GSM7_EXT.includes(ch)) units += 2;
-    else {
-      gsm = false;
-      break;
-    }
-  }
-  if (gsm) return { encoding: 'GSM-7', units, segments: units <= 160 ? 1 : Math.ceil(units / 153) };
-  const u16 = text.length;
-  return { encoding: 'UCS-2', units: u16, segments: u16 <= 70 ? 1 : Math.ceil(u16 / 67) };
-}

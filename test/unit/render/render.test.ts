@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../core/errors.js';
 import type { TemplateSource } from '../../../core/ports.js';
-import { buildAskContext, formatMoney, ordinal, renderAsk, smsSegments, type AskContextInput } from '../../../core/render.js';
+import { buildAskContext, formatMoney, ordinal, renderAsk, type AskContextInput } from '../../../core/render.js';
+import { countSms } from '../../../core/sms.js';
 import type { MilestoneOccurrence } from '../../../core/schemas/ask.js';
 import { Campaign, type CampaignInput } from '../../../core/schemas/campaign.js';
 import { Customer } from '../../../core/schemas/customer.js';
@@ -173,8 +174,8 @@ describe('helpers', () => {
   });
 
   it('counts GSM-7 extension characters twice and switches to UCS-2 for emoji', () => {
-    expect(smsSegments('€'.repeat(80))).toMatchObject({ encoding: 'GSM-7', units: 160, segments: 1 });
-    expect(smsSegments('a'.repeat(161)).segments).toBe(2);
-    expect(smsSegments('hi 🎉')).toMatchObject({ encoding: 'UCS-2', segments: 1 });
+    expect(countSms('€'.repeat(80))).toMatchObject({ encoding: 'GSM-7', units: 160, segments: 1 });
+    expect(countSms('a'.repeat(161)).segments).toBe(2);
+    expect(countSms('hi 🎉')).toMatchObject({ encoding: 'UCS-2', segments: 1 });
   });
 });

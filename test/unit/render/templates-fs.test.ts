@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FsTemplateSource } from '../../../adapters/templates-fs.js';
 import { loadCampaignDir } from '../../../adapters/campaign-files.js';
-import { buildAskContext, renderAsk, smsSegments } from '../../../core/render.js';
+import { buildAskContext, renderAsk } from '../../../core/render.js';
+import { countSms } from '../../../core/sms.js';
 import { Customer } from '../../../core/schemas/customer.js';
 
 async function tempTemplates(files: Record<string, string>): Promise<string> {
@@ -68,7 +69,7 @@ describe('shipped templates', () => {
           expect(out.text.length).toBeGreaterThan(0);
           if (channel === 'sms') {
             expect(out.text).toContain(ctx.links.share_url);
-            expect(smsSegments(out.text).segments).toBeLessThanOrEqual(2);
+            expect(countSms(out.text).segments).toBeLessThanOrEqual(2);
           }
           if (channel === 'email') {
             expect(out.subject).toBeTruthy();
