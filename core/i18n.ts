@@ -3,6 +3,7 @@
 // the shared chrome (email footer, page header and footer). Message bodies and pages are templates per locale.
 // Pure: no I/O.
 import type { Campaign } from './schemas/campaign.js';
+import type { RewardState } from './rewards.js';
 
 /** Languages the domain has phrases for; a template in another language still renders, with English phrases. */
 export const PHRASE_LANGUAGES = ['en', 'de'] as const;
@@ -170,6 +171,39 @@ const CHROME: Record<PhraseLanguage, ChromeStrings> = {
 
 export function chromeStrings(locale: string): ChromeStrings {
   return CHROME[phraseLanguage(locale)];
+}
+
+/** What each reward ledger state means to the advocate (the status page), per phrase language. */
+const REWARD_STATES: Record<PhraseLanguage, Record<RewardState, { label: string; note: string }>> = {
+  en: {
+    pending: { label: 'Pending', note: 'We are checking the purchase.' },
+    held: { label: 'On hold', note: 'Waiting for the refund window to end.' },
+    approved: { label: 'Approved', note: 'On its way to you.' },
+    issued: { label: 'Paid out', note: 'Sent to you.' },
+    voided: { label: 'Voided', note: 'The purchase was refunded or cancelled.' },
+    review: { label: 'In review', note: 'We are taking a closer look; nothing for you to do.' },
+    over_budget: { label: 'Waiting', note: 'The campaign budget is used up for now.' },
+  },
+  de: {
+    pending: { label: 'In Prüfung', note: 'Wir prüfen den Kauf.' },
+    held: { label: 'Wartezeit', note: 'Die Widerrufsfrist läuft noch.' },
+    approved: { label: 'Freigegeben', note: 'Ist auf dem Weg zu Ihnen.' },
+    issued: { label: 'Ausgezahlt', note: 'An Sie ausgezahlt.' },
+    voided: { label: 'Storniert', note: 'Der Kauf wurde erstattet oder storniert.' },
+    review: { label: 'In Prüfung', note: 'Wir sehen genauer hin; Sie müssen nichts tun.' },
+    over_budget: { label: 'Wartet', note: 'Das Budget ist im Moment aufgebraucht.' },
+  },
+};
+
+/**
+ * A reward state's label and note in `locale`'s phrase language; `holdUntil` (already formatted for the reader) names
+ * the day a hold ends. An unknown state shows as itself.
+ */
+export function rewardStateText(state: RewardState, locale: string, holdUntil?: string): { label: string; note: string } {
+  const language = phraseLanguage(locale);
+  const text = REWARD_STATES[language][state] ?? { label: state, note: '' };
+  if (state !== 'held' || !holdUntil) return text;
+  return { label: text.label, note: language === 'de' ? `Die Widerrufsfrist endet am ${holdUntil}.` : `Waiting for the refund window to end on ${holdUntil}.` };
 }
 
 /** A date (YYYY-MM-DD or an instant) for people in their locale and zone: "9. Juni 2026", "Jun 9, 2026". */

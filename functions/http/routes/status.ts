@@ -6,37 +6,15 @@ import { CustomerStore } from '../../../adapters/dynamo/customers.js';
 import { LedgerStore, type LedgerEntry } from '../../../adapters/dynamo/ledger.js';
 import { ReferralActivityReader } from '../../../adapters/dynamo/status.js';
 import { pageProgram, pageResponse } from '../../../adapters/channels/pages.js';
-import { localizeCampaign, phraseLanguage } from '../../../core/i18n.js';
+import { localizeCampaign, phraseLanguage, rewardStateText } from '../../../core/i18n.js';
 import { friendText, servedLocale } from '../../../core/render.js';
 import { isReferralCode, verifyTokenFor } from '../../../core/links.js';
 import { formatMoney, formatTotals } from '../../../core/money.js';
 import { quoteOf } from '../../../core/quote.js';
 import { DynamoAskStore } from '../../../adapters/dynamo/asks.js';
-import type { RewardState } from '../../../core/rewards.js';
 import type { HttpDeps } from '../deps.js';
 import type { HttpRequest, HttpResponse, RouteHandler, RouteParams } from '../types.js';
 import { notFound } from './referrals.js';
-
-/** What each ledger state means to the advocate (the raw state travels too, as a data attribute). */
-const STATE_LABELS: Record<RewardState, { label: string; note: string }> = {
-  pending: { label: 'Pending', note: 'We are checking the purchase.' },
-  held: { label: 'On hold', note: 'Waiting for the refund window to end.' },
-  approved: { label: 'Approved', note: 'On its way to you.' },
-  issued: { label: 'Paid out', note: 'Sent to you.' },
-  voided: { label: 'Voided', note: 'The purchase was refunded or cancelled.' },
-  review: { label: 'In review', note: 'We are taking a closer look; nothing for you to do.' },
-  over_budget: { label: 'Waiting', note: 'The campaign budget is used up for now.' },
-};
-
-const STATE_LABELS_DE: Record<RewardState, { label: string; note: string }> = {
-  pending: { label: 'In Prüfung', note: 'Wir prüfen den Kauf.' },
-  held: { label: 'Wartezeit', note: 'Die Widerrufsfrist läuft noch.' },
-  approved: { label: 'Freigegeben', note: 'Ist auf dem Weg zu Ihnen.' },
-  issued: { label: 'Ausgezahlt', note: 'An Sie ausgezahlt.' },
-  voided: { label: 'Storniert', note: 'Der Kauf wurde erstattet oder storniert.' },
-  review: { label: 'In Prüfung', note: 'Wir sehen genauer hin; Sie müssen nichts tun.' },
-  over_budget: { label: 'Wartet', note: 'Das Budget ist im Moment aufgebraucht.' },
-};
 
 const NETWORK_LABELS: Record<string, string> = { email: 'Email', sms: 'SMS', whatsapp: 'WhatsApp', x: 'X', linkedin: 'LinkedIn', facebook: 'Facebook', copy: 'Copied link', native: 'Share sheet' };
 
@@ -50,14 +28,13 @@ function dateText(iso: string | undefined, locale: string, timeZone: string): st
 }
 
 function rewardRow(e: LedgerEntry, locale: string, timeZone: string, language: string) {
-  const de = language === 'de';
-  const state = (de ? STATE_LABELS_DE : STATE_LABELS)[e.state] ?? { label: e.state, note: '' };
   const holdUntil = e.state === 'held' ? dateText(e.holdUntil, locale, timeZone) : undefined;
+  const state = rewardStateText(e.state, language, holdUntil);
   return {
     id: e.rewardId,
     state: e.state,
     label: state.label,
-    note: holdUntil ? (de ? `Die Widerrufsfrist endet am ${holdUntil}.` : `Waiting for the refund window to end on ${holdUntil}.`) : state.note,
+    note: state.note,
     amount: formatMoney({ amountMinor: e.amountMinor, currency: e.currency }, locale),
     date: dateText(e.at, locale, timeZone) ?? '',
   };
