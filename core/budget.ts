@@ -32,10 +32,16 @@ export const EMPTY_BUDGET: BudgetState = { committedMinor: 0, spentMinor: 0, res
 /** The budget item's operations (adapters/dynamo/budget.ts; tests use `InMemoryBudget`). */
 export interface BudgetStore {
   state(campaignId: string): Promise<BudgetState>;
-  /** Atomically: if committed + amount <= budget, add amount to reserved and committed and count an ask. */
-  reserve(campaignId: string, amountMinor: number, budgetMinor: number): Promise<boolean>;
-  /** Give a reservation back; `uncount` also takes the ask out of the observed rate (the ask was not made). */
-  unreserve(campaignId: string, amountMinor: number, options?: { uncount?: boolean }): Promise<void>;
+  /**
+   * Atomically: if committed + amount <= budget, add amount to reserved and committed and count `asks` asks (default 1;
+   * a batch reserves for all its asks at once).
+   */
+  reserve(campaignId: string, amountMinor: number, budgetMinor: number, asks?: number): Promise<boolean>;
+  /**
+   * Give a reservation back; `uncount` also takes the ask out of the observed rate (the ask was not made), a number
+   * that many asks.
+   */
+  unreserve(campaignId: string, amountMinor: number, options?: { uncount?: boolean | number }): Promise<void>;
 }
 
 export interface RateDecision {
@@ -60,6 +66,11 @@ export function askReservationMinor(quote: RewardQuote, rate: number): number {
   const cost = quotedCostMinor(quote);
   // Rounded on a whole-ppm rate so 0.1 * 3000 is 300, not 301.
   return Math.ceil((cost * Math.round(rate * 1_000_000)) / 1_000_000);
+}
+
+/** How many asks an `unreserve` takes out of the observed rate: `true` one, a number that many. */
+export function uncountOf(uncount: boolean | number | undefined): number {
+  return typeof uncount === 'number' ? uncount : uncount ? 1 : 0;
 }
 
 /** Whether `amountMinor` more fits: committed + amount <= budget (the condition every reservation is written with). */
@@ -87,6 +98,69 @@ export class BudgetPlanner {
 }
 
 /**
+ * The run's reservations of one batch: the sum of what its asks reserve (as `BudgetPlanner` decided them) is taken in
+ * one conditional update, atomic across concurrent batches and never past the budget, then handed to the batch's asks
+ * in memory; what no ask used (a lost claim, a failed send) goes back in one update when the batch ends (`close`).
+ * When the room for the whole batch is not there (another batch took it meanwhile), each ask reserves on its own with
+ * the same conditional update, as the rule says. A process killed mid-batch leaves the unused part committed: the
+ * budget then errs on the side of asking less, never more.
+ */
+export class BatchReservation {
+  private poolMinor = 0;
+  private poolAsks = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly store: BudgetStore,
+    private readonly campaignId: string,
+    private readonly budgetMinor: number,
+  ) {}
+
+  /** Reserve `amounts` (one per ask, minor units) at once; with fewer than two asks nothing is pooled. */
+  static async open(store: BudgetStore, campaignId: string, budgetMinor: number, amounts: number[]): Promise<BatchReservation> {
+    const batch = new BatchReservation(store, campaignId, budgetMinor);
+    if (amounts.length > 1) {
+      const total = amounts.reduce((a, b) => a + b, 0);
+      if (await store.reserve(campaignId, total, budgetMinor, amounts.length)) {
+        batch.poolMinor = total;
+        batch.poolAsks = amounts.length;
+      }
+    }
+    return batch;
+  }
+
+  /** Reserve for one ask: from the batch's pool, else on its own. Returns where it came from, undefined when it does not fit. */
+  async take(amountMinor: number): Promise<'pool' | 'own' | undefined> {
+    if (!this.closed && this.poolAsks > 0 && this.poolMinor >= amountMinor) {
+      this.poolAsks -= 1;
+      this.poolMinor -= amountMinor;
+      return 'pool';
+    }
+    return (await this.store.reserve(this.campaignId, amountMinor, this.budgetMinor)) ? 'own' : undefined;
+  }
+
+  /** An ask that was not made gives its reservation back (to the pool while the batch runs). */
+  async giveBack(amountMinor: number, from: 'pool' | 'own'): Promise<void> {
+    if (from === 'pool' && !this.closed) {
+      this.poolAsks += 1;
+      this.poolMinor += amountMinor;
+      return;
+    }
+    await this.store.unreserve(this.campaignId, amountMinor, { uncount: true });
+  }
+
+  /** The batch ended: the unused part of its reservation goes back. */
+  async close(): Promise<void> {
+    const minor = this.poolMinor;
+    const asks = this.poolAsks;
+    this.closed = true;
+    this.poolMinor = 0;
+    this.poolAsks = 0;
+    if (minor > 0 || asks > 0) await this.store.unreserve(this.campaignId, minor, { uncount: asks });
+  }
+}
+
+/**
  * The BudgetStore in memory: the same atomic check-and-add as the DynamoDB conditional update. Tests, and the
  * reference model of the property tests.
  */
@@ -100,18 +174,18 @@ export class InMemoryBudget implements BudgetStore {
   async state(campaignId: string): Promise<BudgetState> {
     return { ...this.get(campaignId) };
   }
-  async reserve(campaignId: string, amountMinor: number, budgetMinor: number): Promise<boolean> {
+  async reserve(campaignId: string, amountMinor: number, budgetMinor: number, asks = 1): Promise<boolean> {
     const s = this.get(campaignId);
     if (!fitsBudget(budgetMinor, s.committedMinor, amountMinor)) return false;
     s.committedMinor += amountMinor;
     s.reservedMinor += amountMinor;
-    s.asks += 1;
+    s.asks += asks;
     return true;
   }
-  async unreserve(campaignId: string, amountMinor: number, options: { uncount?: boolean } = {}): Promise<void> {
+  async unreserve(campaignId: string, amountMinor: number, options: { uncount?: boolean | number } = {}): Promise<void> {
     const s = this.get(campaignId);
     s.committedMinor -= amountMinor;
     s.reservedMinor -= amountMinor;
-    if (options.uncount) s.asks -= 1;
+    s.asks -= uncountOf(options.uncount);
   }
 }

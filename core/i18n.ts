@@ -4,19 +4,26 @@
 // Pure: no I/O.
 import type { Campaign } from './schemas/campaign.js';
 import type { RewardState } from './rewards.js';
+import { dateTimeFormat, numberFormat, pluralRules } from './intl-cache.js';
 
 /** Languages the domain has phrases for; a template in another language still renders, with English phrases. */
 export const PHRASE_LANGUAGES = ['en', 'de'] as const;
 export type PhraseLanguage = (typeof PHRASE_LANGUAGES)[number];
 
+const canonical = new Map<string, string | undefined>();
+
 /** A canonical BCP 47 tag ("de_at" -> "de-AT"), or undefined when it is not one. */
 export function canonicalLocale(locale: string | undefined): string | undefined {
   if (!locale) return undefined;
+  if (canonical.has(locale)) return canonical.get(locale);
+  let tag: string | undefined;
   try {
-    return Intl.getCanonicalLocales(locale.replace(/_/g, '-'))[0];
+    tag = Intl.getCanonicalLocales(locale.replace(/_/g, '-'))[0];
   } catch {
-    return undefined;
+    tag = undefined;
   }
+  if (canonical.size < 1000) canonical.set(locale, tag);
+  return tag;
 }
 
 /** "de-AT" -> "de". */
@@ -66,8 +73,8 @@ type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
 
 /** Pick the plural form for n with Intl.PluralRules of the language; "#" in the form is replaced by n. */
 export function plural(n: number, forms: Plural, locale: string): string {
-  const rule = new Intl.PluralRules(locale).select(n);
-  return (forms[rule] ?? forms.other).replace('#', new Intl.NumberFormat(locale).format(n));
+  const rule = pluralRules(locale).select(n);
+  return (forms[rule] ?? forms.other).replace('#', numberFormat(locale).format(n));
 }
 
 const YEARS: Record<PhraseLanguage, { none: string; forms: Plural }> = {
@@ -86,7 +93,7 @@ const ORDINAL_EN: Record<string, string> = { one: 'st', two: 'nd', few: 'rd', ot
 /** 1 -> "1st", 22 -> "22nd" (en); "1." in German. */
 export function ordinalPhrase(n: number, locale: string): string {
   if (phraseLanguage(locale) === 'de') return `${n}.`;
-  return `${n}${ORDINAL_EN[new Intl.PluralRules('en', { type: 'ordinal' }).select(n)] ?? 'th'}`;
+  return `${n}${ORDINAL_EN[pluralRules('en', { type: 'ordinal' }).select(n)] ?? 'th'}`;
 }
 
 /** What the domain says about a milestone, per language. `n` is the threshold, `money` a formatted amount. */
@@ -211,7 +218,7 @@ export function formatDate(value: string, locale: string, timeZone = 'UTC'): str
   const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T12:00:00Z`) : new Date(value);
   if (!Number.isFinite(date.getTime())) return value;
   try {
-    return new Intl.DateTimeFormat(canonicalLocale(locale) ?? 'en', { dateStyle: 'long', timeZone: /^\d{4}-\d{2}-\d{2}$/.test(value) ? 'UTC' : timeZone }).format(date);
+    return dateTimeFormat(canonicalLocale(locale) ?? 'en', { dateStyle: 'long', timeZone: /^\d{4}-\d{2}-\d{2}$/.test(value) ? 'UTC' : timeZone }).format(date);
   } catch {
     return value; // an unknown zone: the ISO date is still readable
   }

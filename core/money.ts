@@ -2,6 +2,7 @@
 // units plus an ISO 4217 currency; the number of minor digits is the currency's own (EUR 2, JPY 0, KWD 3), from
 // Intl.NumberFormat, never a fixed "/ 100". Amounts in different currencies are never added together: totals are per
 // currency and shown side by side ("€30 + $10").
+import { numberFormat } from './intl-cache.js';
 
 /** An amount in the currency's minor units (cents, yen, fils). */
 export interface Money {
@@ -52,7 +53,7 @@ export function formatMoney(money: Money, locale = 'en', options: FormatMoneyOpt
   const digits = minorDigits(money.currency);
   const whole = money.amountMinor % 10 ** digits === 0;
   const shown = options.fraction === 'always' || !whole ? digits : 0;
-  return new Intl.NumberFormat(safeLocale(locale), {
+  return numberFormat(safeLocale(locale), {
     style: 'currency',
     currency: money.currency.toUpperCase(),
     minimumFractionDigits: shown,

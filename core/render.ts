@@ -11,6 +11,7 @@ import type { Customer } from './schemas/customer.js';
 import type { BrandContext } from './brand.js';
 import { achievementPhrase, canonicalLocale, chromeStrings, formatDate, localizeCampaign, resolveLocale, yearsPhrase, type ChromeStrings } from './i18n.js';
 import { formatMoney } from './money.js';
+import { numberFormat, pluralRules } from './intl-cache.js';
 
 export { CHANNEL_PARTS, TEMPLATE_PARTS, templateFileName, type TemplatePart } from './template-parts.js';
 
@@ -76,7 +77,7 @@ export { formatMoney };
 /** 1 -> "1st", 22 -> "22nd", 13 -> "13th". */
 export function ordinal(n: number): string {
   const suffix: Record<string, string> = { one: 'st', two: 'nd', few: 'rd', other: 'th' };
-  return `${n}${suffix[new Intl.PluralRules('en', { type: 'ordinal' }).select(n)] ?? 'th'}`;
+  return `${n}${suffix[pluralRules('en', { type: 'ordinal' }).select(n)] ?? 'th'}`;
 }
 
 function achievementText(input: AskContextInput, years: number, locale: string, formatLocale: string): string {
@@ -104,7 +105,7 @@ export function servedLocale(campaign: Campaign, customerLocale: string | undefi
 export function friendText(quote: Pick<RewardQuote, 'friend' | 'friendPercentOff'>, description: string, locale = 'en', served = locale): string {
   if (quote.friend !== null) return formatMoney(quote.friend, locale);
   if (quote.friendPercentOff === undefined) return description;
-  return `${new Intl.NumberFormat(canonicalLocale(locale) ?? 'en', { style: 'percent' }).format(quote.friendPercentOff / 100)} ${served.startsWith('de') ? 'Rabatt' : 'off'}`;
+  return `${numberFormat(canonicalLocale(locale) ?? 'en', { style: 'percent' }).format(quote.friendPercentOff / 100)} ${served.startsWith('de') ? 'Rabatt' : 'off'}`;
 }
 
 /** The personalization data for one ask. */
@@ -247,6 +248,24 @@ function rendererFor(templates: TemplateSource): Renderer {
   return renderer;
 }
 
+// Parsed templates by engine and source text: a run renders the same few sources for every ask, and parsing is most
+// of a render's cost. Bounded; the engine's own `cache` covers only templates it loads by name.
+const parsedTemplates = new WeakMap<Liquid, Map<string, ReturnType<Liquid['parse']>>>();
+const PARSED_LIMIT = 500;
+
+/** `engine.parseAndRender(src, data)` with the parse cached per engine and source. Throws as liquidjs does. */
+export function renderSource(engine: Liquid, src: string, data: object): Promise<string> {
+  let cache = parsedTemplates.get(engine);
+  if (!cache) parsedTemplates.set(engine, (cache = new Map()));
+  let parsed = cache.get(src);
+  if (!parsed) {
+    parsed = engine.parse(src);
+    if (cache.size >= PARSED_LIMIT) cache.delete(cache.keys().next().value!);
+    cache.set(src, parsed);
+  }
+  return engine.render(parsed, data) as Promise<string>;
+}
+
 export interface RenderedAsk {
   subject?: string;
   preheader?: string;
@@ -289,7 +308,7 @@ export async function renderAsk(
     return body;
   };
   const spec = CHANNEL_PARTS[channel];
-  const text = (src: string, data: object): Promise<string> => renderer.text.parseAndRender(src, data);
+  const text = (src: string, data: object): Promise<string> => renderSource(renderer.text, src, data);
 
   // The friend must be able to follow the message, so the referral link is appended when the copy omits it.
   const share = (await text(variant.shareMessage, ctx)).trim();
@@ -315,7 +334,7 @@ export async function renderAsk(
     const src = variant.preheader ?? (await load('preheader', false));
     if (src !== undefined) result.preheader = oneLine(await text(src, ctx));
     const htmlSrc = (await load('html', true)) as string;
-    result.html = await renderer.html.parseAndRender(htmlSrc, partData());
+    result.html = await renderSource(renderer.html, htmlSrc, partData());
   }
   const textSrc = (await load('text', true)) as string;
   result.text = (await text(textSrc, partData())).trim();

@@ -3,6 +3,7 @@
 import type { ChannelSender, Clock, EventPublisher, OutboundMessage, SendResult } from '../../core/ports.js';
 import { PermanentSendError } from '../../core/errors.js';
 import { projectEvent } from '../../core/schemas/events.js';
+import { subjectOf } from './inapp.js';
 
 export class AssistedSender implements ChannelSender {
   constructor(private readonly options: { publisher: EventPublisher; clock: Clock }) {}
@@ -24,6 +25,7 @@ export class AssistedSender implements ChannelSender {
         askId: message.askId,
         campaignId: message.campaignId,
         customerId: message.customerId,
+        ...subjectOf(message),
         accountManager,
         shareMessage,
         shareUrl: message.shareUrl,

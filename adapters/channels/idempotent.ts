@@ -32,6 +32,93 @@ export interface SendMarker {
 
 export const sendMarkerKey = (m: Pick<OutboundMessage, 'customerId' | 'askId' | 'channel'>): { PK: string; SK: string } => sendMarkerKeyOf(m);
 
+type MarkerRef = Pick<OutboundMessage, 'customerId' | 'askId' | 'channel'>;
+
+/**
+ * Where the send marker of a message lives. The default keeps one item per ask and channel (`SEND#<askId>#<channel>`,
+ * `SendMarkerItems`); the workflow keeps it on the ask item itself (adapters/dynamo/ask-send-markers.ts), which saves
+ * a write per ask because the ask's completion records `sent` in the same update.
+ */
+export interface SendMarkerStore {
+  /** Write the marker in state `sending` unless one exists (then false). May throw PermanentSendError when sending is no longer allowed. */
+  begin(message: MarkerRef & Pick<OutboundMessage, 'idempotencyKey'>, leaseToken: string, startedAt: string): Promise<boolean>;
+  /** The stored marker (strongly consistent), or undefined when there is none. */
+  read(message: MarkerRef): Promise<SendMarker | undefined>;
+  /** The provider accepted the message (only while `leaseToken` holds the marker). */
+  sent(message: MarkerRef, leaseToken: string, messageId: string, at: string): Promise<void>;
+  /** The outcome is unknown (only while `leaseToken` holds a `sending` marker): never resent. */
+  unknown(message: MarkerRef, leaseToken: string, why: string, at: string): Promise<void>;
+  /** The provider refused before sending: remove the marker so a later try may send (only while `leaseToken` holds it). */
+  release(message: MarkerRef, leaseToken: string): Promise<void>;
+}
+
+/** Send markers as their own items, `C#<customerId>` / `SEND#<askId>#<channel>`. */
+export class SendMarkerItems implements SendMarkerStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async begin(message: MarkerRef & Pick<OutboundMessage, 'idempotencyKey'>, leaseToken: string, startedAt: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...sendMarkerKey(message), entity: 'send', state: 'sending', leaseToken, startedAt, askId: message.askId, channel: message.channel, idempotencyKey: message.idempotencyKey },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      return false;
+    }
+  }
+
+  async read(message: MarkerRef): Promise<SendMarker | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: sendMarkerKey(message), ConsistentRead: true }));
+    return out.Item as SendMarker | undefined;
+  }
+
+  async sent(message: MarkerRef, leaseToken: string, messageId: string, at: string): Promise<void> {
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: sendMarkerKey(message),
+          UpdateExpression: 'SET #s = :sent, messageId = :m, sentAt = :at REMOVE leaseToken',
+          ConditionExpression: 'leaseToken = :t',
+          ExpressionAttributeNames: { '#s': 'state' },
+          ExpressionAttributeValues: { ':sent': 'sent', ':m': messageId, ':at': at, ':t': leaseToken },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailed(error)) throw error;
+      });
+  }
+
+  async unknown(message: MarkerRef, leaseToken: string, why: string, at: string): Promise<void> {
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: sendMarkerKey(message),
+          UpdateExpression: 'SET #s = :unknown, reason = :why, unknownAt = :at REMOVE leaseToken',
+          ConditionExpression: '#s = :sending AND leaseToken = :t',
+          ExpressionAttributeNames: { '#s': 'state' },
+          ExpressionAttributeValues: { ':unknown': 'unknown', ':sending': 'sending', ':t': leaseToken, ':why': why.slice(0, 300), ':at': at },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailed(error)) throw error;
+      });
+  }
+
+  async release(message: MarkerRef, leaseToken: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: sendMarkerKey(message), ConditionExpression: 'leaseToken = :t', ExpressionAttributeValues: { ':t': leaseToken } })).catch(() => undefined);
+  }
+}
+
 /**
  * Whether a failed call may have reached the provider. Errors the provider answered (HTTP status present, or our
  * own refusals before the call) are definite; a transient error without a response (timeout, reset) is ambiguous.
@@ -55,8 +142,13 @@ export interface IdempotentSenderOptions {
   tableName: string;
   clock: Clock;
   leaseMs?: number;
-  /** Check `S#<address>` before sending (default true). */
+  /**
+   * Check `S#<address>` before sending (default true). The workflow turns it off: ProcessBatch reads the suppressions
+   * of all its addresses in one BatchGet and never sends to a suppressed one.
+   */
   checkSuppression?: boolean;
+  /** Where the markers live (default: their own items, `SendMarkerItems`). */
+  markers?: SendMarkerStore;
   /**
    * Awaited after the suppression check and before the marker is written (the send-rate slot): a worker killed while
    * it waits leaves no marker, so the next run knows the channel was never called and sends.
@@ -68,6 +160,7 @@ export interface IdempotentSenderOptions {
 export class IdempotentSender implements ChannelSender {
   private readonly leaseMs: number;
   private readonly newToken: () => string;
+  private readonly markers: SendMarkerStore;
 
   constructor(
     private readonly inner: ChannelSender,
@@ -75,11 +168,11 @@ export class IdempotentSender implements ChannelSender {
   ) {
     this.leaseMs = options.leaseMs ?? SEND_LEASE_MS;
     this.newToken = options.newToken ?? randomUUID;
+    this.markers = options.markers ?? new SendMarkerItems(options.doc, options.tableName);
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
     const { doc, tableName } = this.options;
-    const key = sendMarkerKey(message);
     const address = suppressibleAddress(message);
     if (address && this.options.checkSuppression !== false) {
       const found = await isSuppressed(doc, tableName, [address]);
@@ -89,31 +182,18 @@ export class IdempotentSender implements ChannelSender {
     await this.options.beforeMarker?.();
     const leaseToken = this.newToken();
     const startedAt = this.options.clock.now().toISOString();
-    try {
-      await doc.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { ...key, entity: 'send', state: 'sending', leaseToken, startedAt, askId: message.askId, channel: message.channel, idempotencyKey: message.idempotencyKey },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-      return this.resolveExisting(message);
-    }
+    if (!(await this.markers.begin(message, leaseToken, startedAt))) return this.resolveExisting(message);
 
     let result: SendResult;
     try {
       result = await this.inner.send(message);
     } catch (error) {
       if (mayHaveBeenSent(error)) {
-        await this.markUnknown(message, leaseToken, (error as Error).message);
+        await this.markers.unknown(message, leaseToken, (error as Error).message, this.options.clock.now().toISOString());
         throw new PermanentSendError(`send outcome unknown (${(error as Error).message}); not resent to avoid a duplicate`, { cause: error });
       }
       // The provider refused before sending: give the marker back so a later try may send.
-      await doc
-        .send(new DeleteCommand({ TableName: tableName, Key: key, ConditionExpression: 'leaseToken = :t', ExpressionAttributeValues: { ':t': leaseToken } }))
-        .catch(() => undefined);
+      await this.markers.release(message, leaseToken).catch(() => undefined);
       throw error;
     }
     await this.markSent(message, leaseToken, result.messageId);
@@ -121,63 +201,31 @@ export class IdempotentSender implements ChannelSender {
   }
 
   private async resolveExisting(message: OutboundMessage): Promise<SendResult> {
-    const { doc, tableName } = this.options;
-    const out = await doc.send(new GetCommand({ TableName: tableName, Key: sendMarkerKey(message), ConsistentRead: true }));
-    const marker = out.Item as SendMarker | undefined;
+    const marker = await this.markers.read(message);
     // Deleted between our put and get (a refused send released it): let the caller retry.
     if (!marker) throw new TransientError('send marker changed while checking it; retry');
     if (marker.state === 'sent' && marker.messageId) return { messageId: marker.messageId };
     if (marker.state === 'unknown') throw new PermanentSendError('an earlier send of this ask ended with an unknown outcome; not resent');
     const age = this.options.clock.now().getTime() - Date.parse(marker.startedAt);
     if (age < this.leaseMs) throw new TransientError('this ask is being sent by another worker right now');
-    await this.markUnknown(message, marker.leaseToken ?? '', 'lease expired: the sending worker vanished');
+    await this.markers.unknown(message, marker.leaseToken ?? '', 'lease expired: the sending worker vanished', this.options.clock.now().toISOString());
     throw new PermanentSendError('an earlier send of this ask was interrupted; outcome unknown, not resent');
   }
 
   private async markSent(message: OutboundMessage, leaseToken: string, messageId: string): Promise<void> {
-    const { doc, tableName } = this.options;
     // The message is out: failing to record it must not turn into an error that makes somebody send it again.
     for (let attempt = 0; attempt < 3; attempt += 1) {
       try {
-        await doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: sendMarkerKey(message),
-            UpdateExpression: 'SET #s = :sent, messageId = :m, sentAt = :at REMOVE leaseToken',
-            ConditionExpression: 'leaseToken = :t',
-            ExpressionAttributeNames: { '#s': 'state' },
-            ExpressionAttributeValues: { ':sent': 'sent', ':m': messageId, ':at': this.options.clock.now().toISOString(), ':t': leaseToken },
-          }),
-        );
+        await this.markers.sent(message, leaseToken, messageId, this.options.clock.now().toISOString());
         return;
-      } catch (error) {
-        if (isConditionFailed(error)) return;
+      } catch {
         await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
       }
     }
   }
 
-  private async markUnknown(message: OutboundMessage, leaseToken: string, why: string): Promise<void> {
-    const { doc, tableName } = this.options;
-    await doc
-      .send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: sendMarkerKey(message),
-          UpdateExpression: 'SET #s = :unknown, reason = :why, unknownAt = :at REMOVE leaseToken',
-          ConditionExpression: '#s = :sending AND leaseToken = :t',
-          ExpressionAttributeNames: { '#s': 'state' },
-          ExpressionAttributeValues: { ':unknown': 'unknown', ':sending': 'sending', ':t': leaseToken, ':why': why.slice(0, 300), ':at': this.options.clock.now().toISOString() },
-        }),
-      )
-      .catch((error: unknown) => {
-        if (!isConditionFailed(error)) throw error;
-      });
-  }
-
   /** The stored marker (tests, support tools). */
   async marker(message: Pick<OutboundMessage, 'customerId' | 'askId' | 'channel'>): Promise<SendMarker | undefined> {
-    const out = await this.options.doc.send(new GetCommand({ TableName: this.options.tableName, Key: sendMarkerKey(message), ConsistentRead: true }));
-    return out.Item as SendMarker | undefined;
+    return this.markers.read(message);
   }
 }

@@ -12,6 +12,12 @@ export interface InAppSenderOptions {
   clock: Clock;
 }
 
+/** The subject id the workflow knows from the profile (`data.subjectId`): the publisher then needs no lookup. */
+export function subjectOf(message: OutboundMessage): { subjectId?: string } {
+  const subjectId = message.data?.subjectId;
+  return typeof subjectId === 'string' && subjectId !== '' ? { subjectId } : {};
+}
+
 export class InAppSender implements ChannelSender {
   private readonly inbox: InboxStore;
 
@@ -25,7 +31,7 @@ export class InAppSender implements ChannelSender {
     // Written once per ask; a retry finds the item and publishes the event again (consumers dedupe on askId).
     await this.inbox.put({ askId: message.askId, customerId: message.customerId, campaignId: message.campaignId, title, body: message.text, shareUrl: message.shareUrl, createdAt: at });
     // No title, body or link here: they name the person. The app reads them from /inapp/asks (docs/privacy.md).
-    await this.options.publisher.publish([projectEvent('referral.ask.inapp', { occurredAt: at, askId: message.askId, campaignId: message.campaignId, customerId: message.customerId })]);
+    await this.options.publisher.publish([projectEvent('referral.ask.inapp', { occurredAt: at, askId: message.askId, campaignId: message.campaignId, customerId: message.customerId, ...subjectOf(message) })]);
     return { messageId: `inapp:${message.askId}` };
   }
 }

@@ -8,7 +8,7 @@ import type { ChannelSender, Clock, EventPublisher } from '../../core/ports.js';
 import type { Channel } from '../../core/schemas/common.js';
 import { PermanentSendError } from '../../core/errors.js';
 import { AssistedSender } from './assisted.js';
-import { IdempotentSender } from './idempotent.js';
+import { IdempotentSender, type SendMarkerStore } from './idempotent.js';
 import { InAppSender } from './inapp.js';
 import { DynamoRateLimiter, InProcessRateLimiter, RateLimitedSender, type RateLimiter } from './rate-limiter.js';
 import { withRetry, type RetryOptions } from './retry.js';
@@ -37,6 +37,10 @@ export interface ChannelSenderDeps {
   /** "shared" (default): the DynamoDB window counter; "process": an in-process bucket (local runtime, one worker). */
   rateLimitScope?: 'shared' | 'process';
   retry?: RetryOptions;
+  /** Where the send markers live (default: their own `SEND#` items). */
+  markers?: SendMarkerStore;
+  /** Check the suppression list before each send (default true; off when the caller checked it already). */
+  checkSuppression?: boolean;
   /** Skip the send markers (benchmarks of the raw channel); default false. */
   withoutIdempotency?: boolean;
 }
@@ -80,7 +84,14 @@ export function createChannelSenders(deps: ChannelSenderDeps): Record<Channel, C
   };
   if (deps.withoutIdempotency) return { ...raw, email: retry(new RateLimitedSender(ses, limiter)), sms: smsClient ? retry(sms) : sms };
   const guard = (s: ChannelSender, beforeMarker?: () => Promise<void>): ChannelSender =>
-    new IdempotentSender(s, { doc: deps.doc, tableName: deps.tableName, clock: deps.clock, ...(beforeMarker ? { beforeMarker } : {}) });
+    new IdempotentSender(s, {
+      doc: deps.doc,
+      tableName: deps.tableName,
+      clock: deps.clock,
+      ...(deps.markers ? { markers: deps.markers } : {}),
+      ...(deps.checkSuppression === false ? { checkSuppression: false } : {}),
+      ...(beforeMarker ? { beforeMarker } : {}),
+    });
   return {
     email: retry(guard(raw.email, () => limiter.acquire())),
     sms: smsClient ? retry(guard(raw.sms)) : guard(raw.sms),

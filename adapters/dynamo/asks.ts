@@ -3,12 +3,11 @@
 // suppression lookup the batch does once for all its addresses.
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Ask } from '../../core/schemas/ask.js';
-import type { Channel } from '../../core/schemas/common.js';
-import type { AskWriter, ClaimResult, DueAskReader, SendMarkerReader, SuppressionReader } from '../../core/workflow/ports.js';
+import type { AskWriter, ClaimResult, DueAskReader, SuppressionReader } from '../../core/workflow/ports.js';
 import { askDueAt, CLAIM_LEASE_MS } from '../../core/workflow/recovery.js';
 import type { ReadStats } from './customers.js';
 import { isConditionFailed } from './conditions.js';
-import { askSk, asksByCampaignGsi, customerPk, DUE_ASKS_ATTRIBUTE, DUE_ASKS_INDEX, dueAskPartition, hourBucket, sendMarkerSk, suppressionPk, SUPPRESSION_SK } from './keys.js';
+import { askSk, asksByCampaignGsi, customerPk, DUE_ASKS_ATTRIBUTE, DUE_ASKS_INDEX, dueAskPartition, hourBucket, suppressionPk, SUPPRESSION_SK } from './keys.js';
 import { findSuppressionKeys, suppressionKeys } from './suppressions.js';
 import type { Keyring } from '../../core/ports.js';
 
@@ -25,7 +24,7 @@ export function normalizeAddress(address: string): string {
   return address.includes('@') ? address.trim().toLowerCase() : address.trim();
 }
 
-export class DynamoAskStore implements AskWriter, SuppressionReader, DueAskReader, SendMarkerReader {
+export class DynamoAskStore implements AskWriter, SuppressionReader, DueAskReader {
   readonly readStats: ReadStats = { itemsRead: 0, queries: 0, gets: 0 };
   /** Keys asked for in suppression lookups (found or not: each costs read capacity). */
   suppressionKeysRequested = 0;
@@ -59,7 +58,8 @@ export class DynamoAskStore implements AskWriter, SuppressionReader, DueAskReade
             claimToken,
             ...(due ? { [DUE_ASKS_ATTRIBUTE]: due } : {}),
           },
-          ConditionExpression: 'attribute_not_exists(PK) OR #s IN (:skipped, :deferred) OR (#s = :claimed AND #u < :cutoff)',
+          // A stale claim with a send marker is not taken over: `settle` decides it by its marker.
+          ConditionExpression: 'attribute_not_exists(PK) OR #s IN (:skipped, :deferred) OR (#s = :claimed AND #u < :cutoff AND attribute_not_exists(sendState))',
           ExpressionAttributeNames: { '#s': 'status', '#u': 'updatedAt' },
           ExpressionAttributeValues: { ':skipped': 'skipped', ':deferred': 'deferred', ':claimed': 'claimed', ':cutoff': leaseCutoff },
         }),
@@ -89,6 +89,12 @@ export class DynamoAskStore implements AskWriter, SuppressionReader, DueAskReade
       sets.push(`#f${n} = :f${n}`);
     }
     const removes = ['#t'];
+    if (fields.status === 'sent') {
+      // The send marker on the ask (adapters/dynamo/ask-send-markers.ts) is recorded in the same update.
+      sets.push('sendState = :sentState');
+      values[':sentState'] = 'sent';
+      removes.push('sendLease');
+    }
     if (fields.status === 'deferred' && fields.campaignId === undefined) {
       // The campaign id is on the stored ask: read nothing, file by the deferral's hour under the same campaign prefix.
       sets.push(`#due = :due`);
@@ -97,16 +103,25 @@ export class DynamoAskStore implements AskWriter, SuppressionReader, DueAskReade
       sets.push(`#due = :due`);
       values[':due'] = dueAskPartition(fields.campaignId!, hourBucket(fields.deferredUntil ?? fields.updatedAt));
     } else removes.push('#due');
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { PK: customerPk(customerId), SK: askSk(occurrenceId) },
-        UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
-        ConditionExpression: '#s = :claimed AND #t = :token',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+    const update = new UpdateCommand({
+      TableName: this.tableName,
+      Key: { PK: customerPk(customerId), SK: askSk(occurrenceId) },
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+      ConditionExpression: '#s = :claimed AND #t = :token',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+    // A sent message must not stay `sending` for want of one write (it would be settled "outcome unknown"): three
+    // tries, 50 and 100 ms apart; a failed condition is final (somebody else settled the claim).
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.doc.send(update);
+        return;
+      } catch (error) {
+        if (fields.status !== 'sent' || attempt >= 2 || isConditionFailed(error)) throw error;
+        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
   }
 
   private async campaignOf(customerId: string, occurrenceId: string): Promise<string> {
@@ -136,14 +151,36 @@ export class DynamoAskStore implements AskWriter, SuppressionReader, DueAskReade
     return { items, ...(out.LastEvaluatedKey ? { lastKey: out.LastEvaluatedKey } : {}) };
   }
 
-  /** The send marker of an ask on a channel (consistent read), or undefined when the channel was never called. */
-  async sendMarker(customerId: string, askId: string, channel: Channel): Promise<{ state: 'sending' | 'sent' | 'unknown'; messageId?: string; reason?: string } | undefined> {
-    this.readStats.gets += 1;
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: customerPk(customerId), SK: sendMarkerSk(askId, channel) }, ConsistentRead: true }));
-    if (!out.Item) return undefined;
-    this.readStats.itemsRead += 1;
-    const item = out.Item as { state: 'sending' | 'sent' | 'unknown'; messageId?: string; reason?: string };
-    return { state: item.state, ...(item.messageId ? { messageId: item.messageId } : {}), ...(item.reason ? { reason: item.reason } : {}) };
+  /**
+   * Settle a claim whose worker died after writing its send marker (`sendState`): one conditional update, only while
+   * the ask is still that claim (same `updatedAt`) with that marker. False when somebody settled it meanwhile.
+   */
+  async settle(stale: Pick<Ask, 'customerId' | 'milestone' | 'updatedAt' | 'sendState'>, fields: Partial<Ask> & Pick<Ask, 'status' | 'updatedAt'>): Promise<boolean> {
+    const names: Record<string, string> = { '#s': 'status', '#u': 'updatedAt', '#due': DUE_ASKS_ATTRIBUTE };
+    const values: Record<string, unknown> = { ':claimed': 'claimed', ':seen': stale.updatedAt, ':state': stale.sendState };
+    const sets: string[] = [];
+    Object.entries(fields).forEach(([key, value], n) => {
+      if (value === undefined) return;
+      names[`#f${n}`] = key;
+      values[`:f${n}`] = value;
+      sets.push(`#f${n} = :f${n}`);
+    });
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: customerPk(stale.customerId), SK: askSk(stale.milestone.occurrenceId) },
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE claimToken, sendLease, #due`,
+          ConditionExpression: '#s = :claimed AND #u = :seen AND sendState = :state',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      return false;
+    }
   }
 
   async get(customerId: string, occurrenceId: string): Promise<Ask | undefined> {

@@ -4,7 +4,7 @@
 // `overrunMinor` is what promised rewards were paid beyond it; `asks` / `conversions` give the observed rate.
 // Only ADD and conditional updates: dynalite has no transactions, and none are needed.
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { EMPTY_BUDGET, type BudgetState, type BudgetStore } from '../../core/budget.js';
+import { EMPTY_BUDGET, uncountOf, type BudgetState, type BudgetStore } from '../../core/budget.js';
 import { conditionHolds } from './conditions.js';
 import type { ReadStats } from './customers.js';
 import { budgetKey } from './keys.js';
@@ -56,21 +56,22 @@ export class DynamoBudgetStore implements BudgetStore {
     return (await this.state(campaignId)).spentMinor;
   }
 
-  async reserve(campaignId: string, amountMinor: number, budgetMinor: number): Promise<boolean> {
-    return conditionHolds(this.doc.send(this.reserveCommand(campaignId, amountMinor, budgetMinor)));
+  async reserve(campaignId: string, amountMinor: number, budgetMinor: number, asks = 1): Promise<boolean> {
+    return conditionHolds(this.doc.send(this.reserveCommand(campaignId, amountMinor, budgetMinor, asks)));
   }
 
-  reserveCommand(campaignId: string, amountMinor: number, budgetMinor: number): UpdateCommand {
-    return commitIfRoom(this.tableName, campaignId, amountMinor, budgetMinor, { reservedMinor: amountMinor, asks: 1 });
+  reserveCommand(campaignId: string, amountMinor: number, budgetMinor: number, asks = 1): UpdateCommand {
+    return commitIfRoom(this.tableName, campaignId, amountMinor, budgetMinor, { reservedMinor: amountMinor, asks });
   }
 
-  async unreserve(campaignId: string, amountMinor: number, options: { uncount?: boolean } = {}): Promise<void> {
+  async unreserve(campaignId: string, amountMinor: number, options: { uncount?: boolean | number } = {}): Promise<void> {
+    const uncount = uncountOf(options.uncount);
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: budgetKey(campaignId),
-        UpdateExpression: `ADD committedMinor :m, reservedMinor :m${options.uncount ? ', asks :minus1' : ''}`,
-        ExpressionAttributeValues: { ':m': -amountMinor, ...(options.uncount ? { ':minus1': -1 } : {}) },
+        UpdateExpression: `ADD committedMinor :m, reservedMinor :m${uncount ? ', asks :minusN' : ''}`,
+        ExpressionAttributeValues: { ':m': -amountMinor, ...(uncount ? { ':minusN': -uncount } : {}) },
       }),
     );
   }

@@ -86,6 +86,18 @@ export const Ask = z.object({
   /** Budget reserved by this ask (core/budget.ts) and what became of it. */
   reservedMinor: z.number().int().min(0).optional(),
   reservation: z.enum(['open', 'released', 'converted', 'expired']).optional(),
+  /**
+   * The send marker, kept on the ask (adapters/dynamo/ask-send-markers.ts): `sending` is written just before the
+   * channel call (after the send-rate wait), `sent` with the status when the ask completes, `unknown` when the call
+   * may or may not have reached the provider. No marker on a claimed ask: the channel was provably never called.
+   */
+  sendState: z.enum(['sending', 'sent', 'unknown']).optional(),
+  /** Which attempt holds the `sending` marker. */
+  sendLease: z.string().optional(),
+  sendStartedAt: UtcInstant.optional(),
+  /** Why the outcome is unknown, and since when. */
+  sendReason: z.string().optional(),
+  sendUnknownAt: UtcInstant.optional(),
   createdAt: UtcInstant,
   updatedAt: UtcInstant,
 });

@@ -18,13 +18,21 @@ export const Money = z.object({
 });
 export type Money = z.infer<typeof Money>;
 
+const zoneValidity = new Map<string, boolean>();
+
+/** Checked once per zone name (every customer parse checks its zone; building a DateTimeFormat is costly). */
 function isIanaZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return zone.includes('/') || zone === 'UTC';
-  } catch {
-    return false;
+  let ok = zoneValidity.get(zone);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      ok = zone.includes('/') || zone === 'UTC';
+    } catch {
+      ok = false;
+    }
+    if (zoneValidity.size < 1000) zoneValidity.set(zone, ok);
   }
+  return ok;
 }
 
 /** An IANA timezone name such as "Europe/Berlin" (people's times are always kept with their zone). */

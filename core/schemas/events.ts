@@ -46,8 +46,8 @@ export const EventDetails = {
   'referral.ask.deferred': z.object({ ...base, ...askDims, channel: Channel.optional(), until: UtcInstant }),
   'referral.ask.failed': z.object({ ...base, ...askDims, channel: Channel, error: z.string() }),
   /** Ids only: the title, text and link name the person; the app reads them from /inapp/asks (docs/privacy.md). */
-  'referral.ask.inapp': z.object({ ...base, askId: z.string(), campaignId: z.string(), customerId: z.string() }),
-  'referral.ask.assisted': z.object({ ...base, askId: z.string(), campaignId: z.string(), customerId: z.string(), accountManager: z.object({ name: z.string(), email: z.string() }).optional(), shareMessage: z.string(), shareUrl: z.url(), subject: z.string().optional(), statusUrl: z.string().optional() }),
+  'referral.ask.inapp': z.object({ ...base, askId: z.string(), campaignId: z.string(), customerId: z.string(), subjectId: z.string().optional() }),
+  'referral.ask.assisted': z.object({ ...base, askId: z.string(), campaignId: z.string(), customerId: z.string(), subjectId: z.string().optional(), accountManager: z.object({ name: z.string(), email: z.string() }).optional(), shareMessage: z.string(), shareUrl: z.url(), subject: z.string().optional(), statusUrl: z.string().optional() }),
   /** From SES events (configuration set): one per delivery state reached. */
   'referral.delivery.recorded': z.object({ ...base, askId: z.string(), messageId: z.string(), status: z.enum(['delivered', 'bounced', 'complained', 'opened']) }),
   'referral.share.viewed': z.object({ ...base, askId: z.string(), campaignId: z.string(), customerId: z.string(), referralCode: z.string() }),

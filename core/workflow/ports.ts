@@ -1,7 +1,6 @@
 // The ports a run needs beyond core/ports.ts: reading due customers and pending milestones, claiming asks, codes,
 // budget, suppression, run records. Adapters in adapters/dynamo implement them; tests may fake them.
 import type { Ask, AskStatus } from '../schemas/ask.js';
-import type { Channel } from '../schemas/common.js';
 import type { AskHistory, Customer } from '../schemas/customer.js';
 import type { Counts, Run, RunSummary, Segment } from '../schemas/workflow.js';
 
@@ -44,7 +43,13 @@ export interface AskWriter {
    * the due-asks index at the end of its lease and a `deferred` one at `deferredUntil`, so a later run finds both.
    */
   claim(ask: Ask, claimToken: string): Promise<ClaimResult>;
+  /** Finish a claimed ask (only the holder of `claimToken`); status `sent` also records the send marker as sent. */
   complete(customerId: string, occurrenceId: string, claimToken: string, fields: Partial<Ask> & Pick<Ask, 'status' | 'updatedAt'>): Promise<void>;
+  /**
+   * Settle a claim whose worker died after its send marker was written (`stale.sendState`), only while it is still
+   * that claim with that marker; false when somebody settled it meanwhile.
+   */
+  settle(stale: Pick<Ask, 'customerId' | 'milestone' | 'updatedAt' | 'sendState'>, fields: Partial<Ask> & Pick<Ask, 'status' | 'updatedAt'>): Promise<boolean>;
 }
 
 export interface SuppressionReader {
@@ -90,11 +95,6 @@ export interface BatchJournal {
 /** Asks filed in the due-asks index under `<campaignId>#<YYYY-MM-DDTHH>` (deferred, or a claim whose lease ends then). */
 export interface DueAskReader {
   queryDueAsks(input: { partition: string; startKey?: Record<string, unknown>; limit: number }): Promise<{ items: Ask[]; lastKey?: Record<string, unknown> }>;
-}
-
-/** The send marker a channel guard writes just before calling the provider (adapters/channels/idempotent.ts). */
-export interface SendMarkerReader {
-  sendMarker(customerId: string, askId: string, channel: Channel): Promise<{ state: 'sending' | 'sent' | 'unknown'; messageId?: string; reason?: string } | undefined>;
 }
 
 /** Durable progress of hour-mode partitions (one record per segment and the hour it was planned). */

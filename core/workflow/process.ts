@@ -15,13 +15,13 @@ import { projectEvent, type ProjectEvent } from '../schemas/events.js';
 import { dateMilestoneOn, localDateIn, type DateTrigger } from '../milestones.js';
 import { evaluateEligibility, recordAsk, type EligibilityDecision } from '../eligibility.js';
 import { selectTenureTier, tenureTierLabel } from '../rewards.js';
-import { askReservationMinor, BudgetPlanner, conversionRate, type BudgetStore } from '../budget.js';
+import { askReservationMinor, BatchReservation, BudgetPlanner, conversionRate, type BudgetStore } from '../budget.js';
 import { quoteFor, type RewardQuote } from '../quote.js';
 import { shortLinkId, signToken } from '../links.js';
 import { SMS_FIT_DATA_KEY, smsFitFor } from '../sms.js';
 import { NotFoundError, PermanentSendError, ValidationError } from '../errors.js';
 import { fromWallTime, parseIsoDate } from '../zoned-time.js';
-import type { AskWriter, BatchJournal, CodeIssuer, CustomerReader, DueAskReader, DueCustomer, PendingMilestone, PendingReader, SendMarkerReader, ShortLinkWriter, SuppressionReader } from './ports.js';
+import type { AskWriter, BatchJournal, CodeIssuer, CustomerReader, DueAskReader, DueCustomer, PendingMilestone, PendingReader, ShortLinkWriter, SuppressionReader } from './ports.js';
 import { PENDING_INDEX } from './plan.js';
 import { askIsDue, countKeyOf, DUE_ASK_BUCKETS_PER_READ, DUE_ASKS_INDEX, parseDueAskRange } from './recovery.js';
 
@@ -32,8 +32,6 @@ export interface ProcessDeps {
   asks: AskWriter;
   /** The due-asks index (deferred asks now due, claims whose worker died): read when the run plans it. */
   dueAsks?: DueAskReader;
-  /** Send markers: a stale claim is settled by what its marker says (docs/architecture.md, "Recovery"). */
-  markers?: SendMarkerReader;
   suppressions: SuppressionReader;
   codes: CodeIssuer;
   budget: BudgetStore;
@@ -245,6 +243,14 @@ export async function processBatch(input: ProcessBatchInput, deps: ProcessDeps):
   const decided = due.map((entry) => decide(entry, campaign, run, suppressed, rate, planner));
   // The journal before the first claim: if this process dies, a later run counts these asks from their records.
   await deps.journal?.openBatch(run, batch.batchId, due.map((e) => ({ customerId: e.customer.id, occurrenceId: e.occurrence!.occurrenceId })), deps.clock.now().toISOString());
+  // What the planned asks reserve, taken for the whole batch in one conditional update (BatchReservation); a stale
+  // claim settled by its send marker reserves nothing.
+  const reservations = await BatchReservation.open(
+    deps.budget,
+    campaign.id,
+    campaign.budget.amountMinor,
+    decided.filter((d, i) => d.decision.outcome === 'ask' && !settlesByMarker(due[i]!)).map((d) => d.reserveMinor),
+  );
   const keyring = await deps.keyring();
   const program = await deps.program?.get();
   const brand = program ? brandContext(program, deps.publicBaseUrl) : undefined;
@@ -263,7 +269,7 @@ export async function processBatch(input: ProcessBatchInput, deps: ProcessDeps):
       const entry = due[index]!;
       try {
         await deps.beforeCustomer?.(entry.customer.id, index);
-        const outcome = await handleCustomer(entry, decided[index]!, { campaign, run, batchId: batch.batchId, deps, suppressed, keyring, outbox, program, brand });
+        const outcome = await handleCustomer(entry, decided[index]!, { campaign, run, batchId: batch.batchId, deps, suppressed, keyring, outbox, program, brand, reservations });
         bump(counts, outcome);
         if (outbox.length >= 10) await flush(false);
       } catch (error) {
@@ -271,7 +277,12 @@ export async function processBatch(input: ProcessBatchInput, deps: ProcessDeps):
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.concurrency ?? 4, due.length)) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.concurrency ?? 4, due.length)) }, worker));
+  } finally {
+    // What no ask of the batch used goes back to the budget (also when the batch fails).
+    await reservations.close();
+  }
   // Events of asks already sent go out even when the batch fails: the retry will not send those asks again.
   await flush(true);
   if (failure !== undefined) throw failure;
@@ -321,6 +332,12 @@ interface Ctx {
   outbox: ProjectEvent[];
   program: Program | undefined;
   brand: BrandContext | undefined;
+  reservations: BatchReservation;
+}
+
+/** A claim whose worker died after its send marker was written: settled by the marker, not decided again. */
+function settlesByMarker(entry: Entry): boolean {
+  return entry.stored?.status === 'claimed' && entry.stored.channel !== undefined && entry.stored.sendState !== undefined;
 }
 
 /** The execution and batch that write an ask (they count it). */
@@ -355,38 +372,36 @@ async function handleCustomer(entry: Entry, decided: Decided, ctx: Ctx): Promise
     runDate: localDateIn(decidedAt, campaign.schedule.timezone),
     ...(decision.outcome === 'holdout' || decision.outcome === 'ask' ? { variantId: decision.variantId } : {}),
   };
-  // A claim whose worker died: its send marker says whether the channel was called. No marker: it provably never
-  // was, so the ask is decided afresh below. A marker: sent (recorded now) or unknown (failed, never resent).
-  const stale = entry.stored?.status === 'claimed' && entry.stored.channel ? entry.stored : undefined;
-  const marker = stale && deps.markers ? await deps.markers.sendMarker(customer.id, askId, stale.channel!) : undefined;
-  if (stale && marker) {
-    const token = deps.ids.id(16);
-    // The settling execution and batch own the ask from here (they count it; the dead batch's journal does not).
-    const { claimed, existing } = await deps.asks.claim({ ...stale, runId: run.runId, ...ownership(run, ctx.batchId), status: 'claimed', updatedAt: nowIso }, token);
-    if (!claimed) return entry.stored ? 'settled_elsewhere' : existingOutcome(existing);
-    if (marker.state === 'sent' && marker.messageId) {
-      await deps.asks.complete(customer.id, occurrence.occurrenceId, token, { status: 'sent', messageId: marker.messageId, updatedAt: nowIso });
+  // A claim whose worker died: its send marker (on the ask) says whether the channel was called. No marker: it
+  // provably never was, so the ask is decided afresh below. A marker: sent (recorded now) or unknown (failed, never
+  // resent); the settling execution and batch own the ask from here (they count it; the dead batch's journal does not).
+  const stale = settlesByMarker(entry) ? entry.stored : undefined;
+  if (stale) {
+    if (stale.sendState === 'sent' && stale.messageId) {
+      if (!(await deps.asks.settle(stale, { status: 'sent', runId: run.runId, ...ownership(run, ctx.batchId), messageId: stale.messageId, updatedAt: nowIso }))) return 'settled_elsewhere';
       const history = recordAsk({ lastAskAt: customer.lastAskAt, recentAskAts: customer.recentAskAts ?? [] }, new Date(nowIso), maxWindowDays(campaign));
       await deps.customers.recordAsk(customer.id, nowIso, history.recentAskAts);
       await handledNow();
       ctx.outbox.push(projectEvent('referral.ask.sent', { occurredAt: nowIso, ...dims, variantId: stale.variantId ?? dims.variantId ?? '', channel: stale.channel!, ...(stale.referralCode ? { referralCode: stale.referralCode } : {}) }));
       return 'sent';
     }
-    const why = marker.reason ?? 'the worker stopped after calling the channel';
-    await deps.asks.complete(customer.id, occurrence.occurrenceId, token, { status: 'failed', error: `send outcome unknown (${why}); not resent`.slice(0, 500), updatedAt: nowIso });
+    const why = stale.sendReason ?? 'the worker stopped after calling the channel';
+    if (!(await deps.asks.settle(stale, { status: 'failed', runId: run.runId, ...ownership(run, ctx.batchId), error: `send outcome unknown (${why}); not resent`.slice(0, 500), updatedAt: nowIso }))) return 'settled_elsewhere';
     await handledNow();
     return 'failed';
   }
-  // The reservation itself: a conditional update, so a batch running at the same time can never take both past the budget.
-  let reserved = false;
+  // The reservation itself: from the batch's reservation (one conditional update for the batch), else its own
+  // conditional update, so a batch running at the same time can never take both past the budget.
+  let reservedFrom: 'pool' | 'own' | undefined;
   const reservedMinor = decided.reserveMinor;
   if (decision.outcome === 'ask') {
-    if (await deps.budget.reserve(campaign.id, reservedMinor, campaign.budget.amountMinor)) reserved = true;
-    else decision = { outcome: 'skip', reason: 'budget_exhausted', detail: `reserving ${decided.reserveMinor} would pass the budget of ${campaign.budget.amountMinor} (another batch took the room)` };
+    reservedFrom = await ctx.reservations.take(reservedMinor);
+    if (!reservedFrom) decision = { outcome: 'skip', reason: 'budget_exhausted', detail: `reserving ${decided.reserveMinor} would pass the budget of ${campaign.budget.amountMinor} (another batch took the room)` };
   }
+  const reserved = reservedFrom !== undefined;
   const unreserve = async (): Promise<void> => {
-    if (reserved) await deps.budget.unreserve(campaign.id, reservedMinor, { uncount: true });
-    reserved = false;
+    if (reservedFrom) await ctx.reservations.giveBack(reservedMinor, reservedFrom);
+    reservedFrom = undefined;
   };
   const base: Ask = { askId, customerId: customer.id, campaignId: campaign.id, runId: run.runId, ...ownership(run, ctx.batchId), milestone, status: 'claimed', createdAt: nowIso, updatedAt: nowIso };
   const claimToken = deps.ids.id(16);
@@ -478,13 +493,14 @@ async function handleCustomer(entry: Entry, decided: Decided, ctx: Ctx): Promise
       ...(channel === 'email' || channel === 'sms' ? { unsubscribeUrl: links.unsubscribeUrl } : {}),
       data: {
         ...(channel === 'sms' ? { [SMS_FIT_DATA_KEY]: smsFitFor(campaign, customer.firstName, context) } : {}),
-        shareMessage: rendered.shareMessage, referralUrl: links.referralUrl, statusUrl: links.statusUrl, variantId: variant.id, timezone: customer.timezone, ...(customer.country ? { country: customer.country } : {}), ...(customer.accountManager ? { accountManager: customer.accountManager } : {}) },
+        shareMessage: rendered.shareMessage, referralUrl: links.referralUrl, statusUrl: links.statusUrl, variantId: variant.id, timezone: customer.timezone, ...(customer.subjectId ? { subjectId: customer.subjectId } : {}), ...(customer.country ? { country: customer.country } : {}), ...(customer.accountManager ? { accountManager: customer.accountManager } : {}) },
     };
     const sender = deps.senders[channel];
     if (!sender) throw new PermanentSendError(`no sender configured for channel ${channel}`);
     const { messageId } = await sender.send(message);
     sent = true;
     const sentAt = deps.clock.now().toISOString();
+    // The ask's send marker says `sending` until this update records `sent` (the adapter tries it a few times).
     await deps.asks.complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'sent', messageId, referralCode: code, updatedAt: sentAt });
     const history = recordAsk({ lastAskAt: customer.lastAskAt, recentAskAts: customer.recentAskAts ?? [] }, new Date(sentAt), maxWindowDays(campaign));
     await deps.customers.recordAsk(customer.id, sentAt, history.recentAskAts);

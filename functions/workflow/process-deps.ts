@@ -4,6 +4,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ambientClock, nanoIds } from '../../adapters/clock.js';
 import { FileCampaignRepository, FileProgramSource } from '../../adapters/campaign-files.js';
 import { DynamoAskStore } from '../../adapters/dynamo/asks.js';
+import { AskSendMarkers } from '../../adapters/dynamo/ask-send-markers.js';
 import { DynamoBudgetStore } from '../../adapters/dynamo/budget.js';
 import { DynamoCodeStore } from '../../adapters/dynamo/codes.js';
 import { CustomerStore } from '../../adapters/dynamo/customers.js';
@@ -71,6 +72,9 @@ export function buildProcessDeps(w: ProcessWiring): ProcessDeps & { stores: { cu
     publisher: w.events,
     // The channel guards and SMS quiet hours read the run's clock (set per batch by the ProcessBatch handler).
     clock: ambientClock,
+    // Send markers on the ask items; suppressions read once per batch by ProcessBatch (one BatchGet for all addresses).
+    markers: new AskSendMarkers(w.doc, w.tableName),
+    checkSuppression: false,
     rateLimitPerSecond: w.sendRatePerSecond ?? 14,
     rateLimitScope: w.sesEndpoint ? 'process' : 'shared',
   });
@@ -81,7 +85,6 @@ export function buildProcessDeps(w: ProcessWiring): ProcessDeps & { stores: { cu
     pending,
     asks,
     dueAsks: asks,
-    markers: asks,
     suppressions: asks,
     codes,
     budget,

@@ -3,12 +3,13 @@
 // New York spring-forward gap), a crashed batch's customers are asked by the next hourly run, and an execution killed
 // while sending leaves no ask counted already_asked without a message; the next run settles every stuck claim.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileCampaignRepository } from '../../../adapters/campaign-files.js';
 import { CustomerStore } from '../../../adapters/dynamo/customers.js';
+import { AskSendMarkers } from '../../../adapters/dynamo/ask-send-markers.js';
 import type { CampaignRepository, ChannelSender } from '../../../core/ports.js';
 import type { Campaign } from '../../../core/schemas/campaign.js';
 import type { CustomerInput } from '../../../core/schemas/customer.js';
@@ -240,7 +241,8 @@ describe('an execution killed while sending', () => {
       send: async (message) => {
         if (message.customerId === 'wait') return hang; // killed before the marker: the channel was never called
         if (message.customerId === 'lost') {
-          await doc.send(new PutCommand({ TableName: name, Item: { PK: 'C#lost', SK: `SEND#${message.askId}#email`, entity: 'send', state: 'sending', leaseToken: 't', startedAt: '2026-08-03T10:00:00.000Z', askId: message.askId, channel: 'email' } }));
+          // The marker (on the ask) is written, as the channel guard does just before calling SES.
+          expect(await new AskSendMarkers(doc, name).begin(message, 't', '2026-08-03T10:00:00.000Z')).toBe(true);
           return hang; // killed inside the channel call: outcome unknown
         }
         return realEmail.send(message);
