@@ -9,7 +9,8 @@
 //   ask_pipeline_ratio              asks/s of the local workflow (send-rate limit lifted) / asks/s of a bare loop doing
 //                                   only the essential I/O against the same servers, same run (goal >= 0.5)
 // Sub-benchmarks (bench/clicks.ts, when present) add their keys to the same file; `report` (bench/report.ts) times
-// `asks report` over a generated 1M-event log against reading it line by line.
+// `asks report` over a generated 1M-event log, cold (no cache) and in the steady state (cache + 1% appended), against
+// reading the same file line by line.
 import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';

@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { DuckDBInstance, version as duckdbVersion, type DuckDBConnection } from '@duckdb/node-api';
 
 /** Bumped whenever the `events` columns or their encoding change: an older cache is rebuilt. */
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
 
 const BLOCK = 4096;
 const SAMPLES = 16;

@@ -40,12 +40,16 @@ const outcome = async (file: string, repo = campaigns) => {
   engine.close();
   return engine.cache;
 };
-/** Rows of the cache's `events` where any id column equals `id` (read with DuckDB directly, not through the report). */
-const rowsNaming = async (file: string, id: string): Promise<number> => {
+/**
+ * Rows of the cache's `events` naming a customer: their subject id or one of their ask ids (`<id>~…`, the generator's
+ * first ask of each customer), read with DuckDB directly. Ids are stored as their md5_number (views/duckdb-events.sql).
+ */
+const rowsNaming = async (file: string, customer: string): Promise<number> => {
+  const askId = lines.map((l) => (JSON.parse(l) as { detail: { askId?: string } }).detail.askId).find((a) => a?.startsWith(`${customer}~`))!;
   const instance = await DuckDBInstance.create(cachePathFor(file), { access_mode: 'READ_ONLY' });
   const connection = await instance.connect();
   try {
-    const reader = await connection.runAndReadAll(`SELECT count(*) AS n FROM events WHERE '${id}' IN (ask_id, subject_id, referee_id, referral_code)`);
+    const reader = await connection.runAndReadAll(`SELECT count(*) AS n FROM events WHERE subject_id = md5_number('${customer}') OR ask_id = md5_number('${askId}')`);
     return Number(reader.getRowObjectsJS()[0]!.n);
   } finally {
     connection.closeSync();
