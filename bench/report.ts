@@ -139,15 +139,16 @@ export async function runReportBench(root: string, work: string, total = Number(
   const build = await reportChild(root, grown, true);
   const appended = Math.round(total / 100);
   await generateEventLog(grown, appended, { seed: 11, firstCustomer: 10 * total, append: true });
+  // The cache as the first report left it: the database and its write-ahead log (kept between reports).
   const cache = cachePathFor(grown);
-  const snapshot = `${cache}.before-append`;
-  copyFileSync(cache, snapshot);
+  const parts = [cache, `${cache}.wal`].filter((f) => existsSync(f));
+  for (const f of parts) copyFileSync(f, `${f}.before-append`);
   await readLines(grown);
   const steady = { read: [] as number[], seconds: [] as number[], rss: [] as number[], asked: 0 };
   for (let i = 0; i < ROUNDS; i += 1) {
     // Every round starts from the cache as the first report left it: the appended events not yet in it.
     rmSync(`${cache}.wal`, { force: true });
-    copyFileSync(snapshot, cache);
+    for (const f of parts) copyFileSync(`${f}.before-append`, f);
     const read = await readLines(grown);
     const r = await reportChild(root, grown, true);
     steady.read.push(read.seconds);
@@ -155,7 +156,7 @@ export async function runReportBench(root: string, work: string, total = Number(
     steady.rss.push(r.rssMb);
     steady.asked = r.asked;
   }
-  rmSync(snapshot, { force: true });
+  for (const f of parts) rmSync(`${f}.before-append`, { force: true });
 
   const coldSeconds = median(cold.seconds);
   const seconds = median(steady.seconds);
