@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Liquid } from 'liquidjs';
 import { brandContext } from '../core/brand.js';
+import { pngTwinOf, RASTER_MANIFEST, svgDigest } from '../core/logo-raster.js';
 import { canonicalLocale, languageOf } from '../core/i18n.js';
 import { buildAskContext } from '../core/render.js';
 import type { Customer } from '../core/schemas/customer.js';
@@ -38,6 +39,8 @@ export interface LoadOptions {
   templatesDir?: string;
   /** The program's default locale: the language of the unsuffixed template files (default "en"). */
   defaultLocale?: string;
+  /** Program file: skip the check that the logo's PNG twin is current (`npm run assets`, which writes it). */
+  ignoreRaster?: boolean;
 }
 
 const CAMPAIGN_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -546,9 +549,26 @@ export async function loadProgramFile(path: string, options: LoadOptions = {}): 
   const logo = valueAt(data, ['logo', 'file']);
   if (options.templatesDir && typeof logo === 'string' && !existsSync(join(options.templatesDir, 'assets', logo))) {
     problems.push({ file, path: 'logo.file', message: `${displayPath(join(resolve(options.templatesDir), 'assets', logo))} does not exist`, ...locate(doc, counter, ['logo', 'file']) });
+  } else if (options.templatesDir && !options.ignoreRaster && typeof logo === 'string') {
+    const stale = rasterProblem(join(options.templatesDir, 'assets'), logo);
+    if (stale) problems.push({ file, path: 'logo.file', message: stale, ...locate(doc, counter, ['logo', 'file']) });
   }
   if (problems.length > 0 || !parsed.success) return { ok: false, problems: sortProblems(problems) };
   return { ok: true, program: parsed.data, file };
+}
+
+/** Why the logo's PNG twin for emails (core/logo-raster.ts) is missing or older than the SVG, or undefined when current. */
+function rasterProblem(assetsDir: string, svgFile: string): string | undefined {
+  const twin = pngTwinOf(svgFile);
+  if (!existsSync(join(assetsDir, twin))) return `templates/assets/${twin} (the logo emails show; mail clients do not show SVG) does not exist: run \`npm run assets\``;
+  let manifest: Record<string, string> = {};
+  try {
+    manifest = JSON.parse(readFileSync(join(assetsDir, RASTER_MANIFEST), 'utf8')) as Record<string, string>;
+  } catch {
+    // No manifest: treated as stale below.
+  }
+  if (manifest[svgFile] !== svgDigest(readFileSync(join(assetsDir, svgFile)))) return `templates/assets/${twin} was rendered from another ${svgFile}: run \`npm run assets\``;
+  return undefined;
 }
 
 /** The program file of a campaigns directory. */

@@ -1,12 +1,13 @@
 // The brand as templates see it: `{{ brand.name }}`, `{{ brand.logo_url }}`, `{{ brand.colours.primary }}`, the
 // postal address every email carries. Built once from the program file; pure.
+import { pngTwinOf } from './logo-raster.js';
 import type { Program } from './schemas/program.js';
 
 export interface BrandContext {
   name: string;
   legal_name: string;
   sender_name: string;
-  /** Absolute logo URL (emails), from the public base URL: "https://go.example.com/assets/logo.svg". */
+  /** Absolute URL of the logo's PNG twin (emails; mail clients do not show SVG): "https://go.example.com/assets/logo.png". */
   logo_url: string;
   /** Same-origin logo path (pages): "/assets/logo.svg". */
   logo_path: string;
@@ -29,7 +30,7 @@ export function brandContext(program: Program, publicBaseUrl: string): BrandCont
     name: program.company.name,
     legal_name: program.company.legalName ?? program.company.name,
     sender_name: program.sender.name,
-    logo_url: `${base}/assets/${program.logo.file}`,
+    logo_url: `${base}/assets/${pngTwinOf(program.logo.file)}`,
     logo_path: `/assets/${program.logo.file}`,
     logo_alt: program.logo.alt,
     logo_width: program.logo.width,

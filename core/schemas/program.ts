@@ -52,7 +52,7 @@ export const Program = z
     /** Required in every commercial email (CAN-SPAM); one line per entry. */
     postalAddress: z.array(z.string().min(1).max(120)).min(1, 'email needs the postal address').max(6),
     logo: z.object({
-      /** A file under templates/assets/ (served at /assets/<file>, also the address emails load it from). */
+      /** An SVG under templates/assets/ (served at /assets/<file> to pages); emails load its PNG twin, written by `npm run assets`. */
       file: z.string().regex(/^[a-z0-9][a-z0-9-]*\.svg$/, 'must be an SVG file name in templates/assets such as "logo.svg"'),
       /** Alternative text (the company name is a good one). */
       alt: z.string().min(1).max(120),

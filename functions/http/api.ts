@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { parse as parseCookies } from 'cookie';
 import { httpDepsFromEnv } from './deps.js';
 import { handleHttp } from './handle.js';
-import { MAX_BODY_BYTES, type HttpRequest } from './types.js';
+import { MAX_BODY_BYTES, type HttpRequest, type HttpResponse } from './types.js';
 import { inFunction } from '../../adapters/aws-clients.js';
 import { FUNCTION_ID } from '../ids.js';
 
@@ -26,5 +26,11 @@ export function toHttpRequest(event: APIGatewayProxyEventV2): HttpRequest {
 export const handler = inFunction(FUNCTION_ID.Api, async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   const deps = await httpDepsFromEnv();
   const res = await handleHttp(toHttpRequest(event), deps, (error) => logger.error('route failed', { error: error as Error, path: event.rawPath }));
-  return { statusCode: res.status, headers: res.headers ?? {}, ...(res.cookies ? { cookies: res.cookies } : {}), body: res.body ?? '' };
+  return toGatewayResult(res);
 });
+
+/** HttpResponse -> API Gateway (payload 2.0) result; bytes (an image) go base64-encoded with isBase64Encoded. */
+export function toGatewayResult(res: HttpResponse): APIGatewayProxyStructuredResultV2 {
+  const base = { statusCode: res.status, headers: res.headers ?? {}, ...(res.cookies ? { cookies: res.cookies } : {}) };
+  return Buffer.isBuffer(res.body) ? { ...base, body: res.body.toString('base64'), isBase64Encoded: true } : { ...base, body: res.body ?? '' };
+}

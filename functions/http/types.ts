@@ -26,7 +26,8 @@ export interface HttpResponse {
   headers?: Record<string, string>;
   /** Set-Cookie values. */
   cookies?: string[];
-  body?: string;
+  /** Text, or bytes (an image): API Gateway gets bytes base64-encoded with isBase64Encoded. */
+  body?: string | Buffer;
 }
 
 /** Route params from the path pattern, e.g. {token: "..."} for "/s/:token". */

@@ -121,7 +121,9 @@ describe('every email', () => {
         expect(email.text, 'text part').toContain(line);
         expect(email.html, 'HTML part').toContain(line);
       }
-      expect(email.html).toContain(`/assets/${program.logo.file}`);
+      // Emails load the PNG twin of the SVG logo: mail clients such as Gmail do not show SVG.
+      expect(email.html).toContain(`/assets/${program.logo.file.replace(/\.svg$/, '.png')}`);
+      expect(email.html).not.toContain(`/assets/${program.logo.file}`);
       // Links may carry ids in their paths; what a person reads must not name a campaign.
       const readable = email.text.replace(/https?:\/\/\S+/g, '');
       for (const word of forbidden) expect(readable).not.toContain(word);

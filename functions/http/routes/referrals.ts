@@ -301,14 +301,16 @@ async function signup(req: HttpRequest, params: RouteParams, deps: HttpDeps): Pr
   return landing(req, params, deps, { done: true, name: form.data.name });
 }
 
-const ASSET_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
+const ASSET_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png' };
 
 async function asset(_req: HttpRequest, params: RouteParams, deps: HttpDeps): Promise<HttpResponse> {
   const file = params.file!;
   const ext = file.slice(file.lastIndexOf('.'));
-  if (!/^[a-z0-9-]+\.(js|css|svg)$/.test(file) || !ASSET_TYPES[ext]) return notFound(deps);
+  if (!/^[a-z0-9-]+\.(js|css|svg|png)$/.test(file) || !ASSET_TYPES[ext]) return notFound(deps);
   try {
-    const body = await readFile(join(deps.templatesDir ?? defaultTemplatesDir(), 'assets', file), 'utf8');
+    const path = join(deps.templatesDir ?? defaultTemplatesDir(), 'assets', file);
+    // The PNG logo twin (emails) is bytes; everything else is text.
+    const body = ext === '.png' ? await readFile(path) : await readFile(path, 'utf8');
     const headers: Record<string, string> = { 'content-type': ASSET_TYPES[ext]!, 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' };
     // An SVG opened on its own must not run anything (the logo is an image, never a document).
     if (ext === '.svg') headers['content-security-policy'] = "default-src 'none'; style-src 'unsafe-inline'";

@@ -260,9 +260,9 @@ describe('in-app inbox', () => {
     const after = await call('GET', `/inapp/asks?token=${token}`);
 
     // Assess
-    expect(JSON.parse(listed.body!).asks).toMatchObject([{ askId: 'kim~signup_anniversary#2026', title: 'Happy 1st', state: 'open' }]);
+    expect(JSON.parse(String(listed.body)).asks).toMatchObject([{ askId: 'kim~signup_anniversary#2026', title: 'Happy 1st', state: 'open' }]);
     expect(dismissed.status).toBe(200);
-    expect(JSON.parse(after.body!).asks).toEqual([]);
+    expect(JSON.parse(String(after.body)).asks).toEqual([]);
   });
 
   it("another customer's token cannot touch the item", async () => {
@@ -275,6 +275,6 @@ describe('in-app inbox', () => {
   it('names the field of a bad action', async () => {
     const res = await call('POST', '/inapp/asks/x', JSON.stringify({ action: 'read', token: 't' }));
     expect(res.status).toBe(400);
-    expect(JSON.parse(res.body!).field).toBe('action');
+    expect(JSON.parse(String(res.body)).field).toBe('action');
   });
 });

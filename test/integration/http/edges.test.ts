@@ -2,6 +2,8 @@
 // GET and records nothing; machines are not counted; codes are normalized wherever one enters; the landing page shows
 // landing.headline, never the campaign's internal name; the route list is the router's table and the gateway's.
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynalite, freshTable, localDoc, type RunningDynalite } from '../../helpers/dynalite.js';
@@ -19,6 +21,8 @@ import { API_ROUTES, gatewayRoutes } from '../../../functions/http/route-list.js
 import { routes } from '../../../functions/http/routes/index.js';
 import { HTTP_ROUTES } from '../../../infra/http-stack.js';
 import type { HttpDeps } from '../../../functions/http/deps.js';
+import { toGatewayResult } from '../../../functions/http/api.js';
+import { handleHttp } from '../../../functions/http/handle.js';
 
 const CODE = 'abcd2345ef';
 const SHORT = 'Sh0rtL1nk-_x';
@@ -29,6 +33,7 @@ let dynamo: RunningDynalite;
 let doc: DynamoDBDocumentClient;
 let table: string;
 let server: { url: string; close(): Promise<void> };
+let httpDeps: HttpDeps;
 let publisher: MemoryPublisher;
 const token = (p: 'share' | 'unsub' | 'status' | 'inapp' | 'prefs') => signToken({ p, c: 'adv-1', k: 'signup-anniversary', o: occurrenceId, r: CODE }, keyring);
 
@@ -48,6 +53,7 @@ beforeAll(async () => {
   await new ShortLinkStore(doc, table).put(SHORT, token('share'), now);
   publisher = new MemoryPublisher();
   const deps: HttpDeps = { doc, tableName: table, keyring, clock: systemClock, ids: nanoIds, baseUrl: 'http://localhost:3000', campaigns: new FileCampaignRepository(), publisher, insecureCookies: true };
+  httpDeps = deps;
   server = await startHttpServer({ port: 0, deps });
 });
 
@@ -190,5 +196,18 @@ describe('one route list', () => {
       expect(gateway).toContain(`${r.method} ${path}`);
       if (r.method === 'GET') expect(gateway).toContain(`HEAD ${path}`);
     }
+  });
+});
+
+describe('the email logo', () => {
+  it('is served as PNG bytes (mail clients do not show SVG), and the API Gateway answer carries them base64-encoded', async () => {
+    const file = await readFile(join('templates', 'assets', 'logo.png'));
+    const res = await request('GET', '/assets/logo.png');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await res.arrayBuffer()).equals(file)).toBe(true);
+    const routed = await handleHttp({ method: 'GET', path: '/assets/logo.png', query: {}, headers: {}, cookies: {}, body: '' }, httpDeps);
+    expect(Buffer.isBuffer(routed.body) && routed.body.equals(file)).toBe(true);
+    expect(toGatewayResult(routed)).toMatchObject({ statusCode: 200, isBase64Encoded: true, body: file.toString('base64') });
   });
 });

@@ -1,12 +1,12 @@
 // The program file and the From header: the brand's sender display name RFC 2047-encoded when not ASCII (SES rejects
 // raw non-ASCII names), the shipped program.yaml valid, and the checks `asks validate` makes on it.
-import { mkdtemp, writeFile, cp } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { describe, expect, it } from 'vitest';
 import { SesEmailSender } from '../../../adapters/channels/ses-email.js';
-import { FileProgramSource, loadProgramFile } from '../../../adapters/campaign-files.js';
+import { FileProgramSource, loadProgramFile, programFileIn } from '../../../adapters/campaign-files.js';
 import { encodeWords, formatMailbox } from '../../../core/email-headers.js';
 import { contrastRatio } from '../../../core/schemas/program.js';
 import { run } from '../../../cli/main.js';
@@ -85,6 +85,23 @@ describe('the program file', () => {
     expect(problems.some((p) => p.path.startsWith('colours') && /contrast/.test(p.message))).toBe(true);
     expect(problems.some((p) => p.path === 'logo.file' && /does not exist/.test(p.message))).toBe(true);
     expect(problems.some((p) => p.path === 'colors' && /did you mean "colours"/.test(p.message))).toBe(true);
+  });
+
+  it("emails' PNG logo twin: the shipped one is current at twice the displayed size; a changed SVG without `npm run assets` is a problem", async () => {
+    const program = await new FileProgramSource().get();
+    const png = await readFile(join('templates', 'assets', program.logo.file.replace(/\.svg$/, '.png')));
+    // PNG signature, then the IHDR chunk: width and height as big-endian 32-bit integers at bytes 16 and 20.
+    expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect(png.readUInt32BE(16)).toBe(program.logo.width * 2);
+    expect(png.readUInt32BE(20)).toBe(program.logo.height * 2);
+    const templates = await mkdtemp(join(tmpdir(), 'asks-raster-'));
+    await cp('templates', templates, { recursive: true });
+    await writeFile(join(templates, 'assets', program.logo.file), (await readFile(join(templates, 'assets', program.logo.file), 'utf8')).replace('#1d4ed8', '#0f766e'));
+    const stale = await loadProgramFile(programFileIn('campaigns'), { templatesDir: templates });
+    expect(stale.ok ? [] : stale.problems).toEqual([expect.objectContaining({ path: 'logo.file', message: expect.stringMatching(/logo\.png was rendered from another logo\.svg: run `npm run assets`/) })]);
+    await rm(join(templates, 'assets', 'logo.png'));
+    const missing = await loadProgramFile(programFileIn('campaigns'), { templatesDir: templates });
+    expect(missing.ok ? [] : missing.problems).toEqual([expect.objectContaining({ path: 'logo.file', message: expect.stringMatching(/logo\.png .* does not exist: run `npm run assets`/) })]);
   });
 
   it('asks validate checks the program file of a directory and exits 1 when it is broken', async () => {
