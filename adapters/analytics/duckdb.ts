@@ -34,32 +34,6 @@ function statements(script: string): string[] {
     .filter(Boolean);
 }
 
-/** The CTEs of a `name AS (…), name AS (…)` list, split at top-level commas (outside parentheses and literals). */
-export function splitCtes(list: string): Array<{ name: string; body: string }> {
-  const parts: string[] = [];
-  let depth = 0;
-  let quote: string | undefined;
-  let start = 0;
-  for (let i = 0; i < list.length; i += 1) {
-    const ch = list[i]!;
-    if (quote) {
-      if (ch === quote) quote = undefined;
-    } else if (ch === "'" || ch === '"') quote = ch;
-    else if (ch === '(') depth += 1;
-    else if (ch === ')') depth -= 1;
-    else if (ch === ',' && depth === 0) {
-      parts.push(list.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(list.slice(start));
-  return parts.map((part) => {
-    const m = /^\s*([a-z_][a-z0-9_]*)\s+AS\s+\(([\s\S]*)\)\s*$/i.exec(part);
-    if (!m) throw new Error(`not a CTE: ${part.trim().slice(0, 60)}`);
-    return { name: m[1]!, body: m[2]! };
-  });
-}
-
 export class DuckDbAnalytics implements AnalyticsEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -122,49 +96,11 @@ export class DuckDbAnalytics implements AnalyticsEngine {
     return new DuckDbAnalytics(instance, connection, opened.outcome, spill);
   }
 
-  /** Shared CTEs ({{> asks}}, {{> cohorts}}) already materialized, by their rendered text: what replaces them. */
-  private readonly materialized = new Map<string, Promise<string>>();
-
-  /**
-   * A shared CTE list with its parameters substituted, computed once per report: each CTE that aggregates becomes a
-   * temp table (in order, each reading the ones before), and the queries read those instead of recomputing the same
-   * aggregates; the others stay inline.
-   * Returns the CTE list that selects from the temp tables.
-   */
-  private materialize(rendered: string): Promise<string> {
-    let done = this.materialized.get(rendered);
-    if (!done) {
-      const n = this.materialized.size;
-      done = (async () => {
-        const ctes = splitCtes(rendered);
-        const reads: string[] = [];
-        for (const { name, body } of ctes) {
-          // A filter or a union is cheaper to repeat than to copy; aggregates are worth keeping.
-          if (!/\b(GROUP BY|DISTINCT)\b/i.test(body)) {
-            reads.push(`${name} AS (${body})`);
-            continue;
-          }
-          const t0 = performance.now();
-          await this.connection.run(`CREATE TEMP TABLE m${n}_${name} AS WITH ${[...reads, `${name} AS (${body})`].join(',\n')} SELECT * FROM ${name}`);
-          if (process.env.ANALYTICS_DEBUG) process.stderr.write(`${((performance.now() - t0) / 1000).toFixed(2)} s  shared CTE ${name} (m${n})\n`);
-          reads.push(`${name} AS (SELECT * FROM m${n}_${name})`);
-        }
-        return reads.join(',\n');
-      })();
-      this.materialized.set(rendered, done);
-    }
-    return done;
-  }
-
   async run(query: QueryName, params: QueryParams): Promise<Row[]> {
     const { text, includes } = await querySql(query);
-    const used: Record<string, string> = {};
-    for (const [, name] of text.matchAll(/\{\{>\s*([a-z_]+)\s*\}\}/g)) {
-      const include = includes[name!];
-      if (include !== undefined) used[name!] = await this.materialize(renderSql(include.replace(/^\s*--.*$/gm, '').trim(), params, {}));
-    }
+    const sql = renderSql(text, params, includes);
     const t0 = performance.now();
-    const reader = await this.connection.runAndReadAll(renderSql(text, params, { ...includes, ...used }));
+    const reader = await this.connection.runAndReadAll(sql);
     if (process.env.ANALYTICS_DEBUG) process.stderr.write(`${((performance.now() - t0) / 1000).toFixed(2)} s  query ${query} (${params.dim})\n`);
     return reader.getRowObjectsJS().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, toPlain(v)])));
   }
