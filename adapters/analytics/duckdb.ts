@@ -42,6 +42,8 @@ export class DuckDbAnalytics implements AnalyticsEngine {
     readonly cache?: CacheOutcome,
     /** The directory an in-memory database spills to (deleted on close). */
     private readonly spill?: string,
+    /** Lets another report in this process open the cache once this one is closed. */
+    private readonly release?: () => void,
   ) {}
 
   /**
@@ -62,7 +64,7 @@ export class DuckDbAnalytics implements AnalyticsEngine {
     const day = `CASE campaign_id ${valid.map((z) => `WHEN '${z.campaignId}' THEN timezone('${z.timezone}', occurred_ts) `).join('')}ELSE timezone('UTC', occurred_ts) END`;
     const [views, eventsSql] = await Promise.all([viewSql('duckdb'), duckdbEventsSql()]);
     const eventsSelect = (source: string) => eventsSql.replace(/^\s*--.*$/gm, '').trim().replaceAll('{{file}}', source.replaceAll("'", "''")).replaceAll('{{campaign_day}}', day);
-    let opened: { instance: DuckDBInstance; connection: DuckDBConnection; outcome?: CacheOutcome } | undefined;
+    let opened: { instance: DuckDBInstance; connection: DuckDBConnection; outcome?: CacheOutcome; release?: () => void } | undefined;
     let spill: string | undefined;
     if (options.cache) opened = await openEventCache(file, { zones: values.join(', '), settings: SETTINGS, eventsSelect, ...(debug ? { debug } : {}) });
     if (!opened) {
@@ -91,9 +93,10 @@ export class DuckDbAnalytics implements AnalyticsEngine {
       connection.closeSync();
       instance.closeSync();
       if (spill) rmSync(spill, { recursive: true, force: true });
+      opened.release?.();
       throw error;
     }
-    return new DuckDbAnalytics(instance, connection, opened.outcome, spill);
+    return new DuckDbAnalytics(instance, connection, opened.outcome, spill, opened.release);
   }
 
   async run(query: QueryName, params: QueryParams): Promise<Row[]> {
@@ -116,5 +119,6 @@ export class DuckDbAnalytics implements AnalyticsEngine {
     this.connection.closeSync();
     this.instance.closeSync();
     if (this.spill) rmSync(this.spill, { recursive: true, force: true });
+    this.release?.();
   }
 }

@@ -59,7 +59,12 @@ export interface OpenedCache {
   instance: DuckDBInstance;
   connection: DuckDBConnection;
   outcome: CacheOutcome;
+  /** Call after closing the connection and the instance: another report in this process may open the cache again. */
+  release: () => void;
 }
+
+// DuckDB's file lock keeps other processes out, not a second instance in this one: caches open in this process.
+const openHere = new Set<string>();
 
 /** The cache database of a log: `<log>.report-cache.duckdb` (DuckDB keeps its write-ahead log beside it as `.wal`). */
 export function cachePathFor(logFile: string): string {
@@ -128,20 +133,28 @@ async function connect(path: string, settings: string): Promise<{ instance: Duck
 
 /**
  * Open the cache of `logFile` and bring it up to date with the log's complete lines. Returns undefined when another
- * process holds the cache (the caller reads the log without it). Throws what the file system or DuckDB throw
+ * process, or another report in this one, holds the cache (the caller reads the log without it). Throws what the file system or DuckDB throw
  * otherwise (a missing log: ENOENT).
  */
 export async function openEventCache(logFile: string, options: EventCacheOptions): Promise<OpenedCache | undefined> {
   const path = cachePathFor(logFile);
   const engine = duckdbVersion();
+  if (openHere.has(path)) return undefined;
+  openHere.add(path);
+  const release = () => void openHere.delete(path);
   let db: { instance: DuckDBInstance; connection: DuckDBConnection };
   try {
     db = await connect(path, options.settings);
   } catch (error) {
+    release();
     if (isLockError(error)) return undefined;
     // Not a database we can open (a torn or foreign file): start again.
     await dropReportCache(logFile);
-    db = await connect(path, options.settings);
+    openHere.add(path);
+    db = await connect(path, options.settings).catch((e: unknown) => {
+      release();
+      throw e;
+    });
   }
   const close = () => {
     db.connection.closeSync();
@@ -176,7 +189,7 @@ export async function openEventCache(logFile: string, options: EventCacheOptions
         };
         if (!reason && end === from) {
           if (size !== meta!.size || Number(st.mtimeMs) !== meta!.mtimeMs) await record(from);
-          return { ...db, outcome: { state: 'current', consumed: from, ingestedBytes: 0 } };
+          return { ...db, outcome: { state: 'current', consumed: from, ingestedBytes: 0 }, release };
         }
         // The whole log in one go when it ends with a newline (DuckDB reads it in parallel); otherwise, and for appended
         // lines, a copy of exactly the complete lines [from, end) taken through this handle.
@@ -207,13 +220,14 @@ export async function openEventCache(logFile: string, options: EventCacheOptions
         } finally {
           if (!direct) await rm(source, { force: true });
         }
-        return { ...db, outcome: reason ? { state: 'built', reason, consumed: end, ingestedBytes: end - from } : { state: 'appended', consumed: end, ingestedBytes: end - from } };
+        return { ...db, outcome: reason ? { state: 'built', reason, consumed: end, ingestedBytes: end - from } : { state: 'appended', consumed: end, ingestedBytes: end - from }, release };
       } finally {
         await fh.close();
       }
     }
   } catch (error) {
     close();
+    release();
     throw error;
   }
 }

@@ -1,9 +1,11 @@
 // The report cache (adapters/analytics/event-cache.ts): a cached report equals a report that parses the whole log,
 // after appends it reflects exactly them, a partial last line waits, and a truncated, replaced or rewritten log (an
 // erasure) is rebuilt from scratch so nothing the log no longer holds survives in the cache.
+import { execFile } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, openSync, closeSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbAnalytics } from '../../../adapters/analytics/duckdb.js';
@@ -144,6 +146,26 @@ describe('the report cache', () => {
     expect(await outcome(file)).toMatchObject({ state: 'built' });
     expect(await rowsNaming(file, 'cus_1')).toBe(0);
     expect(await report(file, true)).toEqual(await report(file, false));
+  });
+
+  it('a report while another holds the cache reads the log without it (same process or another)', async () => {
+    const file = freshLog(`${lines.join('\n')}\n`);
+    const expected = await report(file, false);
+    const zones = (await campaigns.list()).map((c) => ({ campaignId: c.id, timezone: c.schedule.timezone }));
+    const holder = await DuckDbAnalytics.open(file, zones, { cache: true });
+    try {
+      expect(holder.cache?.state).toBe('built');
+      const second = await DuckDbAnalytics.open(file, zones, { cache: true });
+      second.close();
+      expect(second.cache).toBeUndefined();
+      expect(await report(file, true)).toEqual(expected);
+      // Another process meets DuckDB's file lock.
+      const { stdout } = await promisify(execFile)(process.execPath, ['bin/asks.js', 'report', '--events', file, '--json'], { maxBuffer: 16 * 1024 * 1024 });
+      expect((JSON.parse(stdout) as typeof expected).funnel.total.counts).toEqual(expected.funnel.total.counts);
+    } finally {
+      holder.close();
+    }
+    expect(await outcome(file)).toMatchObject({ state: 'current' });
   });
 
   it('dropReportCache deletes the cache; the next report builds it again', async () => {
