@@ -1,6 +1,8 @@
 // The report benchmark (`npm run bench -- report`): `asks report` over a generated event log of 1M events (~300 MB),
 // against merely reading the same file line by line in Node (node:readline), in the same run. Each figure is the median
 // of three rounds; every report runs in a child process (bench/report-child.ts) whose peak RSS /usr/bin/time reports.
+// report_bench_load_average is the 1-minute load average when it starts: on a shared 2-core machine the report (two
+// DuckDB threads) slows far more under load than the single-threaded read it is compared with.
 //
 // Cold: a report that parses the whole log (`asks report --no-cache`: no cache read or written).
 //   report_cold_seconds_1m_events   the report (parse + every query + assembly), 1M events
@@ -16,6 +18,7 @@
 import { execFile } from 'node:child_process';
 import { copyFileSync, createReadStream, createWriteStream, existsSync, rmSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { mulberry32 } from '../core/seed.js';
@@ -116,6 +119,8 @@ const ROUNDS = 3;
 export async function runReportBench(root: string, work: string, total = Number(process.env.BENCH_REPORT_EVENTS ?? 1_000_000)): Promise<Record<string, number>> {
   const file = join(work, `events-${total}.jsonl`);
   if (!existsSync(file) || statSync(file).size < 1000) await generateEventLog(file, total);
+  // Context for the times: the machine's 1-minute load average as the benchmark starts (2 cores here, shared).
+  const load = loadavg()[0]!;
   // Warm the page cache once so neither side pays the first read from disk.
   await readLines(file);
 
@@ -176,5 +181,6 @@ export async function runReportBench(root: string, work: string, total = Number(
     report_bench_appended_events: appended,
     report_bench_asked: steady.asked,
     report_bench_mb: round(statSync(file).size / 1024 / 1024, 1),
+    report_bench_load_average: round(load, 2),
   };
 }
