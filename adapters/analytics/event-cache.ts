@@ -120,7 +120,7 @@ async function readMeta(connection: DuckDBConnection): Promise<Meta | undefined>
   }
 }
 
-const isLockError = (error: unknown): boolean => /lock/i.test(String((error as Error)?.message ?? error));
+const isLockError = (error: unknown): boolean => /could not set lock|conflicting lock/i.test(String((error as Error)?.message ?? error));
 
 async function connect(path: string, settings: string): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
   const instance = await DuckDBInstance.create(path);
@@ -133,8 +133,8 @@ async function connect(path: string, settings: string): Promise<{ instance: Duck
 
 /**
  * Open the cache of `logFile` and bring it up to date with the log's complete lines. Returns undefined when another
- * process, or another report in this one, holds the cache (the caller reads the log without it). Throws what the file system or DuckDB throw
- * otherwise (a missing log: ENOENT).
+ * process, or another report in this one, holds the cache (the caller reads the log without it). Throws what the file
+ * system or DuckDB throw otherwise (a missing log: ENOENT).
  */
 export async function openEventCache(logFile: string, options: EventCacheOptions): Promise<OpenedCache | undefined> {
   const path = cachePathFor(logFile);

@@ -168,11 +168,16 @@ describe('the report cache', () => {
     expect(await outcome(file)).toMatchObject({ state: 'current' });
   });
 
-  it('dropReportCache deletes the cache; the next report builds it again', async () => {
+  it('dropReportCache deletes the cache, and a cache file that is not a database is replaced; the next report builds it again', async () => {
     const file = freshLog(`${lines.slice(0, 300).join('\n')}\n`);
     await report(file, true);
     await dropReportCache(file);
     expect(existsSync(cachePathFor(file))).toBe(false);
     expect(await outcome(file)).toMatchObject({ state: 'built', reason: 'new' });
+    // A cache file that is not a database (torn, or something else): replaced by a fresh one.
+    await dropReportCache(file);
+    writeFileSync(cachePathFor(file), 'not a database '.repeat(1000));
+    expect(await outcome(file)).toMatchObject({ state: 'built', reason: 'new' });
+    expect(await report(file, true)).toEqual(await report(file, false));
   });
 });
