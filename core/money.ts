@@ -36,13 +36,20 @@ export function toMajor(money: Money): number {
   return money.amountMinor / 10 ** minorDigits(money.currency);
 }
 
+const safeLocales = new Map<string, string>();
+
 function safeLocale(locale: string | undefined): string {
   if (!locale) return 'en';
-  try {
-    return Intl.getCanonicalLocales(locale.replace('_', '-'))[0] ?? 'en';
-  } catch {
-    return 'en';
+  let tag = safeLocales.get(locale);
+  if (tag === undefined) {
+    try {
+      tag = Intl.getCanonicalLocales(locale.replace('_', '-'))[0] ?? 'en';
+    } catch {
+      tag = 'en';
+    }
+    if (safeLocales.size < 1000) safeLocales.set(locale, tag);
   }
+  return tag;
 }
 
 /**
