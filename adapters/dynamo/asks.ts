@@ -103,19 +103,20 @@ export class DynamoAskStore implements AskWriter, SuppressionReader, DueAskReade
       sets.push(`#due = :due`);
       values[':due'] = dueAskPartition(fields.campaignId!, hourBucket(fields.deferredUntil ?? fields.updatedAt));
     } else removes.push('#due');
-    const update = new UpdateCommand({
-      TableName: this.tableName,
-      Key: { PK: customerPk(customerId), SK: askSk(occurrenceId) },
-      UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
-      ConditionExpression: '#s = :claimed AND #t = :token',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    });
+    const update = (): UpdateCommand =>
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { PK: customerPk(customerId), SK: askSk(occurrenceId) },
+        UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+        ConditionExpression: '#s = :claimed AND #t = :token',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      });
     // A sent message must not stay `sending` for want of one write (it would be settled "outcome unknown"): three
     // tries, 50 and 100 ms apart; a failed condition is final (somebody else settled the claim).
     for (let attempt = 0; ; attempt += 1) {
       try {
-        await this.doc.send(update);
+        await this.doc.send(update());
         return;
       } catch (error) {
         if (fields.status !== 'sent' || attempt >= 2 || isConditionFailed(error)) throw error;
