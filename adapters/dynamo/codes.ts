@@ -2,7 +2,7 @@
 // conditional put (so two workers agree on one code without a read in the common case), then `R#<code>` / `CODE` is
 // written, conditionally, so a code never changes owner. That is what lets `owner` keep positive answers in a small
 // per-process cache: the click path then makes its one write and no read.
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { newReferralCode } from '../../core/links.js';
 import type { IdGenerator } from '../../core/ports.js';
 import type { CodeIssuer } from '../../core/workflow/ports.js';
@@ -80,25 +80,55 @@ export class DynamoCodeStore implements CodeIssuer {
     this.owners = ownerCache ?? sharedOwnerCache(doc);
   }
 
-  /** The advocate's code for the campaign, created on first use. */
-  async ensure(owner: CodeOwner, now: string): Promise<string> {
+  /**
+   * The codes these advocates already have for the campaign (their pointers), by customer id: one BatchGet per 100
+   * (unprocessed keys retried). A run reads them once per batch, so a repeat advocate's ask writes no pointer.
+   */
+  async known(customerIds: readonly string[], campaignId: string): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const unique = [...new Set(customerIds)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys: Array<Record<string, unknown>> = unique.slice(i, i + 100).map((id) => ({ PK: customerPk(id), SK: codePointerSk(campaignId) }));
+      for (let round = 0; keys.length > 0; round += 1) {
+        if (round > 8) throw new Error(`BatchGetItem left ${keys.length} code pointers unprocessed`);
+        if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round)));
+        const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ProjectionExpression: 'PK, code' } } }));
+        this.readStats.gets += 1;
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          this.readStats.itemsRead += 1;
+          if (typeof item.code === 'string') found.set(String(item.PK).slice(customerPk('').length), item.code);
+        }
+        keys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Array<Record<string, unknown>>;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The advocate's code for the campaign, created on first use. `knownCode` (their pointer, read before by `known`)
+   * skips the pointer's write: only the code's owner item is written again (the repair of a crash between the two).
+   */
+  async ensure(owner: CodeOwner, now: string, knownCode?: string): Promise<string> {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const fresh = newReferralCode(this.ids);
       let code = fresh;
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { PK: customerPk(owner.customerId), SK: codePointerSk(owner.campaignId), entity: 'code_pointer', code, createdAt: now },
-            ConditionExpression: 'attribute_not_exists(PK)',
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailed(error)) throw error;
-        this.readStats.gets += 1;
-        const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: customerPk(owner.customerId), SK: codePointerSk(owner.campaignId) }, ConsistentRead: true }));
-        if (out.Item) this.readStats.itemsRead += 1;
-        code = String(out.Item?.code);
+      if (attempt === 0 && knownCode) code = knownCode;
+      else {
+        try {
+          await this.doc.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: { PK: customerPk(owner.customerId), SK: codePointerSk(owner.campaignId), entity: 'code_pointer', code, createdAt: now },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            }),
+          );
+        } catch (error) {
+          if (!isConditionFailed(error)) throw error;
+          this.readStats.gets += 1;
+          const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: customerPk(owner.customerId), SK: codePointerSk(owner.campaignId) }, ConsistentRead: true }));
+          if (out.Item) this.readStats.itemsRead += 1;
+          code = String(out.Item?.code);
+        }
       }
       // Written (again) even for an existing pointer: repairs a crash between the two puts.
       try {

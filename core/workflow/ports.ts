@@ -58,7 +58,10 @@ export interface SuppressionReader {
 }
 
 export interface CodeIssuer {
-  ensure(owner: { customerId: string; campaignId: string; askId: string; firstName: string }, now: string): Promise<string>;
+  /** The advocate's code for the campaign, created on first use; `knownCode` (from `known`) skips the pointer's write. */
+  ensure(owner: { customerId: string; campaignId: string; askId: string; firstName: string }, now: string, knownCode?: string): Promise<string>;
+  /** The codes these advocates already have for the campaign, by customer id (one read per batch). */
+  known?(customerIds: readonly string[], campaignId: string): Promise<Map<string, string>>;
 }
 
 export interface BudgetReader {

@@ -251,6 +251,9 @@ export async function processBatch(input: ProcessBatchInput, deps: ProcessDeps):
     campaign.budget.amountMinor,
     decided.filter((d, i) => d.decision.outcome === 'ask' && !settlesByMarker(due[i]!)).map((d) => d.reserveMinor),
   );
+  // The codes repeat advocates already have for this campaign: one read for the batch instead of a write per ask.
+  const askers = decided.flatMap((d, i) => (d.decision.outcome === 'ask' && !settlesByMarker(due[i]!) ? [due[i]!.customer.id] : []));
+  const codes = askers.length > 0 && deps.codes.known ? await deps.codes.known(askers, campaign.id) : new Map<string, string>();
   const keyring = await deps.keyring();
   const program = await deps.program?.get();
   const brand = program ? brandContext(program, deps.publicBaseUrl) : undefined;
@@ -269,7 +272,7 @@ export async function processBatch(input: ProcessBatchInput, deps: ProcessDeps):
       const entry = due[index]!;
       try {
         await deps.beforeCustomer?.(entry.customer.id, index);
-        const outcome = await handleCustomer(entry, decided[index]!, { campaign, run, batchId: batch.batchId, deps, suppressed, keyring, outbox, program, brand, reservations });
+        const outcome = await handleCustomer(entry, decided[index]!, { campaign, run, batchId: batch.batchId, deps, suppressed, keyring, outbox, program, brand, reservations, codes });
         bump(counts, outcome);
         if (outbox.length >= 10) await flush(false);
       } catch (error) {
@@ -333,6 +336,8 @@ interface Ctx {
   program: Program | undefined;
   brand: BrandContext | undefined;
   reservations: BatchReservation;
+  /** Codes the batch's advocates already have for the campaign (by customer id). */
+  codes: Map<string, string>;
 }
 
 /** A claim whose worker died after its send marker was written: settled by the marker, not decided again. */
@@ -455,7 +460,7 @@ async function handleCustomer(entry: Entry, decided: Decided, ctx: Ctx): Promise
   let sent = false;
   try {
     const variant = campaign.variants.find((v) => v.id === decision.variantId)!;
-    const code = await deps.codes.ensure({ customerId: customer.id, campaignId: campaign.id, askId, firstName: customer.firstName }, nowIso);
+    const code = await deps.codes.ensure({ customerId: customer.id, campaignId: campaign.id, askId, firstName: customer.firstName }, nowIso, ctx.codes.get(customer.id));
     const base64 = (p: Parameters<typeof signToken>[0]): string => signToken(p, ctx.keyring);
     const url = deps.publicBaseUrl.replace(/\/+$/, '');
     const shareToken = base64({ p: 'share', c: customer.id, k: campaign.id, o: occurrence.occurrenceId, r: code });
