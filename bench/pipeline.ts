@@ -3,6 +3,7 @@
 // The bare loop does only the essential I/O: one due-index page read per 100 customers, one conditional put and one
 // SendEmail per ask, with the same concurrency as one ProcessBatch (4). Both ask the same customers (the ones the
 // workflow asked by email), each in its own table.
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -120,6 +121,8 @@ export async function runPipelineBench(options: { customers?: number; workDir: s
       pipeline_cpu_ms_per_ask_workflow: round(workflowCpuMs, 2),
       pipeline_cpu_ms_per_ask_bare: round(bareCpuMs, 2),
       pipeline_cpu_ratio: round(bareCpuMs / workflowCpuMs, 3),
+      // Wall-clock rates depend on what else the machine runs: its 1-minute load average at the end of the measure.
+      pipeline_bench_load_average: round(loadavg()[0]!, 2),
     };
   } finally {
     doc.destroy();
