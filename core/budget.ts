@@ -80,7 +80,8 @@ export function fitsBudget(budgetMinor: number, committedMinor: number, amountMi
 
 /**
  * The rule as a sequence, for `asks plan` (and tests): reserve in order, skipping what does not fit. The run does the
- * same with `BudgetStore.reserve`, one conditional update per ask, in the order it reads customers.
+ * same in the order it reads customers, with `BudgetStore.reserve`: one conditional update per batch (`BatchReservation`),
+ * or per ask when the batch's room was taken meanwhile.
  */
 export class BudgetPlanner {
   committedMinor: number;
