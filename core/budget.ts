@@ -73,6 +73,21 @@ export function uncountOf(uncount: boolean | number | undefined): number {
   return typeof uncount === 'number' ? uncount : uncount ? 1 : 0;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * When the reservation of an ask sent at `sentAt` (ISO) lapses: the campaign's attribution window (`windowDays`) after
+ * the send. A reservation still open then (no conversion took it) is given back by the next run (ISO instant).
+ */
+export function reservationExpiresAt(sentAt: string, windowDays: number): string {
+  return new Date(Date.parse(sentAt) + windowDays * DAY_MS).toISOString();
+}
+
+/** Whether an ask's reservation is still open and its window has ended at `now` (ISO). */
+export function reservationLapsed(ask: { reservation?: string; reservationExpiresAt?: string }, now: string): boolean {
+  return ask.reservation === 'open' && ask.reservationExpiresAt !== undefined && Date.parse(ask.reservationExpiresAt) <= Date.parse(now);
+}
+
 /** Whether `amountMinor` more fits: committed + amount <= budget (the condition every reservation is written with). */
 export function fitsBudget(budgetMinor: number, committedMinor: number, amountMinor: number): boolean {
   return committedMinor + amountMinor <= budgetMinor;

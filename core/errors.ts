@@ -30,6 +30,15 @@ export class TransientError extends ReferralError {
 export class PermanentSendError extends ReferralError {
   override readonly name: string = 'PermanentSendError';
 }
+/**
+ * Whether a send error means the provider may have accepted the message (a send marker left `sending`: the worker
+ * died or the call timed out). Such an ask is failed and never resent, but the customer may have it: cooldown and caps
+ * count it as an ask. Errors say so with `outcomeUnknown: true`.
+ */
+export function sendOutcomeUnknown(error: unknown): boolean {
+  return (error as { outcomeUnknown?: unknown } | undefined)?.outcomeUnknown === true;
+}
+
 /** A conditional write lost: somebody else already did it (idempotency). */
 export class ConditionFailedError extends ReferralError {
   override readonly name: string = 'ConditionFailedError';

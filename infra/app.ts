@@ -9,6 +9,7 @@ import { StatefulStack } from './stateful-stack.js';
 import { WorkflowStack } from './workflow-stack.js';
 import { join } from 'node:path';
 import { DEFAULT_RETENTION_DAYS } from '../core/privacy.js';
+import { DEFAULT_RECOVERY } from '../core/workflow/recovery.js';
 
 /** Context smsOriginationIdentities: a JSON string or object {"US": "+1800...", "default": "..."}. */
 function smsIdentities(value: unknown): { smsOriginationIdentities: Record<string, string> } | undefined {
@@ -16,6 +17,17 @@ function smsIdentities(value: unknown): { smsOriginationIdentities: Record<strin
   const parsed = (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown>;
   if (typeof parsed.default !== 'string' || Object.values(parsed).some((v) => typeof v !== 'string')) throw new Error('context smsOriginationIdentities: a JSON object of ISO country -> origination identity with a "default"');
   return { smsOriginationIdentities: parsed as Record<string, string> };
+}
+
+/**
+ * Context recoveryLookbackHours: hours back every hourly run resumes unfinished partitions and reads due asks
+ * (RECOVERY_LOOKBACK_HOURS of LoadCampaign; default 24, docs/deploy.md). A whole number from 1 to 168; throws otherwise.
+ */
+export function recoveryLookbackHours(value: unknown): number {
+  if (value === undefined || value === null || value === '') return DEFAULT_RECOVERY.lookbackHours;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 168) throw new Error(`context recoveryLookbackHours: a whole number of hours from 1 to 168 (got ${JSON.stringify(value)})`);
+  return n;
 }
 
 export interface BuildOptions {
@@ -50,6 +62,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<{ app: App; 
     campaigns,
     sesFromAddress: String(app.node.tryGetContext('sesFromAddress') ?? 'referrals@example.com'),
     sendRatePerSecond: Number(app.node.tryGetContext('sendRatePerSecond') ?? 14),
+    recoveryLookbackHours: recoveryLookbackHours(app.node.tryGetContext('recoveryLookbackHours')),
     httpApi: http.api,
     deadLetterQueues: { ClickEventsDlq: stateful.clickEventsDlq },
     ...(smsIdentities(app.node.tryGetContext('smsOriginationIdentities')) ?? {}),

@@ -1,6 +1,7 @@
 // The stateless workflow stack: the run state machine and its four task functions, one EventBridge Scheduler
 // schedule per active campaign (cron + the campaign's IANA zone) targeting start-run, and the event-driven handlers
 // (customer activity, SES events, inbound SMS, conversion events, the hourly reward approver).
+import { DEFAULT_RECOVERY } from '../core/workflow/recovery.js';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule, type EventBus as Bus } from 'aws-cdk-lib/aws-events';
@@ -39,6 +40,8 @@ export interface WorkflowStackProps extends StackProps {
   sesFromAddress: string;
   /** SES account send rate (messages per second) shared by all batches. */
   sendRatePerSecond?: number;
+  /** Hours back every hourly run resumes unfinished partitions and reads due asks (RECOVERY_LOOKBACK_HOURS; default 24). */
+  recoveryLookbackHours?: number;
   /** The HTTP API (its 5xx alarm) and other stacks' dead-letter queues (depth alarms). */
   httpApi?: HttpApi;
   deadLetterQueues?: Record<string, IQueue>;
@@ -68,14 +71,15 @@ export class WorkflowStack extends Stack {
     };
     // Each function gets exactly its own grants (infra/grants.ts FUNCTION_GRANTS, checked by test/least-privilege).
     const targets = { table: props.table, bus: props.bus, secrets: { signing: props.signingSecret }, configurationSetName: props.configurationSetName };
-    const make = (name: FunctionId, entry: string, opts: { memorySize?: number; timeout?: Duration } = {}) => {
-      const f = new ProjectFunction(this, name, { entry, environment: env, memorySize: opts.memorySize, timeout: opts.timeout });
+    const make = (name: FunctionId, entry: string, opts: { memorySize?: number; timeout?: Duration; environment?: Record<string, string> } = {}) => {
+      const f = new ProjectFunction(this, name, { entry, environment: { ...env, ...opts.environment }, memorySize: opts.memorySize, timeout: opts.timeout });
       if (name !== FUNCTION_ID.StartRun) grantFunction(this, name, f.fn, targets);
       this.functions[name] = f;
       return f;
     };
 
-    const load = make('LoadCampaign', 'functions/workflow/load-campaign.ts');
+    // Set explicitly (context recoveryLookbackHours), never left to the handler's fallback.
+    const load = make('LoadCampaign', 'functions/workflow/load-campaign.ts', { environment: { RECOVERY_LOOKBACK_HOURS: String(props.recoveryLookbackHours ?? DEFAULT_RECOVERY.lookbackHours) } });
     const query = make('QueryDuePage', 'functions/workflow/query-due-page.ts');
     const batch = make('ProcessBatch', 'functions/workflow/process-batch.ts', { memorySize: 1024, timeout: Duration.minutes(5) });
     const summarize = make('Summarize', 'functions/workflow/summarize.ts');

@@ -69,6 +69,8 @@ export interface FaultRecord {
   campaignId: string;
   hour: string;
   kind: 'crash' | 'throttle' | 'kill' | 'failed';
+  /** Where a killed process died (local/simulate.ts KILL_POINTS). */
+  point?: string;
 }
 
 export interface OracleInput {
@@ -361,7 +363,23 @@ export function checkInvariants(input: OracleInput): OracleReport {
     if (!v.ask) continue; // invariant 2 reports a message sent against the rules
     const record = asksById.get(`${o.campaignId}|${askId}`);
     if (messages.length === 0) {
-      const excused = record && (record.status === 'held_out' || (record.status === 'skipped' && record.skipReason === 'budget_exhausted'));
+      // A process killed between the send marker and the provider's answer leaves the outcome unknown: the ask ends
+      // failed and is never resent (docs/architecture.md, "Delivery guarantees": a missing ask over a duplicate).
+      const unknownAfterKill =
+        record?.status === 'failed' &&
+        /outcome unknown/.test(record.error ?? '') &&
+        input.faults.some((f) => f.campaignId === o.campaignId && f.kind === 'kill' && (f.point === 'after_marker' || f.point === 'after_send') && Date.parse(f.hour) >= decideAt && Date.parse(f.hour) <= deadline);
+      // An ask failed with an unknown outcome may have reached the customer, so cooldown and caps count it (at the time
+      // it was settled): a skip for cooldown or the cap is right when the rules say so with those asks counted.
+      const maybeSent = input.asks
+        .filter((a) => a.customerId === o.customerId && a.status === 'failed' && /outcome unknown/.test(a.error ?? '') && Date.parse(a.updatedAt) <= decideAt)
+        .map((a) => ({ hour: iso(hourFloor(Date.parse(a.updatedAt))), campaignId: a.campaignId, customerId: a.customerId, askId: a.askId, occurrenceId: a.occurrenceId, channel: 'unknown', at: a.updatedAt, messageId: '' }));
+      const cautious =
+        record?.status === 'skipped' &&
+        (record.skipReason === 'cooldown' || record.skipReason === 'frequency_cap') &&
+        maybeSent.length > 0 &&
+        !verdict(campaign, customer, events, [...priorTo(decideAt, o.campaignId), ...maybeSent], decideAt).ask;
+      const excused = record && (record.status === 'held_out' || (record.status === 'skipped' && record.skipReason === 'budget_exhausted') || unknownAfterKill || cautious);
       if (!excused) violations.push({ invariant: 'asked_once', ...where, detail: `eligible at ${iso(decideAt)} but no message went out by ${iso(deadline)} (ask record: ${record ? `${record.status}${record.skipReason ? ` ${record.skipReason}` : ''}` : 'none'})` });
       continue;
     }
@@ -450,7 +468,7 @@ export function checkInvariants(input: OracleInput): OracleReport {
     }
     for (const [askId, messages] of byAsk) {
       const record = asksById.get(`${campaign.id}|${askId}`);
-      const ok = record && (SENT_STATUSES.has(record.status) || record.status === 'claimed' || (record.status === 'failed' && /send outcome unknown/.test(record.error ?? '')));
+      const ok = record && (SENT_STATUSES.has(record.status) || record.status === 'claimed' || (record.status === 'failed' && /outcome unknown/.test(record.error ?? '')));
       checked.run_totals += 1;
       if (!ok) violations.push({ invariant: 'run_totals', campaignId: campaign.id, customerId: messages[0]!.customerId, occurrenceId: messages[0]!.occurrenceId, detail: `a message went out at ${messages[0]!.at} but the ask is recorded ${record ? `${record.status}${record.error ? ` (${record.error})` : ''}` : 'nowhere'}` });
     }

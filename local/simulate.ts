@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { decodeTagValue } from '../core/email-headers.js';
 import { DateTime } from 'luxon';
 import { FileCampaignRepository } from '../adapters/campaign-files.js';
 import { createDocumentClient, ensureTable } from '../adapters/dynamo/client.js';
@@ -46,6 +47,16 @@ export interface Faults {
 }
 
 export const NO_FAULTS: Faults = { crash: 0, throttle: 0, kill: 0 };
+
+/**
+ * Where a killed execution's process dies (drawn per killed execution, seeded), counted from the execution's start:
+ * before its m-th ask claim is written (after the budget reservation), right after it, after the m-th email's send
+ * marker (the channel never called), after the provider accepted the m-th email but before anything recorded it, or
+ * in Summarize (before or after the run record). From then on nothing of that execution gets an answer: DynamoDB
+ * calls and sends in flight may still take effect, but the process never learns, as when a process is killed.
+ */
+export const KILL_POINTS = ['before_claim', 'after_claim', 'after_marker', 'after_send', 'summarize'] as const;
+export type KillPoint = (typeof KILL_POINTS)[number];
 
 /** `crash=0.1,throttle=0.3,kill=0.05` -> Faults; throws a message naming the bad part. */
 export function parseFaults(text: string): Faults {
@@ -95,6 +106,8 @@ export interface SimulationReport extends OracleReport {
   faults: Faults;
   executions: number;
   injected: { crash: number; throttle: number; kill: number };
+  /** Kills by the point the process died at. */
+  kills: Partial<Record<KillPoint, number>>;
   sent: number;
   events: Record<string, number>;
   durationMs: number;
@@ -132,13 +145,29 @@ export function generateSimCustomers(rand: Random, count: number, startDate: str
   });
 }
 
-/** An HTTP proxy in front of the SES server that throttles calls with a probability and can be told to hang them. */
+/** What the SES server accepted (the message went out), from the request's email tags and the answer. */
+export interface AcceptedEmail {
+  askId: string;
+  campaignId: string;
+  customerId: string;
+  messageId: string;
+}
+
+/**
+ * The execution's hooks into the proxy: `beforeForward` may hold a send (the process died before calling the provider:
+ * true = never forwarded, never answered); `afterAccepted` sees each accepted email and may hold its answer (true).
+ */
+interface ProxyHooks {
+  beforeForward?: (tags: Record<string, string>) => boolean;
+  afterAccepted?: (email: AcceptedEmail) => boolean;
+}
+
+/** An HTTP proxy in front of the SES server: throttles calls with a probability, records what SES accepted, and holds calls of a dead process. */
 class SesFaultProxy {
   private server: Server;
   url = '';
   throttled = 0;
-  /** Requests from now on are held: never forwarded, never answered (a process that died mid-call). */
-  holdAll = false;
+  hooks: ProxyHooks = {};
   private held: ServerResponse[] = [];
 
   constructor(
@@ -159,7 +188,10 @@ class SesFaultProxy {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const isSend = req.method === 'POST' && (req.url ?? '').includes('/outbound-emails');
-      if (isSend && this.holdAll) {
+      const body = Buffer.concat(chunks);
+      const tags = isSend ? emailTags(body) : {};
+      const hooks = this.hooks;
+      if (isSend && hooks.beforeForward?.(tags)) {
         this.held.push(res);
         return;
       }
@@ -171,14 +203,27 @@ class SesFaultProxy {
       }
       const url = new URL(req.url ?? '/', this.target);
       const fwd = httpRequest(url, { method: req.method, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
+        const answer: Buffer[] = [];
+        up.on('data', (c: Buffer) => answer.push(c));
+        up.on('end', () => {
+          const text = Buffer.concat(answer);
+          if (isSend && (up.statusCode ?? 500) < 300) {
+            const messageId = (JSON.parse(text.toString('utf8') || '{}') as { MessageId?: string }).MessageId ?? '';
+            const email = { askId: tags.askId ?? '', campaignId: tags.campaignId ?? '', customerId: tags.customerId ?? '', messageId };
+            if (hooks.afterAccepted?.(email)) {
+              this.held.push(res);
+              return;
+            }
+          }
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          res.end(text);
+        });
       });
       fwd.on('error', () => {
         res.writeHead(502);
         res.end();
       });
-      fwd.end(Buffer.concat(chunks));
+      fwd.end(body);
     });
   }
 
@@ -191,12 +236,50 @@ class SesFaultProxy {
   }
 }
 
+/** The SES v2 SendEmail request's email tags (askId, campaignId, customerId), decoded. */
+function emailTags(body: Buffer): Record<string, string> {
+  try {
+    const input = JSON.parse(body.toString('utf8')) as { EmailTags?: Array<{ Name: string; Value: string }> };
+    return Object.fromEntries((input.EmailTags ?? []).map((t) => [t.Name, decodeTagValue(t.Value) ?? t.Value]));
+  } catch {
+    return {};
+  }
+}
+
+const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+
+/**
+ * The table as one execution's process sees it: once `dead()`, no call gets an answer (a call in flight may still take
+ * effect). `before(command)` may kill before a command goes out, `after(command)` right after it took effect.
+ */
+function killableDoc(doc: DynamoDBDocumentClient, dead: () => boolean, before: (command: unknown) => void, after: (command: unknown) => void): DynamoDBDocumentClient {
+  const send = async (command: unknown): Promise<unknown> => {
+    if (dead()) return never();
+    before(command);
+    if (dead()) return never();
+    let result: unknown;
+    try {
+      result = await (doc.send as (c: unknown) => Promise<unknown>)(command);
+    } catch (error) {
+      if (dead()) return never();
+      throw error;
+    }
+    after(command);
+    if (dead()) return never();
+    return result;
+  };
+  return new Proxy(doc, { get: (target, prop, receiver) => (prop === 'send' ? send : Reflect.get(target, prop, receiver)) });
+}
+
 /** The simulated world: local servers, the table, the clock, the inputs so far and what the system did. */
 export class Simulation {
   readonly inputs: { customers: Customer[]; events: SimEvent[] } = { customers: [], events: [] };
   readonly sends: ObservedSend[] = [];
   readonly faultLog: FaultRecord[] = [];
   readonly injected = { crash: 0, throttle: 0, kill: 0 };
+  readonly kills: Partial<Record<KillPoint, number>> = {};
+  /** The scheduled hour being run (messages the SES proxy sees belong to it). */
+  private currentHour = '';
   executions = 0;
   /** Hours from the start up to the last scheduled fire run (the oracle's window). */
   hoursRun = 0;
@@ -329,29 +412,24 @@ export class Simulation {
     );
   }
 
-  /** Wrap the channel senders: record every message that went out, at the simulated time. */
-  private observe(hour: string, kill: { atSend: () => number; fire: () => void; dead: () => boolean }) {
-    let sendsSeen = 0;
-    let killAt: number | undefined;
+  /** A message the provider accepted (email: seen at the SES proxy; other channels: when the sender returned). */
+  private recordSend(m: { campaignId: string; customerId: string; askId: string; channel: string; messageId: string }): void {
+    const occurrenceId = m.askId.slice(m.customerId.length + 1);
+    this.sends.push({ hour: this.currentHour, campaignId: m.campaignId, customerId: m.customerId, askId: m.askId, occurrenceId, channel: m.channel, at: this.clock.now().toISOString(), messageId: m.messageId });
+  }
+
+  /** Wrap the channel senders: a dead process's sends never return; messages of channels other than email are recorded here. */
+  private observe(dead: () => boolean) {
     return (senders: Partial<Record<string, ChannelSender>>) => {
       const out: Partial<Record<string, ChannelSender>> = {};
       for (const [channel, sender] of Object.entries(senders)) {
         if (!sender) continue;
         out[channel] = {
           send: async (message) => {
-            sendsSeen += 1;
-            // A dead process sends nothing more (workers of the killed batch that were still running).
-            if (kill.dead()) return new Promise<never>(() => undefined);
-            killAt ??= kill.atSend();
-            if (sendsSeen === killAt) {
-              // The process dies in the middle of this send: the call never returns, nothing after it runs.
-              if (this.rand() < 0.5) this.proxy.holdAll = true;
-              kill.fire();
-              if (!this.proxy.holdAll) return new Promise<never>(() => undefined);
-            }
+            if (dead()) return never();
             const result = await sender.send(message);
-            const occurrenceId = message.askId.slice(message.customerId.length + 1);
-            this.sends.push({ hour, campaignId: message.campaignId, customerId: message.customerId, askId: message.askId, occurrenceId, channel, at: this.clock.now().toISOString(), messageId: result.messageId });
+            if (channel !== 'email') this.recordSend({ ...message, channel, messageId: result.messageId });
+            if (dead()) return never();
             return result;
           },
         };
@@ -363,35 +441,60 @@ export class Simulation {
   /** One scheduled fire of every active campaign at `hourMs`, with faults drawn from the PRNG. */
   async runHour(hourMs: number): Promise<void> {
     const hour = new Date(hourMs).toISOString();
+    this.currentHour = hour;
     this.hoursRun = Math.max(this.hoursRun, Math.floor((hourMs - Date.parse(`${this.options.startDate}T00:00:00Z`)) / HOUR_MS) + 1);
     for (const campaign of this.campaigns) {
       this.setTime(hourMs);
       this.executions += 1;
       const { faults } = this.options;
       const controller = new AbortController();
-      // Decided at the execution's first send (an execution that sends nothing has nothing to kill mid-send).
-      const killAt = () => (faults.kill > 0 && this.rand() < faults.kill ? 1 + Math.floor(this.rand() * 2) : 0);
-      let killed = false;
-      const fire = () => {
-        killed = true;
+      // Killed or not, where and at which occurrence of that point: drawn at the execution's start.
+      const plan = faults.kill > 0 && this.rand() < faults.kill ? { point: pick(this.rand, KILL_POINTS), nth: 1 + Math.floor(this.rand() * 3) } : undefined;
+      const seen: Partial<Record<KillPoint, number>> = {};
+      let killed: KillPoint | undefined;
+      const dead = () => killed !== undefined;
+      /** The process reaches `point`: true when it dies here. */
+      const reach = (point: KillPoint): boolean => {
+        if (!plan || killed || plan.point !== point) return false;
+        seen[point] = (seen[point] ?? 0) + 1;
+        if (seen[point] !== plan.nth) return false;
+        killed = point;
         controller.abort();
+        return true;
+      };
+      const isClaim = (command: unknown): boolean => command instanceof PutCommand && (command.input.Item as { entity?: string } | undefined)?.entity === 'ask' && Boolean(command.input.ConditionExpression);
+      const doc = killableDoc(
+        this.doc,
+        dead,
+        (command) => isClaim(command) && reach('before_claim'),
+        // The claim was written (taken or refused); the process dies before it hears back.
+        (command) => isClaim(command) && reach('after_claim'),
+      );
+      this.proxy.hooks = {
+        beforeForward: () => dead() || reach('after_marker'),
+        afterAccepted: (email) => {
+          this.recordSend({ ...email, channel: 'email' });
+          return dead() || reach('after_send');
+        },
       };
       let crashed = false;
       let crashAt = -1;
       const throttledBefore = this.proxy.throttled;
       const deps = localDeps({
-        doc: this.doc,
+        doc,
         tableName: this.tableName,
         sesUrl: this.proxy.url,
         publicBaseUrl: 'http://localhost:3000',
         keysFile: join(this.stateDir, 'keys.json'),
         smsOutboxFile: join(this.stateDir, 'sms.jsonl'),
         campaigns: this.repo,
-        wrapSenders: this.observe(hour, { atSend: killAt, fire, dead: () => killed }),
+        wrapSenders: this.observe(dead),
         process: {
           clock: this.clock,
+          // One customer at a time: a seed replays the same kills and crashes at the same asks.
+          concurrency: 1,
           beforeCustomer: (_id, index) => {
-            if (killed) return new Promise<never>(() => undefined);
+            if (dead()) return never();
             if (index === 0) crashAt = faults.crash > 0 && this.rand() < faults.crash ? Math.floor(this.rand() * 4) : -1;
             if (index === crashAt) {
               crashed = true;
@@ -401,15 +504,29 @@ export class Simulation {
           },
         },
       });
-      const result = await runExecution({ definition: this.definition, handlers: deps.handlers, input: { campaignId: campaign.id, at: hour, mode: 'hour' }, signal: controller.signal, retryIntervalMs: 1 });
-      this.proxy.holdAll = false;
+      const summarize = deps.handlers.summarize;
+      const handlers = {
+        ...deps.handlers,
+        // Mid-Summarize: before the run record (half the time) or after it, before the execution completes.
+        summarize: async (event: unknown) => {
+          if (plan?.point === 'summarize' && this.rand() < 0.5 && reach('summarize')) return never();
+          const out = await summarize(event);
+          if (reach('summarize')) return never();
+          return out;
+        },
+      } as typeof deps.handlers;
+      const result = await runExecution({ definition: this.definition, handlers, input: { campaignId: campaign.id, at: hour, mode: 'hour' }, signal: controller.signal, retryIntervalMs: 1 });
+      this.proxy.hooks = {};
       const throttled = this.proxy.throttled - throttledBefore;
       if (crashed) this.injected.crash += 1;
-      if (killed) this.injected.kill += 1;
+      if (killed) {
+        this.injected.kill += 1;
+        this.kills[killed] = (this.kills[killed] ?? 0) + 1;
+      }
       this.injected.throttle += throttled;
       const failed = Boolean(result.error) || (result.summary?.totals.batch_failed ?? 0) > 0;
       if (crashed) this.faultLog.push({ campaignId: campaign.id, hour, kind: 'crash' });
-      if (killed) this.faultLog.push({ campaignId: campaign.id, hour, kind: 'kill' });
+      if (killed) this.faultLog.push({ campaignId: campaign.id, hour, kind: 'kill', point: killed });
       if (throttled > 0) this.faultLog.push({ campaignId: campaign.id, hour, kind: 'throttle' });
       if (failed && !crashed && !killed) this.faultLog.push({ campaignId: campaign.id, hour, kind: 'failed' });
     }
@@ -555,6 +672,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRepo
       faults: sim.options.faults,
       executions: sim.executions,
       injected: { ...sim.injected },
+      kills: { ...sim.kills },
       sent: sim.sends.length,
       events: counts,
       durationMs: Date.now() - started,

@@ -190,7 +190,7 @@ export class IdempotentSender implements ChannelSender {
     } catch (error) {
       if (mayHaveBeenSent(error)) {
         await this.markers.unknown(message, leaseToken, (error as Error).message, this.options.clock.now().toISOString());
-        throw new PermanentSendError(`send outcome unknown (${(error as Error).message}); not resent to avoid a duplicate`, { cause: error });
+        throw Object.assign(new PermanentSendError(`send outcome unknown (${(error as Error).message}); not resent to avoid a duplicate`, { cause: error }), { outcomeUnknown: true });
       }
       // The provider refused before sending: give the marker back so a later try may send.
       await this.markers.release(message, leaseToken).catch(() => undefined);
@@ -205,11 +205,11 @@ export class IdempotentSender implements ChannelSender {
     // Deleted between our put and get (a refused send released it): let the caller retry.
     if (!marker) throw new TransientError('send marker changed while checking it; retry');
     if (marker.state === 'sent' && marker.messageId) return { messageId: marker.messageId };
-    if (marker.state === 'unknown') throw new PermanentSendError('an earlier send of this ask ended with an unknown outcome; not resent');
+    if (marker.state === 'unknown') throw Object.assign(new PermanentSendError('an earlier send of this ask ended with an unknown outcome; not resent'), { outcomeUnknown: true });
     const age = this.options.clock.now().getTime() - Date.parse(marker.startedAt);
     if (age < this.leaseMs) throw new TransientError('this ask is being sent by another worker right now');
     await this.markers.unknown(message, marker.leaseToken ?? '', 'lease expired: the sending worker vanished', this.options.clock.now().toISOString());
-    throw new PermanentSendError('an earlier send of this ask was interrupted; outcome unknown, not resent');
+    throw Object.assign(new PermanentSendError('an earlier send of this ask was interrupted; outcome unknown, not resent'), { outcomeUnknown: true });
   }
 
   private async markSent(message: OutboundMessage, leaseToken: string, messageId: string): Promise<void> {

@@ -14,7 +14,7 @@ import type { Keyring } from '../../core/ports.js';
 export { askSk, CLAIM_LEASE_MS, suppressionPk, SUPPRESSION_SK };
 
 /** The due-asks index attribute an ask carries in this state (absent: the ask needs no later run). */
-function dueAskAttribute(ask: Pick<Ask, 'campaignId' | 'status' | 'deferredUntil' | 'updatedAt'>): string | undefined {
+function dueAskAttribute(ask: Pick<Ask, 'campaignId' | 'status' | 'deferredUntil' | 'updatedAt'> & Partial<Pick<Ask, 'reservation' | 'reservationExpiresAt'>>): string | undefined {
   const due = askDueAt(ask);
   return due === undefined ? undefined : dueAskPartition(ask.campaignId, hourBucket(due));
 }
@@ -45,7 +45,7 @@ export class DynamoAskStore implements AskWriter, SuppressionReader, DueAskReade
     const leaseCutoff = new Date(Date.parse(ask.updatedAt) - CLAIM_LEASE_MS).toISOString();
     const due = dueAskAttribute(ask);
     try {
-      await this.doc.send(
+      const replaced = await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -62,9 +62,11 @@ export class DynamoAskStore implements AskWriter, SuppressionReader, DueAskReade
           ConditionExpression: 'attribute_not_exists(PK) OR #s IN (:skipped, :deferred) OR (#s = :claimed AND #u < :cutoff AND attribute_not_exists(sendState))',
           ExpressionAttributeNames: { '#s': 'status', '#u': 'updatedAt' },
           ExpressionAttributeValues: { ':skipped': 'skipped', ':deferred': 'deferred', ':claimed': 'claimed', ':cutoff': leaseCutoff },
+          ReturnValues: 'ALL_OLD',
         }),
-      );
-      return { claimed: true };
+      ).then((out) => out.Attributes);
+      const taken = replaced?.status === 'claimed' && replaced.reservation === 'open' && typeof replaced.reservedMinor === 'number' ? replaced.reservedMinor : 0;
+      return { claimed: true, ...(taken > 0 ? { takenOverReservationMinor: taken } : {}) };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
       const existing = await this.get(ask.customerId, ask.milestone.occurrenceId);
@@ -102,6 +104,10 @@ export class DynamoAskStore implements AskWriter, SuppressionReader, DueAskReade
     } else if (fields.status === 'deferred') {
       sets.push(`#due = :due`);
       values[':due'] = dueAskPartition(fields.campaignId!, hourBucket(fields.deferredUntil ?? fields.updatedAt));
+    } else if (fields.reservationExpiresAt && fields.campaignId) {
+      // Sent with its reservation open: a run gives it back when the attribution window ends without a conversion.
+      sets.push(`#due = :due`);
+      values[':due'] = dueAskPartition(fields.campaignId, hourBucket(fields.reservationExpiresAt));
     } else removes.push('#due');
     const update = (): UpdateCommand =>
       new UpdateCommand({
@@ -122,6 +128,26 @@ export class DynamoAskStore implements AskWriter, SuppressionReader, DueAskReade
         if (fields.status !== 'sent' || attempt >= 2 || isConditionFailed(error)) throw error;
         await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
       }
+    }
+  }
+
+  async expireReservation(customerId: string, occurrenceId: string, at: string): Promise<number> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: customerPk(customerId), SK: askSk(occurrenceId) },
+          UpdateExpression: 'SET reservation = :expired, reservationReleasedAt = :at REMOVE #due',
+          ConditionExpression: 'reservation = :open',
+          ExpressionAttributeNames: { '#due': DUE_ASKS_ATTRIBUTE },
+          ExpressionAttributeValues: { ':open': 'open', ':expired': 'expired', ':at': at },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return typeof out.Attributes?.reservedMinor === 'number' ? out.Attributes.reservedMinor : 0;
+    } catch (error) {
+      if (isConditionFailed(error)) return 0;
+      throw error;
     }
   }
 
@@ -166,12 +192,18 @@ export class DynamoAskStore implements AskWriter, SuppressionReader, DueAskReade
       values[`:f${n}`] = value;
       sets.push(`#f${n} = :f${n}`);
     });
+    const removes = ['claimToken', 'sendLease'];
+    // Sent with its reservation open: filed for the end of its attribution window (the run gives it back then).
+    if (fields.reservationExpiresAt && fields.campaignId) {
+      sets.push('#due = :due');
+      values[':due'] = dueAskPartition(fields.campaignId, hourBucket(fields.reservationExpiresAt));
+    } else removes.push('#due');
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { PK: customerPk(stale.customerId), SK: askSk(stale.milestone.occurrenceId) },
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE claimToken, sendLease, #due`,
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
           ConditionExpression: '#s = :claimed AND #u = :seen AND sendState = :state',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,

@@ -43,7 +43,7 @@ export function registerSimulate(program: Command): void {
       const f = report.faults;
       out(
         `simulated ${report.days} days from ${options.start}, seed ${report.seed}: ${report.customers} customers, ${report.executions} executions, ${report.sent} messages, ${report.expectedOccurrences} due occurrences settled`,
-        `faults crash=${f.crash} throttle=${f.throttle} kill=${f.kill}; injected ${report.injected.crash} crashes, ${report.injected.throttle} throttled SES calls, ${report.injected.kill} kills`,
+        `faults crash=${f.crash} throttle=${f.throttle} kill=${f.kill}; injected ${report.injected.crash} crashes, ${report.injected.throttle} throttled SES calls, ${report.injected.kill} kills${report.injected.kill ? ` (${Object.entries(report.kills).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`,
         `activity ${Object.entries(report.events).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
         '',
         `${'invariant'.padEnd(22)}${'checked'.padStart(8)}${'violations'.padStart(12)}  description`,

@@ -98,6 +98,8 @@ export const Ask = z.object({
   /** Why the outcome is unknown, and since when. */
   sendReason: z.string().optional(),
   sendUnknownAt: UtcInstant.optional(),
+  /** When an open reservation of a sent ask lapses: the attribution window after the send (core/budget.ts). */
+  reservationExpiresAt: UtcInstant.optional(),
   createdAt: UtcInstant,
   updatedAt: UtcInstant,
 });

@@ -35,7 +35,8 @@ export interface PendingReader {
 }
 
 /** `existing`: the status of the ask that kept the claim from being taken (read after the lost conditional put). */
-export type ClaimResult = { claimed: boolean; existing?: AskStatus; existingExecutionId?: string; existingBatchId?: string };
+/** `takenOverReservationMinor`: the open budget reservation of a dead worker's claim this claim replaced (give it back). */
+export type ClaimResult = { claimed: boolean; existing?: AskStatus; existingExecutionId?: string; existingBatchId?: string; takenOverReservationMinor?: number };
 
 export interface AskWriter {
   /**
@@ -50,6 +51,11 @@ export interface AskWriter {
    * that claim with that marker; false when somebody settled it meanwhile.
    */
   settle(stale: Pick<Ask, 'customerId' | 'milestone' | 'updatedAt' | 'sendState'>, fields: Partial<Ask> & Pick<Ask, 'status' | 'updatedAt'>): Promise<boolean>;
+  /**
+   * A sent ask's attribution window ended with its reservation still open: mark it `expired` (once: only while open)
+   * and take it out of the due-asks index. Returns the minor units to give back to the budget (0 if not open any more).
+   */
+  expireReservation?(customerId: string, occurrenceId: string, at: string): Promise<number>;
 }
 
 export interface SuppressionReader {

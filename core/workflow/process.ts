@@ -15,15 +15,15 @@ import { projectEvent, type ProjectEvent } from '../schemas/events.js';
 import { dateMilestoneOn, localDateIn, type DateTrigger } from '../milestones.js';
 import { evaluateEligibility, recordAsk, type EligibilityDecision } from '../eligibility.js';
 import { selectTenureTier, tenureTierLabel } from '../rewards.js';
-import { askReservationMinor, BatchReservation, BudgetPlanner, conversionRate, type BudgetStore } from '../budget.js';
+import { askReservationMinor, BatchReservation, BudgetPlanner, conversionRate, reservationExpiresAt, reservationLapsed, type BudgetStore } from '../budget.js';
 import { quoteFor, type RewardQuote } from '../quote.js';
 import { shortLinkId, signToken } from '../links.js';
 import { SMS_FIT_DATA_KEY, smsFitFor } from '../sms.js';
-import { NotFoundError, PermanentSendError, ValidationError } from '../errors.js';
+import { NotFoundError, PermanentSendError, sendOutcomeUnknown, ValidationError } from '../errors.js';
 import { fromWallTime, parseIsoDate } from '../zoned-time.js';
 import type { AskWriter, BatchJournal, CodeIssuer, CustomerReader, DueAskReader, DueCustomer, PendingMilestone, PendingReader, ShortLinkWriter, SuppressionReader } from './ports.js';
 import { PENDING_INDEX } from './plan.js';
-import { askIsDue, countKeyOf, DUE_ASK_BUCKETS_PER_READ, DUE_ASKS_INDEX, parseDueAskRange } from './recovery.js';
+import { askIsDue, countKeyOf, DUE_ASK_BUCKETS_PER_READ, DUE_ASKS_INDEX, isSentStatus, parseDueAskRange } from './recovery.js';
 
 export interface ProcessDeps {
   campaigns: CampaignRepository;
@@ -318,8 +318,10 @@ function decide(entry: Entry, campaign: Campaign, run: Run, suppressed: Set<stri
     },
     now: decidedAt,
   });
-  const reserveMinor = decision.outcome === 'ask' ? askReservationMinor(quote, rate) : 0;
-  if (decision.outcome === 'ask' && !planner.reserve(reserveMinor)) {
+  // A sent ask read back only to give its lapsed reservation back is not asked again: it plans nothing.
+  const sweep = entry.stored !== undefined && isSentStatus(entry.stored.status);
+  const reserveMinor = decision.outcome === 'ask' && !sweep ? askReservationMinor(quote, rate) : 0;
+  if (decision.outcome === 'ask' && !sweep && !planner.reserve(reserveMinor)) {
     decision = { outcome: 'skip', reason: 'budget_exhausted', detail: `reserving ${reserveMinor} would pass the budget of ${campaign.budget.amountMinor} (${planner.committedMinor} committed)` };
   }
   return { decision, decidedAt, milestone, quote, reserveMinor };
@@ -362,6 +364,15 @@ async function handleCustomer(entry: Entry, decided: Decided, ctx: Ctx): Promise
   };
   const { decidedAt, milestone, quote } = decided;
   let { decision } = decided;
+  // A sent ask whose attribution window ended with its reservation still open: the reservation goes back to the budget.
+  if (entry.stored && isSentStatus(entry.stored.status)) {
+    if (!reservationLapsed(entry.stored, run.at) || !deps.asks.expireReservation) return 'settled_elsewhere';
+    const minor = await deps.asks.expireReservation(customer.id, occurrence.occurrenceId, nowIso);
+    if (minor > 0) await deps.budget.unreserve(campaign.id, minor);
+    return minor > 0 ? 'reservation_expired' : 'settled_elsewhere';
+  }
+  /** Sent with an open reservation: it lapses at the end of the attribution window after the send. */
+  const lapse = (sentAt: string, open: boolean): Partial<Ask> => (open ? { campaignId: campaign.id, reservationExpiresAt: reservationExpiresAt(sentAt, campaign.attribution.windowDays) } : {});
 
   // The report's dimensions, on every ask event (analytics/README.md).
   const dims = {
@@ -383,7 +394,7 @@ async function handleCustomer(entry: Entry, decided: Decided, ctx: Ctx): Promise
   const stale = settlesByMarker(entry) ? entry.stored : undefined;
   if (stale) {
     if (stale.sendState === 'sent' && stale.messageId) {
-      if (!(await deps.asks.settle(stale, { status: 'sent', runId: run.runId, ...ownership(run, ctx.batchId), messageId: stale.messageId, updatedAt: nowIso }))) return 'settled_elsewhere';
+      if (!(await deps.asks.settle(stale, { status: 'sent', runId: run.runId, ...ownership(run, ctx.batchId), messageId: stale.messageId, updatedAt: nowIso, ...lapse(nowIso, stale.reservation === 'open') }))) return 'settled_elsewhere';
       const history = recordAsk({ lastAskAt: customer.lastAskAt, recentAskAts: customer.recentAskAts ?? [] }, new Date(nowIso), maxWindowDays(campaign));
       await deps.customers.recordAsk(customer.id, nowIso, history.recentAskAts);
       await handledNow();
@@ -392,6 +403,8 @@ async function handleCustomer(entry: Entry, decided: Decided, ctx: Ctx): Promise
     }
     const why = stale.sendReason ?? 'the worker stopped after calling the channel';
     if (!(await deps.asks.settle(stale, { status: 'failed', runId: run.runId, ...ownership(run, ctx.batchId), error: `send outcome unknown (${why}); not resent`.slice(0, 500), updatedAt: nowIso }))) return 'settled_elsewhere';
+    // The customer may have the message: cooldown and caps count it.
+    await deps.customers.recordAsk(customer.id, nowIso, recordAsk({ lastAskAt: customer.lastAskAt, recentAskAts: customer.recentAskAts ?? [] }, new Date(nowIso), maxWindowDays(campaign)).recentAskAts);
     await handledNow();
     return 'failed';
   }
@@ -437,7 +450,9 @@ async function handleCustomer(entry: Entry, decided: Decided, ctx: Ctx): Promise
     await unreserve();
     throw error;
   }
-  const { claimed, existing, existingExecutionId, existingBatchId } = claim;
+  const { claimed, existing, existingExecutionId, existingBatchId, takenOverReservationMinor } = claim;
+  // A dead worker's claim taken over: its reservation goes back (this claim made its own, or none).
+  if (claimed && takenOverReservationMinor) await deps.budget.unreserve(campaign.id, takenOverReservationMinor, { uncount: true });
   const handled = async (): Promise<void> => {
     // A deferred threshold ask leaves the pending index once the due-asks index holds it.
     if (decision.outcome !== 'defer' || deps.dueAsks) await handledNow();
@@ -506,7 +521,7 @@ async function handleCustomer(entry: Entry, decided: Decided, ctx: Ctx): Promise
     sent = true;
     const sentAt = deps.clock.now().toISOString();
     // The ask's send marker says `sending` until this update records `sent` (the adapter tries it a few times).
-    await deps.asks.complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'sent', messageId, referralCode: code, updatedAt: sentAt });
+    await deps.asks.complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'sent', messageId, referralCode: code, updatedAt: sentAt, ...lapse(sentAt, reserved) });
     const history = recordAsk({ lastAskAt: customer.lastAskAt, recentAskAts: customer.recentAskAts ?? [] }, new Date(sentAt), maxWindowDays(campaign));
     await deps.customers.recordAsk(customer.id, sentAt, history.recentAskAts);
     await handled();
@@ -521,6 +536,8 @@ async function handleCustomer(entry: Entry, decided: Decided, ctx: Ctx): Promise
       const message = error instanceof Error ? error.message : String(error);
       const failedAt = deps.clock.now().toISOString();
       await deps.asks.complete(customer.id, occurrence.occurrenceId, claimToken, { status: 'failed', error: message.slice(0, 500), updatedAt: failedAt, ...released });
+      // An earlier attempt may have reached the customer: cooldown and caps count it as an ask.
+      if (sendOutcomeUnknown(error)) await deps.customers.recordAsk(customer.id, failedAt, recordAsk({ lastAskAt: customer.lastAskAt, recentAskAts: customer.recentAskAts ?? [] }, new Date(failedAt), maxWindowDays(campaign)).recentAskAts);
       await handled();
       ctx.outbox.push(projectEvent('referral.ask.failed', { occurredAt: failedAt, ...dims, channel: decision.channel, error: message.slice(0, 200) }));
       return 'failed';

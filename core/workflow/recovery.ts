@@ -67,15 +67,24 @@ export function parseDueAskRange(partition: string): { campaignId: string; hours
 /** A claim older than this may be taken over (longer than a ProcessBatch timeout plus its retries). */
 export const CLAIM_LEASE_MS = 10 * 60_000;
 
-/** When a stored ask wants a run: deferred -> `deferredUntil`; claimed -> end of its lease; otherwise never. */
-export function askDueAt(ask: Pick<Ask, 'status' | 'deferredUntil' | 'updatedAt'>): string | undefined {
+/**
+ * When a stored ask wants a run: deferred -> `deferredUntil`; claimed -> end of its lease; sent with its budget
+ * reservation still open -> the end of its attribution window (the run gives the reservation back); otherwise never.
+ */
+export function askDueAt(ask: Pick<Ask, 'status' | 'deferredUntil' | 'updatedAt'> & Partial<Pick<Ask, 'reservation' | 'reservationExpiresAt'>>): string | undefined {
   if (ask.status === 'deferred') return ask.deferredUntil ?? ask.updatedAt;
   if (ask.status === 'claimed') return new Date(Date.parse(ask.updatedAt) + CLAIM_LEASE_MS).toISOString();
+  if (isSentStatus(ask.status) && ask.reservation === 'open' && ask.reservationExpiresAt) return ask.reservationExpiresAt;
   return undefined;
 }
 
+/** Statuses of an ask whose message went out. */
+export function isSentStatus(status: Ask['status']): boolean {
+  return status === 'sent' || status === 'delivered' || status === 'bounced' || status === 'complained';
+}
+
 /** Whether an ask read from the due-asks index is this run's to handle now. */
-export function askIsDue(ask: Pick<Ask, 'status' | 'deferredUntil' | 'updatedAt' | 'campaignId'>, run: Pick<Run, 'at' | 'campaignId'>): boolean {
+export function askIsDue(ask: Pick<Ask, 'status' | 'deferredUntil' | 'updatedAt' | 'campaignId'> & Partial<Pick<Ask, 'reservation' | 'reservationExpiresAt'>>, run: Pick<Run, 'at' | 'campaignId'>): boolean {
   const due = askDueAt(ask);
   return ask.campaignId === run.campaignId && due !== undefined && Date.parse(due) <= Date.parse(run.at);
 }

@@ -2,7 +2,7 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { App, type Stack } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/app.js';
+import { buildApp, recoveryLookbackHours } from '../../infra/app.js';
 import { CLICK_EVENT_TEMPLATE } from '../../infra/stateful-stack.js';
 import { EventDetails } from '../../core/schemas/events.js';
 import { STATE } from '../../core/schemas/workflow.js';
@@ -101,6 +101,16 @@ describe('workflow stack', () => {
         expect(fn.Properties.Architectures).toEqual(['arm64']);
       }
     }
+  });
+
+  it('gives LoadCampaign its recovery lookback explicitly (24 hours unless context recoveryLookbackHours says otherwise)', () => {
+    const fns = t.workflow.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: Match.objectLike({ RECOVERY_LOOKBACK_HOURS: Match.anyValue() }) } } });
+    // Only LoadCampaign reads it, and it gets the documented default.
+    expect(Object.values(fns).map((f) => (f as { Properties: { Environment: { Variables: Record<string, string> } } }).Properties.Environment.Variables.RECOVERY_LOOKBACK_HOURS)).toEqual(['24']);
+    expect(Object.keys(fns)[0]).toMatch(/^LoadCampaign/);
+    expect(recoveryLookbackHours(undefined)).toBe(24);
+    expect(recoveryLookbackHours('48')).toBe(48);
+    for (const bad of ['0', '1.5', 'day', 169]) expect(() => recoveryLookbackHours(bad)).toThrow(/recoveryLookbackHours/);
   });
 
   it('never grants dynamodb:Scan (nor dynamodb:*)', () => {

@@ -101,11 +101,27 @@ describe('a deferred date milestone in hour mode', () => {
     expect(atEnd.summary!.totals).toEqual({ sent: 1 });
     const sent = (await asks(name))[0]!;
     expect(sent).toMatchObject({ status: 'sent', updatedAt: '2026-06-15T06:00:00.000Z' });
-    expect(sent.askDueHour).toBeUndefined();
+    // Its budget reservation stays open for the attribution window (30 days) after the send, filed for that hour.
+    expect(sent).toMatchObject({ reservation: 'open', reservationExpiresAt: '2026-07-15T06:00:00.000Z', askDueHour: 'signup-anniversary#2026-07-15T06' });
     expect(await emailsFor([sent.messageId])).toBe(1);
     const profile = (await doc.send(new GetCommand({ TableName: name, Key: { PK: 'C#ber1', SK: 'PROFILE' } }))).Item!;
     expect(profile.lastAskAt).toBe('2026-06-15T06:00:00.000Z');
     expect(profile.recentAskAts).toEqual(['2026-06-15T06:00:00.000Z']);
+
+    // No conversion came: the first run after the window gives the reservation back, once.
+    const budgetOf = async () => (await doc.send(new GetCommand({ TableName: name, Key: { PK: 'BUDGET#signup-anniversary', SK: 'BUDGET' } }))).Item!;
+    const reservedBefore = (await budgetOf()).reservedMinor as number;
+    const beforeWindow = await run(d, '2026-07-15T05:00:00Z');
+    const windowEnd = await run(d, '2026-07-15T06:00:00Z');
+    const afterwards = await run(d, '2026-07-15T07:00:00Z');
+    expect(reservedBefore).toBeGreaterThan(0);
+    expect(beforeWindow.summary!.totals.reservation_expired ?? 0).toBe(0);
+    expect(windowEnd.summary!.totals).toEqual({ reservation_expired: 1 });
+    expect(afterwards.summary!.totals.reservation_expired ?? 0).toBe(0);
+    expect(await budgetOf()).toMatchObject({ reservedMinor: 0, committedMinor: 0 });
+    const expired = (await asks(name))[0]!;
+    expect(expired).toMatchObject({ status: 'sent', reservation: 'expired' });
+    expect(expired.askDueHour).toBeUndefined();
   });
 
   it('is sent at quiet-hours end across the New York spring-forward gap (02:30 does not exist: 03:30 EDT)', async () => {

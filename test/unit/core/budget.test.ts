@@ -3,7 +3,7 @@
 // does in the same order; a naive read-then-write budget is caught over-committing (so the property can fail).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { askReservationMinor, BudgetPlanner, conversionRate, fitsBudget, InMemoryBudget, type BudgetStore } from '../../../core/budget.js';
+import { askReservationMinor, BudgetPlanner, conversionRate, fitsBudget, InMemoryBudget, reservationExpiresAt, reservationLapsed, type BudgetStore } from '../../../core/budget.js';
 import { quoteFor, quoteOf, quotedCostMinor } from '../../../core/quote.js';
 import type { RewardQuote } from '../../../core/schemas/ask.js';
 import { makeCampaign, makeCustomer } from './fixtures.js';
@@ -138,5 +138,68 @@ describe('the quote (the reward decided once)', () => {
     const richer = makeCampaign({ offer: { kind: 'credit', amountMinor: 9900, currency: 'EUR', description: 'more' } });
     expect(quoteOf({ quote: q, milestone }, richer)).toEqual(q);
     expect(quoteOf({ quote: q, milestone }, richer, { successfulReferrals: 50 })).toEqual(q);
+  });
+});
+
+describe('reservations lapse after the attribution window', () => {
+  interface OpenAsk {
+    reservedMinor: number;
+    reservation: 'open' | 'converted' | 'expired';
+    reservationExpiresAt: string;
+  }
+  const DAY = 86_400_000;
+  const start = Date.parse('2026-03-01T10:00:00Z');
+  // One simulated day: asks that try to reserve (their cost), and which of the open asks convert (by index).
+  const day = fc.record({ asks: fc.array(fc.integer({ min: 1, max: 3000 }), { maxLength: 6 }), converts: fc.array(fc.nat(50), { maxLength: 3 }) });
+
+  it('keep committed = spent + open reservations <= budget over simulated days, and lapsed asks free budget for new asks', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(day, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1000, max: 12_000 }), fc.integer({ min: 1, max: 10 }), async (days, budget, windowDays) => {
+        const store = new InMemoryBudget();
+        const asks: OpenAsk[] = [];
+        let spent = 0;
+        for (let d = 0; d < days.length; d += 1) {
+          const now = new Date(start + d * DAY).toISOString();
+          // The run's sweep (the injected clock): every open reservation whose window ended goes back.
+          for (const a of asks.filter((x) => reservationLapsed(x, now))) {
+            a.reservation = 'expired';
+            await store.unreserve('c', a.reservedMinor);
+          }
+          // Conversions within the window turn the reservation into spending (once).
+          for (const i of days[d]!.converts) {
+            const a = asks.filter((x) => x.reservation === 'open')[i];
+            if (!a) continue;
+            a.reservation = 'converted';
+            await store.unreserve('c', a.reservedMinor);
+            const s = store.items.get('c')!;
+            s.committedMinor += a.reservedMinor;
+            s.spentMinor += a.reservedMinor;
+            spent += a.reservedMinor;
+          }
+          for (const cost of days[d]!.asks) {
+            const reservedMinor = askReservationMinor(quote(cost, null), 1);
+            if (await store.reserve('c', reservedMinor, budget)) asks.push({ reservedMinor, reservation: 'open', reservationExpiresAt: reservationExpiresAt(now, windowDays) });
+          }
+          const state = await store.state('c');
+          const open = asks.filter((a) => a.reservation === 'open').reduce((n, a) => n + a.reservedMinor, 0);
+          expect(state.committedMinor).toBe(spent + open);
+          expect(state.committedMinor).toBeLessThanOrEqual(budget);
+        }
+        // Once every window has ended, nothing is reserved any more: a new ask fits whatever the budget left unspent.
+        const later = new Date(start + (days.length + windowDays + 1) * DAY).toISOString();
+        for (const a of asks.filter((x) => reservationLapsed(x, later))) await store.unreserve('c', a.reservedMinor);
+        const room = budget - spent;
+        if (room > 0) expect(await store.reserve('c', room, budget)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('lapses exactly windowDays after the send, and only while open', () => {
+    expect(reservationExpiresAt('2026-03-01T10:00:00.000Z', 30)).toBe('2026-03-31T10:00:00.000Z');
+    const ask = { reservation: 'open', reservationExpiresAt: '2026-03-31T10:00:00.000Z' };
+    expect(reservationLapsed(ask, '2026-03-31T09:59:59.999Z')).toBe(false);
+    expect(reservationLapsed(ask, '2026-03-31T10:00:00.000Z')).toBe(true);
+    expect(reservationLapsed({ ...ask, reservation: 'converted' }, '2026-04-30T00:00:00.000Z')).toBe(false);
   });
 });
