@@ -22,9 +22,28 @@ export interface CliIo {
   exitCode?: number;
 }
 
+/**
+ * A reader that closed the pipe (`asks report | head`) ends the command quietly with exit 0: nothing more can be
+ * shown, so this is not a failure. Without a listener the stream's EPIPE 'error' event crashes with a stack trace.
+ * Other stream errors are thrown as before. Installed once per stream, on the first write through the process sink.
+ */
+export function endQuietlyOnClosedPipe(stream: NodeJS.WritableStream, exit: (code: number) => void = (code) => process.exit(code)): void {
+  if ((stream as { asksPipeGuard?: boolean }).asksPipeGuard) return;
+  (stream as { asksPipeGuard?: boolean }).asksPipeGuard = true;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') exit(EXIT.ok);
+    else throw error;
+  });
+}
+
+function write(stream: NodeJS.WriteStream, text: string): void {
+  endQuietlyOnClosedPipe(stream);
+  stream.write(text);
+}
+
 const processIo: CliIo = {
-  stdout: (text) => void process.stdout.write(text),
-  stderr: (text) => void process.stderr.write(text),
+  stdout: (text) => write(process.stdout, text),
+  stderr: (text) => write(process.stderr, text),
 };
 
 let current: CliIo = processIo;
