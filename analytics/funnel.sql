@@ -1,13 +1,17 @@
 -- The funnel per group: asks by outcome, delivery, share-page visits, shares, clicks, signups, first purchases.
 -- Counts only; the report names each rate's denominator. Later events reach their ask by ask id or referral code.
+-- A deferred ask is retried by a later run: once it was sent, skipped, failed or held out it counts only as that
+-- outcome; `deferred` counts the asks still waiting (no other outcome in scope).
 WITH {{> asks}},
+resolved AS (SELECT DISTINCT ask_id FROM ask_events WHERE event <> 'referral.ask.deferred'),
 outcomes AS (
-  SELECT grp,
-    count(DISTINCT CASE WHEN event = 'referral.ask.held_out' THEN ask_id END) AS held_out,
-    count(DISTINCT CASE WHEN event = 'referral.ask.skipped' THEN ask_id END) AS skipped,
-    count(DISTINCT CASE WHEN event = 'referral.ask.failed' THEN ask_id END) AS failed,
-    count(DISTINCT CASE WHEN event = 'referral.ask.deferred' THEN ask_id END) AS deferred
-  FROM ask_events GROUP BY grp
+  SELECT a.grp,
+    count(DISTINCT CASE WHEN a.event = 'referral.ask.held_out' THEN a.ask_id END) AS held_out,
+    count(DISTINCT CASE WHEN a.event = 'referral.ask.skipped' THEN a.ask_id END) AS skipped,
+    count(DISTINCT CASE WHEN a.event = 'referral.ask.failed' THEN a.ask_id END) AS failed,
+    count(DISTINCT CASE WHEN a.event = 'referral.ask.deferred' AND r.ask_id IS NULL THEN a.ask_id END) AS deferred
+  FROM ask_events a LEFT JOIN resolved r ON r.ask_id = a.ask_id
+  GROUP BY a.grp
 ),
 delivery AS (
   SELECT ask_id,
