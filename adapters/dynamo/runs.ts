@@ -41,6 +41,12 @@ interface Journal {
   at: string;
 }
 
+/** `YYYY-MM-DD` `days` calendar days before `date` (a key bound; a malformed date gives '' so nothing stops early). */
+function dateDaysBefore(date: string, days: number): string {
+  const t = Date.parse(`${date}T00:00:00Z`);
+  return Number.isNaN(t) ? '' : new Date(t - days * 86_400_000).toISOString().slice(0, 10);
+}
+
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
 export class DynamoRunStore implements RunRecorder, BatchJournal {
@@ -184,17 +190,32 @@ export class DynamoRunStore implements RunRecorder, BatchJournal {
     return found;
   }
 
-  /** The run records of a campaign, newest run first (executions of one run by start time); `limit` records at most. */
+  /**
+   * The run records of a campaign, newest run first (by the run's scheduled instant, executions of one run by start
+   * time, newest first); `limit` records at most, taken after that sort. The key sorts by run date, then run id and
+   * execution id (random), so the query reads whole run dates: past the `limit`-th record it reads on until two run
+   * dates beyond that record's (a day-mode run date is a local date, up to a day off its UTC instant).
+   */
   async list(campaignId: string, limit = 50): Promise<RunRecord[]> {
     const items: Array<Record<string, unknown>> = [];
+    const runDateOf = (item: Record<string, unknown>): string => String(item.SK).split('#')[0] ?? '';
     let start: Record<string, unknown> | undefined;
+    let stopBelow: string | undefined;
     do {
       const out = await this.doc.send(
-        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': runPk(campaignId) }, ScanIndexForward: false, Limit: Math.min(limit - items.length, 1000), ExclusiveStartKey: start }),
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': runPk(campaignId) }, ScanIndexForward: false, Limit: 1000, ExclusiveStartKey: start }),
       );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start && items.length < limit);
+      let done = false;
+      for (const item of out.Items ?? []) {
+        if (stopBelow !== undefined && runDateOf(item) < stopBelow) {
+          done = true;
+          break;
+        }
+        items.push(item);
+        if (items.length === limit) stopBelow = dateDaysBefore(runDateOf(item), 2);
+      }
+      start = done ? undefined : out.LastEvaluatedKey;
+    } while (start);
     const records = items.map((i) => {
       const added: Counts = {};
       let any = false;
@@ -217,6 +238,7 @@ export class DynamoRunStore implements RunRecorder, BatchJournal {
       } satisfies RunRecord;
     });
     // Newest scheduled instant first; executions of one run by start.
-    return records.sort((a, b) => (b.run.at ?? '').localeCompare(a.run.at ?? '') || (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
+    records.sort((a, b) => (b.run.at ?? '').localeCompare(a.run.at ?? '') || (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
+    return records.slice(0, limit);
   }
 }
