@@ -4,11 +4,7 @@ import type { Command } from 'commander';
 import type { Explanation } from '../../core/workflow/explain.js';
 import { withTargetOptions, type TargetOptions } from '../conversion-deps.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
-
-function parseDate(value: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw new CliError(`--date: must be a date YYYY-MM-DD (got "${value}")`, EXIT.usage);
-  return value;
-}
+import { localDateOption } from '../args.js';
 
 export function humanExplanation(e: Explanation): string[] {
   const f = e.facts;
@@ -30,12 +26,12 @@ export function registerExplain(program: Command): void {
       .description('why a customer would or would not be asked by a campaign on a date (the run\'s own eligibility rules; writes nothing)')
       .argument('<customer>', 'customer id')
       .argument('<campaign>', 'campaign id (campaigns/<id>.yaml)')
-      .requiredOption('--date <date>', 'the local date YYYY-MM-DD (threshold milestones: the day the ask falls due)', parseDate),
+      .requiredOption('--date <date>', 'the local date YYYY-MM-DD (threshold milestones: the day the ask falls due)', localDateOption('--date')),
   ).action(async (customerId: string, campaignId: string, options: TargetOptions & { date: string }) => {
     const { FileCampaignRepository } = await import('../../adapters/campaign-files.js');
     const repo = new FileCampaignRepository(process.env.CAMPAIGNS_DIR ? { dir: process.env.CAMPAIGNS_DIR } : {});
     const campaign = await repo.get(campaignId);
-    if (!campaign) throw new CliError(`campaign: no campaign "${campaignId}" (known: ${(await repo.list()).map((c) => c.id).join(', ') || 'none'})`, EXIT.usage);
+    if (!campaign) throw new CliError(`campaign: no campaign "${campaignId}" (known: ${(await repo.list()).map((c) => c.id).join(', ') || 'none'})`, EXIT.failure);
     const { openDataTarget } = await import('../data-target.js');
     const { CustomerViewReader } = await import('../../adapters/dynamo/customer-view.js');
     const { DynamoBudgetStore } = await import('../../adapters/dynamo/budget.js');

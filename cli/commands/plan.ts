@@ -13,6 +13,7 @@ import type { MilestoneOccurrence } from '../../core/schemas/ask.js';
 import { DATE_FIELD_BY_KIND, monthDaysToRead } from '../../core/due-keys.js';
 import type { Campaign } from '../../core/schemas/campaign.js';
 import { withAwsTarget, type AwsTargetOptions } from '../target.js';
+import { checkLocalDate } from '../args.js';
 import { isDateMilestoneKind } from '../../core/schemas/campaign.js';
 import { AskHistory, Customer } from '../../core/schemas/customer.js';
 import { planSegments, runFor } from '../../core/workflow/plan.js';
@@ -269,12 +270,12 @@ export function registerPlan(program: Command): void {
     .option('--json', 'print the plan as JSON');
   withAwsTarget(cmd).action(async (campaignId: string, options: { date?: string; days: number; customers?: string; endpoint?: string; table?: string; json?: boolean } & AwsTargetOptions) => {
       const start = options.date ?? new Date().toISOString().slice(0, 10);
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || !DateTime.fromISO(start).isValid) throw new CliError(`--date: must be a date YYYY-MM-DD (got "${start}")`, EXIT.usage);
-      if (options.customers !== undefined && !existsSync(options.customers)) throw new CliError(`--customers: file not found: ${options.customers}`, EXIT.usage);
+      checkLocalDate('--date', start);
+      if (options.customers !== undefined && !existsSync(options.customers)) throw new CliError(`--customers: file not found: ${options.customers}`, EXIT.failure);
       const { FileCampaignRepository } = await import('../../adapters/campaign-files.js');
       const repo = new FileCampaignRepository();
       const campaign = await repo.get(campaignId);
-      if (!campaign) throw new CliError(`campaign: no campaign "${campaignId}" (known: ${(await repo.list()).map((c) => c.id).join(', ') || 'none'})`, EXIT.usage);
+      if (!campaign) throw new CliError(`campaign: no campaign "${campaignId}" (known: ${(await repo.list()).map((c) => c.id).join(', ') || 'none'})`, EXIT.failure);
       const dates = datesFrom(start, options.days);
       const notes: string[] = [];
       let days: DayPlan[];

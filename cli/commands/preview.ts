@@ -23,6 +23,7 @@ import type { Campaign, Variant } from '../../core/schemas/campaign.js';
 import { Channel } from '../../core/schemas/common.js';
 import { Customer } from '../../core/schemas/customer.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
+import { checkLocalDate } from '../args.js';
 
 const SAMPLE_TENURE_YEARS = 3;
 
@@ -173,8 +174,7 @@ export async function previewCampaign(ref: string, options: PreviewOptions, now:
   const campaign = await findCampaign(ref, options.campaigns ?? defaultCampaignsDir(), templatesDir);
   const variant = pickVariant(campaign, options.variant);
   const channel = pickChannel(campaign, variant, options.channel);
-  const today = options.date ? DateTime.fromISO(options.date, { zone: 'utc' }).startOf('day') : DateTime.fromJSDate(now, { zone: 'utc' }).startOf('day');
-  if (!today.isValid) throw new CliError(`--date: must be a date YYYY-MM-DD (got "${options.date}")`, EXIT.usage);
+  const today = options.date ? DateTime.fromISO(checkLocalDate('--date', options.date), { zone: 'utc' }).startOf('day') : DateTime.fromJSDate(now, { zone: 'utc' }).startOf('day');
   const customer = options.customer ? await readCustomer(options.customer) : sampleCustomer(campaign, today);
   // The same quote the run would store on the ask (core/quote.ts): tenure, tier and amounts decided in one place.
   const { milestone, quote } = quoteFor(campaign, customer, sampleMilestone(campaign, customer, today));

@@ -10,7 +10,7 @@ import { formatMoney } from '../../core/money.js';
 async function decide(id: string, decision: ReviewDecision, options: TargetOptions): Promise<void> {
   await withConversionDeps(options, async (deps) => {
     const result = await decideReview(deps, id, decision, new Date());
-    if (!result) throw new CliError(`review: no conversion "${id}" is waiting for review (see \`asks review\`)`, EXIT.usage);
+    if (!result) throw new CliError(`review: no conversion "${id}" is waiting for review (see \`asks review\`)`, EXIT.failure);
     const summary = { conversionId: id, decision, rewards: result.rewards.map((r) => ({ rewardId: r.rewardId, beneficiary: r.beneficiary, state: r.state, amountMinor: r.amountMinor, currency: r.currency })) };
     if (options.json) printJson(summary);
     else out(`✓ ${id} ${decision === 'approve' ? 'approved' : 'rejected'}: ${summary.rewards.map((r) => `${r.beneficiary} ${formatMoney(r, 'en', { fraction: 'always' })} -> ${r.state}`).join(', ')}`);

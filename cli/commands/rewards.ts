@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { advocateRewards, runRewardSchedule } from '../../core/conversions.js';
 import { withConversionDeps as withDeps, withTargetOptions as withTarget, type TargetOptions as DataOptions } from '../conversion-deps.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
+import { checkInstant } from '../args.js';
 import { formatMoney, formatTotals } from '../../core/money.js';
 
 interface TargetOptions extends DataOptions {
@@ -33,8 +34,7 @@ export function registerRewards(program: Command): void {
   withTarget(rewards.command('approve-due').description('approve and issue held rewards whose refund window has ended; resume over-budget rewards the budget now covers').option('--at <instant>', 'pretend it is this ISO instant (default: now)')).action(
     async (_options: TargetOptions, cmd: Command) => {
       const options = cmd.optsWithGlobals<TargetOptions>();
-      const at = options.at ? new Date(options.at) : new Date();
-      if (Number.isNaN(at.getTime())) throw new CliError(`--at: must be an ISO-8601 instant (got "${options.at}")`, EXIT.usage);
+      const at = options.at ? new Date(checkInstant('--at', options.at)) : new Date();
       const result = await withDeps(options, (deps) => runRewardSchedule(deps, at));
       if (options.json) printJson({ at: at.toISOString(), ...result });
       else out(`✓ ${result.approved} approved, ${result.issued} issued (${result.examined} held rewards examined, ${result.skipped} no longer held); ${result.parkedResumed} of ${result.parkedExamined} over-budget rewards resumed`);

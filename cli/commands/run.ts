@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import type { Counts } from '../../core/schemas/workflow.js';
 import { CliError, EXIT, err, out, printJson } from '../output.js';
+import { instantOption, localDateOption } from '../args.js';
 import { isAwsTarget, resolveStackOutputs, withAwsTarget, type AwsTargetOptions, type StackOutputs } from '../target.js';
 
 /** Start the deployed state machine for one day of a campaign and wait for its summary. */
@@ -32,20 +33,6 @@ async function runDeployed(stack: StackOutputs & { stateMachineArn: string }, ca
   }
 }
 
-function parseDate(value: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw new CliError(`--date: must be a date YYYY-MM-DD (got "${value}")`, EXIT.usage);
-  return value;
-}
-
-function parseInstant(flag: string) {
-  return (value: string): string => {
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
-      throw new CliError(`${flag}: must be an ISO-8601 instant with a zone, e.g. 2026-03-08T00:00:00Z (got "${value}")`, EXIT.usage);
-    }
-    return new Date(value).toISOString();
-  };
-}
-
 interface RunOptions extends AwsTargetOptions {
   date?: string;
   from?: string;
@@ -68,9 +55,9 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('run a campaign on the local runtime: one local day (--date), or every scheduled hourly fire in a window (--from/--to); with --target aws on a deployed stack (its state machine; without one, the embedded runtime on its table and bus)')
     .argument('<campaign>', 'campaign id (campaigns/<id>.yaml)')
-    .option('--date <date>', 'the local date to run, YYYY-MM-DD (default: today, UTC)', parseDate)
-    .option('--from <instant>', 'replay the schedule from this ISO-8601 instant (inclusive), each fire in hour mode', parseInstant('--from'))
-    .option('--to <instant>', 'replay the schedule up to this ISO-8601 instant (exclusive)', parseInstant('--to'))
+    .option('--date <date>', 'the local date to run, YYYY-MM-DD (default: today, UTC)', localDateOption('--date'))
+    .option('--from <instant>', 'replay the schedule from this ISO-8601 instant (inclusive), each fire in hour mode', instantOption('--from'))
+    .option('--to <instant>', 'replay the schedule up to this ISO-8601 instant (exclusive)', instantOption('--to'))
     .option('--json', 'print the run summary as JSON');
   withAwsTarget(cmd).action(async (campaignId: string, options: RunOptions) => {
       if ((options.from === undefined) !== (options.to === undefined)) throw new CliError('give both --from and --to (or neither)', EXIT.usage);
@@ -110,7 +97,7 @@ export function registerRun(program: Command): void {
         const campaign = await env.deps.campaigns.get(campaignId);
         if (!campaign) {
           const known = (await env.deps.campaigns.list()).map((c) => c.id).join(', ');
-          throw new CliError(`campaign: no campaign "${campaignId}" (known: ${known || 'none'})`, EXIT.usage);
+          throw new CliError(`campaign: no campaign "${campaignId}" (known: ${known || 'none'})`, EXIT.failure);
         }
         const { definition } = await loadRunDefinition();
         if (options.from !== undefined && options.to !== undefined) {

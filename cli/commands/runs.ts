@@ -52,6 +52,12 @@ export function registerRuns(program: Command): void {
       await target.close();
     }
     const rows = records.map((r) => ({ ...r, ...splitCounts(r.totals) }));
+    if (rows.length === 0) {
+      // A campaign that never ran is fine; a name no campaign file has (and no record either) is a mistake.
+      const { FileCampaignRepository } = await import('../../adapters/campaign-files.js');
+      const repo = new FileCampaignRepository(process.env.CAMPAIGNS_DIR ? { dir: process.env.CAMPAIGNS_DIR } : {});
+      if (!(await repo.get(campaignId))) throw new CliError(`campaign: no campaign "${campaignId}" (known: ${(await repo.list()).map((c) => c.id).join(', ') || 'none'})`, EXIT.failure);
+    }
     if (options.json) {
       printJson({ campaignId, runs: rows });
       return;

@@ -5,6 +5,7 @@ import { openDataTarget } from '../data-target.js';
 import { CustomerStore } from '../../adapters/dynamo/customers.js';
 import { generateCustomers } from '../../core/seed.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
+import { checkLocalDate } from '../args.js';
 
 export interface SeedResult {
   table: string;
@@ -68,9 +69,7 @@ export function registerSeed(program: Command): void {
     .option('--table <name>', 'table name (default: TABLE_NAME or referral-asks-local)')
     .action(async (options: { customers: number; seed: number; today?: string; json?: boolean; endpoint?: string; table?: string }) => {
       const today = options.today ?? new Date().toISOString().slice(0, 10);
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(today) || Number.isNaN(Date.parse(`${today}T00:00:00Z`))) {
-        throw new CliError(`--today: must be a date YYYY-MM-DD (got "${today}")`, EXIT.usage);
-      }
+      checkLocalDate('--today', today);
       const target = await openDataTarget(options);
       const store = new CustomerStore(target.doc, target.tableName);
       const bar = !options.json && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'seeding [{bar}] {value}/{total} customers', stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;

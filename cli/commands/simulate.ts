@@ -4,6 +4,7 @@
 // Exit 0 with no violation, 1 with any, 2 on a usage mistake.
 import type { Command } from 'commander';
 import { CliError, EXIT, err, out, printJson, setExitCode } from '../output.js';
+import { checkLocalDate } from '../args.js';
 
 const whole = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -23,7 +24,7 @@ export function registerSimulate(program: Command): void {
     .option('--budget-scale <x>', 'multiply every campaign budget (a small factor exercises the budget rule)', '1')
     .option('--json', 'print the report as JSON')
     .action(async (options: { days: number; seed: number; faults: string; customers: number; start: string; budgetScale: string; json?: boolean }) => {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(options.start) || Number.isNaN(Date.parse(`${options.start}T00:00:00Z`))) throw new CliError(`--start: must be a date YYYY-MM-DD (got "${options.start}")`, EXIT.usage);
+      checkLocalDate('--start', options.start);
       const budgetScale = Number(options.budgetScale);
       if (!Number.isFinite(budgetScale) || budgetScale <= 0) throw new CliError(`--budget-scale: must be a positive number (got "${options.budgetScale}")`, EXIT.usage);
       process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';

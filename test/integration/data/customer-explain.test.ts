@@ -79,7 +79,9 @@ describe('asks explain', () => {
 
   it('exits 2 on a bad date or unknown campaign and 1 on an unknown customer', async () => {
     expect((await cli('explain', asked, 'signup-anniversary', '--date', '14.03.2026')).code).toBe(2);
-    expect((await cli('explain', asked, 'nope', '--date', DAY)).code).toBe(2);
+    const unknownCampaign = await cli('explain', asked, 'nope', '--date', DAY);
+    expect(unknownCampaign.code).toBe(1); // not found, like an unknown customer
+    expect(unknownCampaign.stderr).toMatch(/campaign: no campaign "nope"/);
     expect((await cli('explain', 'nobody', 'signup-anniversary', '--date', DAY)).code).toBe(1);
   });
 });

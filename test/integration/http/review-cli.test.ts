@@ -70,9 +70,9 @@ describe('asks review', () => {
     expect((await run(['rewards', 'approve-due', '--at', 'yesterday', ...target()])).code).toBe(2);
   });
 
-  it('refuses an unknown id with a usage error', async () => {
+  it('refuses an unknown id as not found (exit 1)', async () => {
     const res = await run(['review', 'approve', 'cv_nope', ...target()]);
-    expect(res.code).toBe(2);
+    expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/no conversion "cv_nope"/);
   });
 

@@ -49,6 +49,41 @@ describe('asks runs', () => {
   });
 });
 
+describe('asks runs --limit', () => {
+  it('keeps the newest records: newest run first, a run\'s later execution before its earlier one, limit after sorting', async () => {
+    // Prepare: run 10h executed twice; the later execution has the smaller (key-first) id; an older run at 09h; a run
+    // of the previous day.
+    const table = await freshTable(doc, 'runs');
+    const store = new DynamoRunStore(doc, table);
+    const at = (hour: string, executionId: string, runDate = '2026-03-08'): Run => ({ runId: `c1#${runDate}T${hour}`, campaignId: 'c1', at: `${runDate}T${hour}:00:00Z`, mode: 'hour', runDate, executionId });
+    await store.start(at('10', 'zz-first'), '2026-03-08T10:00:01.000Z');
+    await store.start(at('10', 'aa-second'), '2026-03-08T10:20:00.000Z');
+    await store.start(at('09', 'mm'), '2026-03-08T09:00:01.000Z');
+    await store.start(at('23', 'yy', '2026-03-07'), '2026-03-07T23:00:01.000Z');
+
+    // Act
+    const one = await asks(['runs', 'c1', '--limit', '1', '--json', '--endpoint', dynamo.endpoint, '--table', table]);
+    const three = await store.list('c1', 3);
+    const all = await store.list('c1');
+
+    // Assess
+    expect(one.code).toBe(0);
+    expect((JSON.parse(one.stdout) as { runs: Array<{ executionId: string }> }).runs.map((r) => r.executionId)).toEqual(['aa-second']);
+    expect(three.map((r) => r.executionId)).toEqual(['aa-second', 'zz-first', 'mm']);
+    expect(all.map((r) => r.executionId)).toEqual(['aa-second', 'zz-first', 'mm', 'yy']);
+  });
+
+  it('exits 1 naming an unknown campaign; a known one without runs is fine', async () => {
+    const table = await freshTable(doc, 'runs');
+    const unknown = await asks(['runs', 'nope', '--endpoint', dynamo.endpoint, '--table', table]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/campaign: no campaign "nope"/);
+    const known = await asks(['runs', 'signup-anniversary', '--endpoint', dynamo.endpoint, '--table', table]);
+    expect(known.code).toBe(0);
+    expect(known.stdout).toMatch(/no runs recorded for signup-anniversary/);
+  });
+});
+
 describe('run records count each batch once', () => {
   it('ignores a second count of the same batch, and a second Summarize', async () => {
     const table = await freshTable(doc, 'runs');
