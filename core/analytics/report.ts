@@ -147,6 +147,15 @@ function group(rows: { funnel: Row[]; skips: Row[]; networks: Row[]; rewards: Ro
   };
 }
 
+/**
+ * Whether a `--by` group is worth a row: it has asks or anything besides held-out and skipped asks (which have no
+ * variant or channel yet: held-out asks are in the holdout section, skips in the total's reasons), so a "(holdout)"
+ * or "(none)" group of only those is left out.
+ */
+function carriesData(g: FunnelGroup): boolean {
+  return FUNNEL_COUNTS.some((k) => k !== 'held_out' && k !== 'skipped' && g.counts[k] > 0) || g.rewards.length > 0 || Object.keys(g.sharesByNetwork).length > 0;
+}
+
 const VARIANT_METRICS: Array<[string, keyof FunnelCounts]> = [
   ['shared', 'sharers'],
   ['clicked', 'clicked_asks'],
@@ -220,7 +229,7 @@ export async function buildReport(engine: AnalyticsEngine, options: ReportOption
   ]);
 
   const total = group(totalRows, 'all');
-  const groups = byRows ? [...new Set(byRows.funnel.map((r) => str(r.grp)))].map((g) => group(byRows, g)) : [];
+  const groups = byRows ? [...new Set(byRows.funnel.map((r) => str(r.grp)))].map((g) => group(byRows, g)).filter(carriesData) : [];
 
   // Holdout.
   const arm = (name: string) => holdout.find((r) => str(r.arm) === name);

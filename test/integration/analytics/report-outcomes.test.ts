@@ -45,3 +45,32 @@ describe('an ask counts as its final outcome', () => {
     expect(byWeek.funnel.groups.map((g: { group: string; counts: Record<string, number> }) => [g.group, g.counts.asked, g.counts.deferred])).toEqual([['2026-11-02', 1, 1]]);
   });
 });
+
+describe('asks report --by', () => {
+  const file = () =>
+    logOf([
+      sent('a~m', '2026-11-02', 'warm-thanks', 'email'),
+      sent('b~m', '2026-11-02', 'tenure-pride', 'sms'),
+      ask('held_out', 'h1~m', '2026-11-02'),
+      ask('held_out', 'h2~m', '2026-11-02'),
+      ask('skipped', 'k1~m', '2026-11-02', { reason: 'cooldown' }),
+      ask('failed', 'f1~m', '2026-11-02', { channel: 'in_app', variantId: 'peer-intro', error: 'no app' }),
+    ]);
+
+  it('leaves out groups of only held-out or skipped asks ("(holdout)", "(none)") but keeps a group with data', async () => {
+    const log = file();
+    const rows = (r: { funnel: { groups: Array<{ group: string; counts: Record<string, number> }> } }) => r.funnel.groups.map((g) => [g.group, g.counts.asked, g.counts.failed]);
+    // Variants: warm-thanks 1 asked, tenure-pride 1 asked, peer-intro only a failed ask (kept: it carries data).
+    expect(rows(await reportOf(log, '--by', 'variant'))).toEqual([[`${C}/peer-intro`, 0, 1], [`${C}/tenure-pride`, 1, 0], [`${C}/warm-thanks`, 1, 0]]);
+    expect(rows(await reportOf(log, '--by', 'channel'))).toEqual([['email', 1, 0], ['in_app', 0, 1], ['sms', 1, 0]]);
+    // The held-out and skipped asks are still in the total.
+    expect((await reportOf(log)).funnel.total.counts).toMatchObject({ asked: 2, held_out: 2, skipped: 1, failed: 1 });
+  });
+
+  it('prints no all-zero "(holdout)" or "(none)" row in the terminal', async () => {
+    const result = await run(['report', '--events', file(), '--by', 'variant']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`${C}/warm-thanks`);
+    expect(result.stdout).not.toContain('(holdout)');
+  });
+});
