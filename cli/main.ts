@@ -98,5 +98,16 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  process.exitCode = await execute(process.argv.slice(2));
+  const code = await execute(process.argv.slice(2));
+  process.exitCode = code;
+  // Every command is one-shot: once its output is flushed the process ends, even when a library left a timer behind
+  // (aws-local-stepfunctions keeps a Task's TimeoutSeconds timer, 330 s, for a handler a simulated kill left pending).
+  const flushed = (stream: NodeJS.WriteStream) =>
+    new Promise<void>((resolve) => {
+      // A reader that went away (`asks report | head`) is not this command's problem.
+      stream.on('error', () => resolve());
+      stream.write('', () => resolve());
+    });
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
 }
