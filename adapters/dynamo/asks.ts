@@ -1,7 +1,7 @@
 // Asks in the single table (`C#<customerId>` / `ASK#<occurrenceId>`): the claim (a conditional put that makes every
 // milestone occurrence produce one ask whatever reruns and retries), the status updates after sending, and the
 // suppression lookup the batch does once for all its addresses.
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Ask } from '../../core/schemas/ask.js';
 import type { AskWriter, ClaimResult, DueAskReader, SuppressionReader } from '../../core/workflow/ports.js';
 import { askDueAt, CLAIM_LEASE_MS } from '../../core/workflow/recovery.js';
@@ -39,7 +39,8 @@ export class DynamoAskStore implements AskWriter, SuppressionReader, DueAskReade
   /**
    * Write the ask if this occurrence has no decided ask yet. An existing ask that was skipped or deferred is decided
    * again (the reason may have passed); a claim whose worker vanished (older than the lease) is taken over;
-   * anything else (sent, held out, failed, a live claim) wins and the caller counts `already_asked`.
+   * anything else (sent, held out, failed, a live claim) wins and the caller counts `already_asked`. `asks plan` applies
+   * the same rule to the asks it reads (core/workflow/process.ts `decidedOutcome`): keep the two in step.
    */
   async claim(ask: Ask, claimToken: string): Promise<ClaimResult> {
     const leaseCutoff = new Date(Date.parse(ask.updatedAt) - CLAIM_LEASE_MS).toISOString();
@@ -214,6 +215,31 @@ export class DynamoAskStore implements AskWriter, SuppressionReader, DueAskReade
       if (!isConditionFailed(error)) throw error;
       return false;
     }
+  }
+
+  /**
+   * The stored asks of these occurrences (missing ones are absent), keyed `<customerId>|<occurrenceId>`: one BatchGet
+   * per 100 keys, unprocessed keys retried, consistent reads.
+   */
+  async getMany(keys: ReadonlyArray<{ customerId: string; occurrenceId: string }>): Promise<Map<string, Ask>> {
+    const found = new Map<string, Ask>();
+    const unique = [...new Map(keys.map((k) => [`${k.customerId}|${k.occurrenceId}`, { PK: customerPk(k.customerId), SK: askSk(k.occurrenceId) }])).values()];
+    for (let i = 0; i < unique.length; i += 100) {
+      let pending: Array<Record<string, unknown>> = unique.slice(i, i + 100);
+      for (let round = 0; pending.length > 0; round += 1) {
+        if (round > 8) throw new Error(`BatchGetItem left ${pending.length} asks unprocessed after ${round} attempts`);
+        if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round)));
+        const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
+        this.readStats.gets += 1;
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          this.readStats.itemsRead += 1;
+          const ask = item as Ask;
+          found.set(`${ask.customerId}|${ask.milestone.occurrenceId}`, ask);
+        }
+        pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Array<Record<string, unknown>>;
+      }
+    }
+    return found;
   }
 
   async get(customerId: string, occurrenceId: string): Promise<Ask | undefined> {

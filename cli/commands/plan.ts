@@ -9,7 +9,7 @@ import { evaluateEligibility } from '../../core/eligibility.js';
 import { dateMilestoneOn, localDateIn, type DateTrigger } from '../../core/milestones.js';
 import { askReservationMinor, BudgetPlanner, conversionRate, EMPTY_BUDGET, type BudgetState, type RateDecision } from '../../core/budget.js';
 import { quoteFor } from '../../core/quote.js';
-import type { MilestoneOccurrence } from '../../core/schemas/ask.js';
+import type { Ask, MilestoneOccurrence } from '../../core/schemas/ask.js';
 import { DATE_FIELD_BY_KIND, monthDaysToRead } from '../../core/due-keys.js';
 import type { Campaign } from '../../core/schemas/campaign.js';
 import { withAwsTarget, type AwsTargetOptions } from '../target.js';
@@ -17,7 +17,7 @@ import { checkLocalDate } from '../args.js';
 import { isDateMilestoneKind } from '../../core/schemas/campaign.js';
 import { AskHistory, Customer } from '../../core/schemas/customer.js';
 import { planSegments, runFor } from '../../core/workflow/plan.js';
-import { decisionTime, thresholdMatches } from '../../core/workflow/process.js';
+import { decidedOutcome, decisionTime, thresholdMatches } from '../../core/workflow/process.js';
 import type { DueCustomer } from '../../core/workflow/ports.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
 import { formatMoney } from '../../core/money.js';
@@ -33,6 +33,11 @@ export interface DayPlan {
   heldOut: number;
   deferred: number;
   skipped: Record<string, number>;
+  /**
+   * Occurrences already decided by a run, counted as the run counts them (not skip reasons): `already_held_out`,
+   * `already_failed`, `in_flight` (a live claim). An occurrence already asked is `skipped.already_asked`, as in the run.
+   */
+  decided: Record<string, number>;
   variants: Record<string, number>;
   channels: Record<string, number>;
   /** What the day's asks commit (their reservations under the budget rule). */
@@ -61,13 +66,19 @@ export interface PlanReport {
 }
 
 function emptyDay(date: string): DayPlan {
-  return { date, due: 0, ask: 0, askIds: [], heldOut: 0, deferred: 0, skipped: {}, variants: {}, channels: {}, projectedCostMinor: 0 };
+  return { date, due: 0, ask: 0, askIds: [], heldOut: 0, deferred: 0, skipped: {}, decided: {}, variants: {}, channels: {}, projectedCostMinor: 0 };
 }
 
 /** The budget rule as the plan applies it: the run's rate, and reservations in the order customers are read. */
 export interface PlanBudget {
   planner: BudgetPlanner;
   rate: number;
+}
+
+/** The stored asks of the customers being planned (keyed `<customerId>|<occurrenceId>`) and the time claims are judged at. */
+export interface PlanExisting {
+  asks: Map<string, Ask>;
+  now: Date;
 }
 
 /**
@@ -83,10 +94,18 @@ function planCustomer(
   budget: PlanBudget,
   suppressed: { email?: boolean; phone?: boolean } = {},
   threshold?: MilestoneOccurrence,
+  existing?: PlanExisting,
 ): void {
   const occurrence = threshold ?? dateMilestoneOn(customer, campaign.milestone as DateTrigger, date);
   if (!occurrence) return;
   day.due += 1;
+  // An occurrence a run already decided: counted as the run's claim would count it, nothing planned for it.
+  const already = existing && decidedOutcome(existing.asks.get(`${customer.id}|${occurrence.occurrenceId}`), existing.now);
+  if (already) {
+    if (already.startsWith('skipped:')) day.skipped[already.slice('skipped:'.length)] = (day.skipped[already.slice('skipped:'.length)] ?? 0) + 1;
+    else day.decided[already] = (day.decided[already] ?? 0) + 1;
+    return;
+  }
   const run = runFor({ campaignId: campaign.id, at: `${date}T00:00:00Z`, mode: 'day', runDate: date });
   let decision = evaluateEligibility({
     campaign,
@@ -164,7 +183,11 @@ export async function planFromJsonl(campaign: Campaign, file: string, dates: str
   return { days, invalidRows };
 }
 
-export async function planFromTable(campaign: Campaign, dates: string[], options: { endpoint?: string; table?: string } & AwsTargetOptions): Promise<{ days: DayPlan[]; budget: BudgetState }> {
+/**
+ * Plan `dates` from the table: due customers as the run reads them, their suppressions and their stored asks (an
+ * occurrence a run already decided counts as the run counts it, `decidedOutcome`; claims judged at `now`).
+ */
+export async function planFromTable(campaign: Campaign, dates: string[], options: { endpoint?: string; table?: string } & AwsTargetOptions, now: Date = new Date()): Promise<{ days: DayPlan[]; budget: BudgetState }> {
   const { openDataTarget } = await import('../data-target.js');
   const { CustomerStore } = await import('../../adapters/dynamo/customers.js');
   const { DynamoAskStore } = await import('../../adapters/dynamo/asks.js');
@@ -178,7 +201,7 @@ export async function planFromTable(campaign: Campaign, dates: string[], options
     const state = await new DynamoBudgetStore(doc, tableName).state(campaign.id);
     const budget = planBudget(campaign, state);
     if (!isDateMilestoneKind(campaign.milestone.kind)) {
-      return { days: await planThresholds(campaign, dates, { store, asks, pending: new MilestoneStore(doc, tableName), budget }), budget: state };
+      return { days: await planThresholds(campaign, dates, { store, asks, pending: new MilestoneStore(doc, tableName), budget, now }), budget: state };
     }
     const partitions = await store.listPartitions();
     const days: DayPlan[] = [];
@@ -190,12 +213,17 @@ export async function planFromTable(campaign: Campaign, dates: string[], options
         do {
           const page = await store.queryDue({ index: segment.index, partition: segment.partition, limit: 500, ...(startKey ? { startKey } : {}) });
           const found = await asks.suppressed(page.items.flatMap((c) => [c.email, c.phone].filter((a): a is string => a !== undefined)));
-          for (const c of page.items) {
+          // The page's due occurrences and their stored asks (one BatchGet per 100): decided ones count as the run's.
+          const occurrences = page.items.map((c) => dateMilestoneOn(c, campaign.milestone as DateTrigger, date));
+          const existing = { asks: await asks.getMany(page.items.flatMap((c, i) => (occurrences[i] ? [{ customerId: c.id, occurrenceId: occurrences[i].occurrenceId }] : []))), now };
+          page.items.forEach((c, i) => {
+            const occurrence = occurrences[i];
+            if (!occurrence) return;
             planCustomer(day, campaign, c, date, budget, {
               email: c.email !== undefined && found.has(c.email.trim().toLowerCase()),
               phone: c.phone !== undefined && found.has(c.phone),
-            });
-          }
+            }, occurrence, existing);
+          });
           startKey = page.lastKey;
         } while (startKey);
       }
@@ -207,7 +235,7 @@ export async function planFromTable(campaign: Campaign, dates: string[], options
   }
 }
 
-type SuppressionReader = { suppressed(addresses: string[]): Promise<Set<string>> };
+type SuppressionReader = { suppressed(addresses: string[]): Promise<Set<string>>; getMany(keys: Array<{ customerId: string; occurrenceId: string }>): Promise<Map<string, Ask>> };
 
 /** Threshold milestones: the pending records of each day (the sparse PendingMilestones index), as the run reads them. */
 async function planThresholds(
@@ -218,6 +246,7 @@ async function planThresholds(
     asks: SuppressionReader;
     pending: { queryPending(input: { day: string; startKey?: Record<string, unknown>; limit: number }): Promise<{ items: Array<{ customerId: string; kind: string; threshold: string; occurrenceId: string; occurredAt: string }>; lastKey?: Record<string, unknown> }> };
     budget: PlanBudget;
+    now: Date;
   },
 ): Promise<DayPlan[]> {
   const days: DayPlan[] = [];
@@ -226,7 +255,9 @@ async function planThresholds(
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await deps.pending.queryPending({ day: date, limit: 500, ...(startKey ? { startKey } : {}) });
-      for (const record of page.items.filter((r) => thresholdMatches(campaign, r))) {
+      const matching = page.items.filter((r) => thresholdMatches(campaign, r));
+      const existing = { asks: await deps.asks.getMany(matching.map((r) => ({ customerId: r.customerId, occurrenceId: r.occurrenceId }))), now: deps.now };
+      for (const record of matching) {
         const customer = await deps.store.get(record.customerId);
         if (!customer) continue;
         const found = await deps.asks.suppressed([customer.email, customer.phone].filter((a): a is string => a !== undefined));
@@ -240,7 +271,7 @@ async function planThresholds(
         planCustomer(day, campaign, customer, date, deps.budget, {
           email: customer.email !== undefined && found.has(customer.email.trim().toLowerCase()),
           phone: customer.phone !== undefined && found.has(customer.phone),
-        }, occurrence);
+        }, occurrence, existing);
       }
       startKey = page.lastKey;
     } while (startKey);
@@ -286,7 +317,6 @@ export function registerPlan(program: Command): void {
         notes.push('from a file: suppression list, existing asks and spent budget are not known (assumed none)');
       } else {
         ({ days, budget } = await planFromTable(campaign, dates, options));
-        notes.push('asks already made for an occurrence are not subtracted (a rerun would skip them as already_asked)');
       }
       const projected = days.reduce((s, d) => s + d.projectedCostMinor, 0);
       const rate = conversionRate(campaign.budget, budget);
@@ -313,10 +343,12 @@ export function registerPlan(program: Command): void {
       }
       for (const d of days) {
         const skipped = Object.entries(d.skipped).sort((a, b) => b[1] - a[1]);
+        const decided = Object.entries(d.decided).sort((a, b) => b[1] - a[1]);
         out(
-          `${d.date}: ${d.due} due · ${d.ask} would be asked · ${d.heldOut} held out · ${d.deferred} deferred · ${skipped.reduce((s, [, n]) => s + n, 0)} skipped`,
+          `${d.date}: ${d.due} due · ${d.ask} would be asked · ${d.heldOut} held out · ${d.deferred} deferred · ${skipped.reduce((s, [, n]) => s + n, 0)} skipped${decided.length ? ` · ${decided.reduce((s, [, n]) => s + n, 0)} decided before` : ''}`,
           ...(d.askIds.length ? [`  e.g. ${d.askIds.join(', ')}${d.ask > d.askIds.length ? ', …' : ''}`] : []),
           ...skipped.map(([reason, n]) => `  skipped ${reason.padEnd(22)} ${n}`),
+          ...decided.map(([key, n]) => `  ${key.padEnd(30)} ${n}`),
           ...(Object.keys(d.variants).length ? [`  variants ${Object.entries(d.variants).map(([v, n]) => `${v} ${n}`).join(' · ')}   channels ${Object.entries(d.channels).map(([c, n]) => `${c} ${n}`).join(' · ')}`] : []),
           `  projected cost ${money(d.projectedCostMinor, report.currency)}`,
         );

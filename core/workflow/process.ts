@@ -23,7 +23,7 @@ import { NotFoundError, PermanentSendError, sendOutcomeUnknown, ValidationError 
 import { fromWallTime, parseIsoDate } from '../zoned-time.js';
 import type { AskWriter, BatchJournal, CodeIssuer, CustomerReader, DueAskReader, DueCustomer, PendingMilestone, PendingReader, ShortLinkWriter, SuppressionReader } from './ports.js';
 import { PENDING_INDEX } from './plan.js';
-import { askIsDue, countKeyOf, DUE_ASK_BUCKETS_PER_READ, DUE_ASKS_INDEX, isSentStatus, parseDueAskRange } from './recovery.js';
+import { askIsDue, CLAIM_LEASE_MS, countKeyOf, DUE_ASK_BUCKETS_PER_READ, DUE_ASKS_INDEX, isSentStatus, parseDueAskRange } from './recovery.js';
 
 export interface ProcessDeps {
   campaigns: CampaignRepository;
@@ -74,6 +74,19 @@ function existingOutcome(existing: AskStatus | undefined, sameBatch = false): st
   if (sameBatch && existing) return countKeyOf({ status: existing }) ?? 'in_flight';
   if (existing === 'sent' || existing === 'delivered' || existing === 'bounced' || existing === 'complained') return 'skipped:already_asked' satisfies `skipped:${SkipReason}`;
   return `already_${existing ?? 'decided'}`;
+}
+
+/**
+ * What the run counts for a due occurrence that already has the ask `existing` (`asks plan` counts the same): the
+ * run's claim (adapters/dynamo/asks.ts) loses to a sent, held-out or failed ask and to a live claim, and the count is
+ * `existingOutcome`'s (`skipped:already_asked`, `already_held_out`, `in_flight`, ...). Undefined when the run decides
+ * the occurrence afresh: no ask, a skipped or deferred one, or a claim older than the lease at `now` without a send
+ * marker.
+ */
+export function decidedOutcome(existing: Pick<Ask, 'status' | 'updatedAt' | 'sendState'> | undefined, now: Date): string | undefined {
+  if (!existing || existing.status === 'skipped' || existing.status === 'deferred') return undefined;
+  if (existing.status === 'claimed' && existing.sendState === undefined && Date.parse(existing.updatedAt) < now.getTime() - CLAIM_LEASE_MS) return undefined;
+  return existingOutcome(existing.status);
 }
 
 /** Error names that mean "try the batch again": the claim is released so the retry can send. */
