@@ -176,13 +176,35 @@ async function oneAskLinks(env: LocalEnvironment, campaignIds: string[], mailbox
   return {};
 }
 
+/** Counts of the run itself, not of customers: batches that failed, a campaign found inactive. */
+const RUN_LEVEL_COUNTS = new Set(['batch_failed', 'campaign_inactive']);
+/** The headline outcomes, always shown (0 too); any other count follows them by name. */
+const HEADLINE: Array<[key: string, label: string]> = [
+  ['sent', 'asked'],
+  ['held_out', 'held out'],
+  ['skipped', 'skipped'],
+  ['deferred', 'deferred'],
+  ['failed', 'failed'],
+];
+
+/**
+ * A run's summary, printed by `asks run` and `npm start`: every counted outcome and reason appears, so the customer
+ * counts add up to the customers the run read (`N counted`): the headline outcomes, then every other outcome by name
+ * (already_held_out, in_flight, not_due, ...), then one line per skip reason; run-level counts (batches failed) after.
+ */
 export function funnelLines(campaignId: string, totals: Counts): string[] {
-  const skipped = Object.entries(totals).filter(([k]) => k.startsWith('skipped:')).sort((a, b) => b[1] - a[1]);
-  const skippedTotal = skipped.reduce((s, [, n]) => s + n, 0);
-  const lines = [
-    `  ${campaignId}: ${totals.sent ?? 0} asked, ${totals.held_out ?? 0} held out, ${skippedTotal} skipped, ${totals.deferred ?? 0} deferred, ${totals.failed ?? 0} failed${totals.batch_failed ? `, ${totals.batch_failed} batches failed` : ''}`,
-  ];
-  for (const [k, n] of skipped) lines.push(`      skipped ${k.slice(8).padEnd(22)} ${n}`);
+  const skipped = Object.entries(totals).filter(([k, n]) => k.startsWith('skipped:') && n > 0).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const byOutcome: Record<string, number> = { skipped: skipped.reduce((s, [, n]) => s + n, 0) };
+  for (const [k, n] of Object.entries(totals)) if (!k.startsWith('skipped:') && !RUN_LEVEL_COUNTS.has(k)) byOutcome[k] = (byOutcome[k] ?? 0) + n;
+  const counted = Object.values(byOutcome).reduce((s, n) => s + n, 0);
+  const headline = HEADLINE.map(([k, label]) => `${byOutcome[k] ?? 0} ${label}`);
+  const others = Object.entries(byOutcome)
+    .filter(([k, n]) => n > 0 && !HEADLINE.some(([h]) => h === k))
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([k, n]) => `${n} ${k}`);
+  const runLevel = [...RUN_LEVEL_COUNTS].filter((k) => (totals[k] ?? 0) > 0).map((k) => `${totals[k]} ${k === 'batch_failed' ? 'batches failed' : 'campaign inactive'}`);
+  const lines = [`  ${campaignId}: ${counted} counted: ${[...headline, ...others].join(', ')}${runLevel.length ? `; ${runLevel.join(', ')}` : ''}`];
+  for (const [k, n] of skipped) lines.push(`      skipped ${k.slice('skipped:'.length).padEnd(22)} ${n}`);
   return lines;
 }
 
