@@ -1,5 +1,6 @@
 // Read side of the advocate's status page: what happened under one referral code (`R#<code>`): shares by network,
-// clicks, signups (leads), conversions by type, and the share page visits counted on the code item. Query only, one
+// clicks, leads (friends who left their details on the landing page), signups (signup conversions the shop reported),
+// conversions by type, and the share page visits counted on the code item. Query only, one
 // partition, projected to the few attributes the page needs (never a Scan).
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { codePk, CODE_SK } from './codes.js';
@@ -8,6 +9,9 @@ export interface ReferralActivity {
   shareVisits: number;
   shares: { total: number; byNetwork: Record<string, number> };
   clicks: number;
+  /** Friends who left their details on the hosted landing page (`LEAD#`): not signups. */
+  leads: number;
+  /** Signup conversions (`CONV#signup#`, a referee credited elsewhere excluded): the friends who signed up. */
   signups: number;
   conversions: { total: number; byType: Record<string, number> };
 }
@@ -24,7 +28,7 @@ export class ReferralActivityReader {
 
   /** Everything recorded under the code, counted. */
   async activity(code: string): Promise<ReferralActivity & { truncated: boolean }> {
-    const out: ReferralActivity = { shareVisits: 0, shares: { total: 0, byNetwork: {} }, clicks: 0, signups: 0, conversions: { total: 0, byType: {} } };
+    const out: ReferralActivity = { shareVisits: 0, shares: { total: 0, byNetwork: {} }, clicks: 0, leads: 0, signups: 0, conversions: { total: 0, byType: {} } };
     let startKey: Record<string, unknown> | undefined;
     let seen = 0;
     do {
@@ -48,7 +52,7 @@ export class ReferralActivityReader {
           out.shares.total += 1;
           out.shares.byNetwork[network] = (out.shares.byNetwork[network] ?? 0) + 1;
         } else if (sk.startsWith('CLICK#')) out.clicks += 1;
-        else if (sk.startsWith('LEAD#')) out.signups += 1;
+        else if (sk.startsWith('LEAD#')) out.leads += 1;
         else if (sk.startsWith('CONV#')) {
           // CONV#<type>#<conversionId> (adapters/dynamo/conversions.ts). A referee already credited to another advocate
           // is stored for the record (status duplicate_referee) but is not this advocate's conversion.
@@ -56,6 +60,7 @@ export class ReferralActivityReader {
           const type = typeof item.type === 'string' ? item.type : String(sk.split('#')[1] ?? 'other');
           out.conversions.total += 1;
           out.conversions.byType[type] = (out.conversions.byType[type] ?? 0) + 1;
+          if (type === 'signup') out.signups += 1;
         }
       }
       seen += page.Items?.length ?? 0;

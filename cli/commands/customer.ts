@@ -7,6 +7,9 @@ import { currentRewards } from '../../core/conversions.js';
 import { withTargetOptions, type TargetOptions } from '../conversion-deps.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
 import { formatMoney } from '../../core/money.js';
+import { quoteOf, type RewardQuote } from '../../core/quote.js';
+import type { Campaign } from '../../core/schemas/campaign.js';
+import { isSentStatus } from '../../core/workflow/recovery.js';
 import { registerCustomerPrivacy } from './customer-privacy.js';
 
 /** Read one customer's view from the chosen table (the local engine is started when none runs). */
@@ -23,18 +26,28 @@ export async function readCustomerView(customerId: string, options: TargetOption
 
 const money = (minor: unknown, currency: unknown): string => (typeof minor === 'number' && typeof currency === 'string' && currency ? formatMoney({ amountMinor: minor, currency }, 'en', { fraction: 'always' }) : typeof minor === 'number' ? String(minor) : '');
 
-/** The reward an ask quoted, whatever shape the stored quote has (amounts in minor units). */
-function quoteText(ask: Record<string, unknown>): string {
-  const q = (ask.quote ?? ask.rewardQuote ?? ask.quotedReward) as Record<string, unknown> | undefined;
-  if (!q || typeof q !== 'object') return '';
-  const cur = q.currency;
-  const parts = Object.entries(q)
-    .filter(([k, v]) => typeof v === 'number' && /minor/i.test(k))
-    .map(([k, v]) => `${k.replace(/Minor$/i, '')} ${money(v, cur)}`);
-  return parts.length ? `quoted ${parts.join(', ')}` : '';
+/**
+ * The rewards an ask quoted (its stored quote, core/quote.ts `quoteOf`): `quoted advocate €25.00, friend €10.00
+ * (tier)`. Empty for an ask that promised nothing (held out, skipped, deferred before any claim).
+ */
+export function quoteText(quote: RewardQuote | undefined): string {
+  if (!quote) return '';
+  const friend = quote.friend ? `, friend ${formatMoney(quote.friend, 'en', { fraction: 'always' })}` : quote.friendPercentOff !== undefined ? `, friend ${quote.friendPercentOff}% off` : '';
+  return `quoted advocate ${formatMoney(quote.advocate, 'en', { fraction: 'always' })}${friend}${quote.tierLabel ? ` (${quote.tierLabel})` : ''}`;
 }
 
-export function humanView(v: CustomerView): string[] {
+/** The quote of each ask that made one, by ask id: the stored quote, or for an older sent ask the campaign's (`quoteOf`). */
+export function quotesOf(asks: CustomerView['asks'], campaigns: ReadonlyMap<string, Campaign>): Map<string, RewardQuote> {
+  const quotes = new Map<string, RewardQuote>();
+  for (const a of asks) {
+    const campaign = campaigns.get(a.campaignId);
+    if (a.quote) quotes.set(a.askId, a.quote);
+    else if (campaign && (isSentStatus(a.status) || a.status === 'claimed')) quotes.set(a.askId, quoteOf(a, campaign));
+  }
+  return quotes;
+}
+
+export function humanView(v: CustomerView, quotes: ReadonlyMap<string, RewardQuote> = new Map()): string[] {
   const p = v.profile;
   const lines = [
     `${p.id}  ${[p.firstName, p.lastName].filter(Boolean).join(' ')}  ${p.email ?? ''}${p.phone ? `  ${p.phone}` : ''}`,
@@ -51,7 +64,7 @@ export function humanView(v: CustomerView): string[] {
         a.deferredUntil ? `until ${a.deferredUntil}` : '',
         a.channel ? `via ${a.channel}` : '',
         a.variantId ? `variant ${a.variantId}` : '',
-        quoteText(a),
+        quoteText(quotes.get(a.askId)),
         `run ${a.runId}`,
         a.error ? `(${a.error})` : '',
       ]
@@ -60,7 +73,7 @@ export function humanView(v: CustomerView): string[] {
     ),
     ...(v.milestones.length ? [`milestones (${v.milestones.length}):`, ...v.milestones.map((m) => `  ${m.occurrenceId} due ${m.dueAt}${m.pendingDay ? ' · pending' : ''}${m.handledAt ? ` · handled ${m.handledAt}` : ''}`)] : []),
     `referrals (${v.referrals.length} codes):`,
-    ...v.referrals.map((r) => `  ${r.campaignId} ${r.code}: ${r.activity.shares.total} shares, ${r.activity.clicks} clicks, ${r.activity.signups} signups, ${r.activity.conversions.total} conversions`),
+    ...v.referrals.map((r) => `  ${r.campaignId} ${r.code}: ${r.activity.shares.total} shares, ${r.activity.clicks} clicks, ${r.activity.leads} leads, ${r.activity.signups} signups, ${r.activity.conversions.total} conversions`),
   ];
   const rewards = currentRewards(v.rewards);
   lines.push(`rewards (${rewards.length}):`, ...rewards.map((r) => `  ${r.rewardId} ${r.beneficiary} ${money(r.amountMinor, r.currency)} ${r.state}${r.tierLabel ? ` · ${r.tierLabel}` : ''}${r.holdUntil ? ` · until ${r.holdUntil}` : ''}`));
@@ -74,8 +87,13 @@ export function registerCustomer(program: Command): void {
       const options = cmd.optsWithGlobals<TargetOptions>();
       const view = await readCustomerView(customerId, options);
       if (!view) throw new CliError(`customer: no customer "${customerId}"`, EXIT.failure);
-      if (options.json) printJson({ ...view, rewards: { entries: view.rewards, current: currentRewards(view.rewards) } });
-      else out(...humanView(view));
+      const { FileCampaignRepository } = await import('../../adapters/campaign-files.js');
+      const repo = new FileCampaignRepository(process.env.CAMPAIGNS_DIR ? { dir: process.env.CAMPAIGNS_DIR } : {});
+      // Only for older asks without a stored quote: campaign files that do not load leave those without one.
+      const campaigns = new Map((await repo.list().catch(() => [])).map((c) => [c.id, c]));
+      const quotes = quotesOf(view.asks, campaigns);
+      if (options.json) printJson({ ...view, asks: view.asks.map((a) => ({ ...a, ...(quotes.has(a.askId) ? { quote: quotes.get(a.askId) } : {}) })), rewards: { entries: view.rewards, current: currentRewards(view.rewards) } });
+      else out(...humanView(view, quotes));
     },
   );
   registerCustomerPrivacy(customer);

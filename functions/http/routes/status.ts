@@ -86,9 +86,9 @@ async function statusPage(_req: HttpRequest, params: RouteParams, deps: HttpDeps
       shares_total: activity.shares.total,
       shares,
       clicks: activity.clicks,
-      // A friend who signs up on the hosted page (a lead) is usually reported by the shop as a signup conversion too,
-      // and neither record carries what would match them: the larger count is the number of friends who signed up.
-      signups: Math.max(activity.signups, activity.conversions.byType.signup ?? 0),
+      // Apart, named as such: friends who left their details on the landing page (leads) and signups the shop reported.
+      leads: activity.leads,
+      signups: activity.signups,
       conversions: activity.conversions.byType.purchase ?? 0,
       refunds: activity.conversions.byType.refund ?? 0,
       at_least: activity.truncated,

@@ -1,7 +1,7 @@
 // `asks customer <id>` and `asks explain <customer> <campaign> --date D` against a real run on local servers: the view
 // shows the ask the run made, and explain gives the run's own verdict (before the run: would ask; after: decided).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,7 +97,19 @@ describe('asks customer', () => {
     expect(view.asks[0]).toMatchObject({ campaignId: 'signup-anniversary', status: 'sent', channel: 'email' });
     expect(view.referrals).toHaveLength(1);
     expect(view.referrals[0].activity.clicks).toBe(0);
+    // The quote the ask stored, shown: signup-anniversary pays the advocate per tenure tier (3 years on DAY).
+    expect(view.asks[0].quote).toMatchObject({ tenureYears: 3, advocate: { currency: 'EUR' } });
     expect(view.rewards).toEqual({ entries: [], current: [] });
+    // Under the code: two friends left their details on the landing page, one signup came from the shop.
+    const code = view.referrals[0].code as string;
+    for (const item of [{ SK: 'LEAD#l1', entity: 'lead' }, { SK: 'LEAD#l2', entity: 'lead' }, { SK: 'CONV#signup#s1', entity: 'conversion', type: 'signup', status: 'recorded' }]) {
+      await doc.send(new PutCommand({ TableName: table, Item: { PK: `R#${code}`, ...item } }));
+    }
+    const withActivity = JSON.parse((await cli('customer', asked, '--json')).stdout);
+    expect(withActivity.referrals[0].activity).toMatchObject({ leads: 2, signups: 1 });
+    const shown = (await cli('customer', asked)).stdout;
+    expect(shown).toContain('2 leads, 1 signups');
+    expect(shown).toMatch(/quoted advocate €15\.00, friend €20\.00/);
     const human = await cli('customer', 'show', optedOut);
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('OPTED OUT');

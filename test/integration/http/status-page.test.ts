@@ -83,14 +83,15 @@ const stat = (html: string, name: string) => new RegExp(`data-stat="${name}">(\\
 const rewardState = (html: string, id: string) => new RegExp(`data-reward="${id}" data-state="([a-z_]+)"`).exec(html)?.[1];
 
 describe('status page', () => {
-  it('counts shares, clicks, signups and purchases under the code', async () => {
+  it('counts shares, clicks, leads, signups and purchases under the code (leads and signups apart)', async () => {
     const res = await get(`/me/${statusToken}`);
     const html = await res.text();
     expect(res.status).toBe(200);
     expect(html).toContain('Your referrals, Olivia');
     expect(stat(html, 'shares')).toBe('3');
     expect(stat(html, 'clicks')).toBe('5');
-    expect(stat(html, 'signups')).toBe('2');
+    expect(stat(html, 'leads')).toBe('2'); // the two LEAD# items
+    expect(stat(html, 'signups')).toBe('1'); // the one CONV#signup
     expect(stat(html, 'conversions')).toBe('1');
     expect(html).toContain('Refunded purchases: 1.');
     expect(html).toContain('WhatsApp (2)');
