@@ -1,8 +1,9 @@
 // The report's columnar cache of a local event log: the log's complete lines, parsed once into the `events` table of a
 // DuckDB database file beside the log (`<log>.report-cache.duckdb`), with the byte offset consumed and a fingerprint of
 // the log in the same database (written in the same transaction as the rows, so a crash leaves either both or
-// neither). Each report then parses only the lines appended since; a partial last line (no newline yet) waits for the
-// next report. The cache is deleted and built again from the whole log when the log was truncated (shorter than the
+// neither). Each report then parses only the lines appended since; a last line without its newline is read when it is
+// complete JSON (as a report without the cache reads it), otherwise it waits for the next report and is counted as
+// skipped, like every line that is not an event (the count is kept with the rows). The cache is deleted and built again from the whole log when the log was truncated (shorter than the
 // offset), replaced (another inode or device), rewritten (sampled bytes of the consumed part or, with nothing
 // appended, its modification time changed), or when the campaign timezones, the cache format or the DuckDB version
 // changed. Rebuilding deletes the database file itself, never rows in it, so nothing removed from the log (an erasure,
@@ -13,9 +14,10 @@ import { createWriteStream } from 'node:fs';
 import { open, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { DuckDBInstance, version as duckdbVersion, type DuckDBConnection } from '@duckdb/node-api';
+import { addSkipped, isCompleteJson, NO_SKIPPED, scanLines, type SkippedLines } from './log-lines.js';
 
 /** Bumped whenever the `events` columns or their encoding change: an older cache is rebuilt. */
-export const CACHE_FORMAT = 2;
+export const CACHE_FORMAT = 3;
 
 const BLOCK = 4096;
 const SAMPLES = 16;
@@ -35,8 +37,14 @@ interface Meta {
   zones: string;
   dev: string;
   ino: string;
-  /** Bytes of the log in the cache: always just past a newline. */
+  /** Bytes of the log in the cache: just past a newline, or past a last line without one that is complete JSON. */
   consumed: number;
+  /** The consumed bytes end inside a line (a complete JSON last line without its newline). */
+  open: boolean;
+  /** Newlines among the consumed bytes (the next line's number is this + 1). */
+  newlines: number;
+  /** Lines among the consumed bytes that are not events (skipped by the reader). */
+  skipped: SkippedLines;
   /** The log's size and modification time when it was last ingested. */
   size: number;
   mtimeMs: number;
@@ -59,6 +67,8 @@ export interface OpenedCache {
   instance: DuckDBInstance;
   connection: DuckDBConnection;
   outcome: CacheOutcome;
+  /** Lines of the log that are not events: in the cache, plus an incomplete last line waiting for its end. */
+  skipped: SkippedLines;
   /** Call after closing the connection and the instance: another report in this process may open the cache again. */
   release: () => void;
 }
@@ -98,7 +108,7 @@ async function sampleOf(fh: FileHandle, consumed: number): Promise<string> {
   return hash.digest('hex');
 }
 
-/** The offset just past the last newline in [from, size), or `from` when there is none (a partial line waits). */
+/** The offset just past the last newline in [from, size), or `from` when there is none. */
 async function completeUpTo(fh: FileHandle, from: number, size: number): Promise<number> {
   const chunk = 64 * 1024;
   for (let end = size; end > from; end -= chunk) {
@@ -108,6 +118,10 @@ async function completeUpTo(fh: FileHandle, from: number, size: number): Promise
     if (i >= 0) return start + i + 1;
   }
   return from;
+}
+
+async function countEvents(connection: DuckDBConnection): Promise<number> {
+  return Number((await connection.runAndReadAll('SELECT count(*) AS n FROM events')).getRowObjectsJS()[0]?.n ?? 0);
 }
 
 async function readMeta(connection: DuckDBConnection): Promise<Meta | undefined> {
@@ -174,6 +188,8 @@ export async function openEventCache(logFile: string, options: EventCacheOptions
         else if (meta.zones !== options.zones) reason = 'zones';
         else if (meta.dev !== here.dev || meta.ino !== here.ino) reason = 'replaced';
         else if (size < meta.consumed) reason = 'truncated';
+        // A last line read without its newline was continued (not by a newline): that line changed.
+        else if (meta.open && size > meta.consumed && (await readAt(fh, meta.consumed, 1))[0] !== 0x0a) reason = 'rewritten';
         else if ((size === meta.size && Number(st.mtimeMs) !== meta.mtimeMs) || (await sampleOf(fh, meta.consumed)) !== meta.sample) reason = 'rewritten';
         if (reason && reason !== 'new') {
           // Delete the file, not the rows: freed pages of the old database would still hold what the log no longer does.
@@ -182,25 +198,40 @@ export async function openEventCache(logFile: string, options: EventCacheOptions
           db = await connect(path, options.settings);
         }
         const from = reason ? 0 : meta!.consumed;
-        const end = await completeUpTo(fh, from, size);
-        const record = async (consumed: number) => {
-          const next: Meta = { format: CACHE_FORMAT, engine, zones: options.zones, ...here, consumed, size, mtimeMs: Number(st.mtimeMs), sample: await sampleOf(fh, consumed) };
+        const before = { newlines: reason ? 0 : meta!.newlines, skipped: reason ? NO_SKIPPED : meta!.skipped };
+        let end = await completeUpTo(fh, from, size);
+        // A last line without its newline: read when it is complete JSON (as `--no-cache` does); otherwise (a writer in
+        // the middle of an append, or a torn line) it waits, counted as skipped in this report as `--no-cache` counts it.
+        let open = !reason && end === from ? meta!.open : false;
+        let pending = false;
+        if (end < size) {
+          const tail = (await readAt(fh, end, size - end)).toString('utf8');
+          if (tail.trim() !== '' && size - end <= 16 * 1024 * 1024 && isCompleteJson(tail)) {
+            end = size;
+            open = true;
+          } else pending = tail.trim() !== '';
+        }
+        const tailSkipped = (newlines: number): SkippedLines => (pending ? { count: 1, firstLine: newlines + 1 } : NO_SKIPPED);
+        const record = async (consumed: number, counted: { newlines: number; skipped: SkippedLines }) => {
+          const next: Meta = { format: CACHE_FORMAT, engine, zones: options.zones, ...here, consumed, open, ...counted, size, mtimeMs: Number(st.mtimeMs), sample: await sampleOf(fh, consumed) };
           await db.connection.run(`CREATE TABLE IF NOT EXISTS cache_meta (meta VARCHAR); DELETE FROM cache_meta; INSERT INTO cache_meta VALUES ('${JSON.stringify(next).replaceAll("'", "''")}')`);
         };
         if (!reason && end === from) {
-          if (size !== meta!.size || Number(st.mtimeMs) !== meta!.mtimeMs) await record(from);
-          return { ...db, outcome: { state: 'current', consumed: from, ingestedBytes: 0 }, release };
+          if (size !== meta!.size || Number(st.mtimeMs) !== meta!.mtimeMs) await record(from, before);
+          return { ...db, outcome: { state: 'current', consumed: from, ingestedBytes: 0 }, skipped: addSkipped(before.skipped, tailSkipped(before.newlines)), release };
         }
         // The whole log in one go when it ends with a newline (DuckDB reads it in parallel); otherwise, and for appended
         // lines, a copy of exactly the complete lines [from, end) taken through this handle.
         const direct = from === 0 && end === size && attempt === 0;
         const source = direct ? logFile : `${path}.ingest-${process.pid}.jsonl`;
+        let counted: { newlines: number; skipped: SkippedLines } = before;
         try {
           if (!direct && end > from) await pipeline(fh.createReadStream({ start: from, end: end - 1, autoClose: false }), createWriteStream(source));
           else if (!direct) await writeFile(source, '');
           const t0 = performance.now();
           await db.connection.run('BEGIN TRANSACTION');
           try {
+            const rowsBefore = reason ? 0 : await countEvents(db.connection);
             await db.connection.run(`${reason ? 'CREATE TABLE events AS' : 'INSERT INTO events'} ${options.eventsSelect(source)}`);
             if (direct) {
               const after = await stat(logFile, { bigint: true });
@@ -210,7 +241,9 @@ export async function openEventCache(logFile: string, options: EventCacheOptions
                 continue;
               }
             }
-            await record(end);
+            const scan = await scanLines({ fh }, from, end, before.newlines + 1, (await countEvents(db.connection)) - rowsBefore);
+            counted = { newlines: before.newlines + scan.newlines, skipped: addSkipped(before.skipped, scan.skipped) };
+            await record(end, counted);
             await db.connection.run('COMMIT');
           } catch (error) {
             await db.connection.run('ROLLBACK').catch(() => undefined);
@@ -220,7 +253,8 @@ export async function openEventCache(logFile: string, options: EventCacheOptions
         } finally {
           if (!direct) await rm(source, { force: true });
         }
-        return { ...db, outcome: reason ? { state: 'built', reason, consumed: end, ingestedBytes: end - from } : { state: 'appended', consumed: end, ingestedBytes: end - from }, release };
+        const skipped = addSkipped(counted.skipped, tailSkipped(counted.newlines));
+        return { ...db, outcome: reason ? { state: 'built', reason, consumed: end, ingestedBytes: end - from } : { state: 'appended', consumed: end, ingestedBytes: end - from }, skipped, release };
       } finally {
         await fh.close();
       }

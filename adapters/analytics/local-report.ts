@@ -20,19 +20,23 @@ export interface LocalReportOptions {
   cache?: boolean;
 }
 
-/** Build the report from a local log. Throws (code NO_EVENT_LOG) when the file is missing. */
+/**
+ * Build the report from a local log, with `skippedLines` (lines that are not events). Throws (code NO_EVENT_LOG) when
+ * the file is missing.
+ */
 export async function localReport(options: LocalReportOptions): Promise<Report> {
   const campaigns = await options.campaigns.list();
   const { config, benchmarks } = await analyticsSettings();
   const engine = await DuckDbAnalytics.open(options.eventsFile, campaigns.map((c) => ({ campaignId: c.id, timezone: c.schedule.timezone })), { cache: options.cache ?? true });
   try {
     const asOf = options.to ?? (await engine.lastDay()) ?? '1970-01-01';
-    return await buildReport(
+    const report = await buildReport(
       engine,
       { ...(options.campaign ? { campaign: options.campaign } : {}), ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}), ...(options.by ? { by: options.by } : {}), asOf, holdoutPercent: Object.fromEntries(campaigns.map((c) => [c.id, c.eligibility.holdoutPercent])) },
       { ...config, ...(options.windowDays ? { windowDays: options.windowDays } : {}) },
       benchmarks,
     );
+    return { ...report, skippedLines: engine.skippedLines };
   } finally {
     engine.close();
   }

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { DIMENSIONS, type Dimension } from '../../core/analytics/query.js';
 import type { Report } from '../../core/analytics/report.js';
 import { formatMoney } from '../../core/money.js';
-import { CliError, EXIT, out, printJson } from '../output.js';
+import { CliError, EXIT, err, out, printJson } from '../output.js';
 
 interface ReportOptions {
   from?: string;
@@ -119,6 +119,8 @@ export function registerReport(program: Command): void {
           throw error;
         }
       }
+      const skipped = report.skippedLines;
+      if (skipped && skipped.count > 0) err(`warning: skipped ${skipped.count} line${skipped.count === 1 ? '' : 's'} of the event log that ${skipped.count === 1 ? 'is' : 'are'} not an event (malformed JSON, or no detail-type / occurredAt); the first is line ${skipped.firstLine}`);
       if (options.html) {
         const { renderReportHtml } = await import('../../adapters/analytics/report-html.js');
         await writeFile(options.html, renderReportHtml(report));

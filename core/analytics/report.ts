@@ -98,6 +98,8 @@ export interface Report {
     costPerAcquiredCustomer: Array<{ currency: string; amountMinor: number | null }>;
     weekly: Array<{ week: string; currency: string; costMinor: number; returnMinor: number }>;
   };
+  /** Local log only: lines that are not events (not JSON, or no detail-type / occurredAt), skipped; firstLine 1-based. */
+  skippedLines?: { count: number; firstLine: number | null };
   benchmarks: Array<{ metric: string; label: string; ours: Rate; range: { low: number; high: number }; within: boolean | null; denominator: string; note?: string; source: { name: string; url: string } }>;
 }
 

@@ -94,19 +94,34 @@ describe('the report cache', () => {
     expect((await report(file, true)).funnel.total.counts.asked).toBe(after.funnel.total.counts.asked + 1);
   });
 
-  it('does not lose a partial trailing line: it waits for its newline', async () => {
+  it('reads a last line without its newline once it is complete JSON, as --no-cache does; an incomplete one is skipped and counted by both', async () => {
     const sent = lines.filter((l) => l.includes('referral.ask.sent'));
     const last = sent.at(-1)!;
     const head = lines.filter((l) => l !== last);
     const file = freshLog(`${head.join('\n')}\n${last.slice(0, 40)}`);
     const first = await report(file, true);
+    // The incomplete line waits (nothing past the last newline is consumed) and is line head.length + 1 of the log.
     expect(await outcome(file)).toMatchObject({ state: 'current', consumed: Buffer.byteLength(`${head.join('\n')}\n`) });
-    appendFileSync(file, last.slice(40));
-    expect((await report(file, true)).funnel.total.counts.asked).toBe(first.funnel.total.counts.asked);
+    expect(first.skippedLines).toEqual({ count: 1, firstLine: head.length + 1 });
+    expect(first).toEqual(await report(file, false));
+    appendFileSync(file, last.slice(40)); // complete JSON, still no newline
+    const whole = await report(file, true);
+    expect(whole.funnel.total.counts.asked).toBe(first.funnel.total.counts.asked + 1);
+    expect(whole.skippedLines).toEqual({ count: 0, firstLine: null });
+    expect(whole).toEqual(await report(file, false));
     appendFileSync(file, '\n');
-    const done = await report(file, true);
-    expect(done.funnel.total.counts.asked).toBe(first.funnel.total.counts.asked + 1);
-    expect(done).toEqual(await report(file, false));
+    expect(await report(file, true)).toEqual(whole);
+    expect(await report(file, false)).toEqual(whole);
+  });
+
+  it('a last line read without its newline and then continued is read again as the longer (now malformed) line', async () => {
+    const file = freshLog(`${lines.slice(0, 50).join('\n')}\n${lines[50]}`);
+    const before = await report(file, true);
+    appendFileSync(file, `${lines[51]}\n`); // a writer that did not know the file lacked its final newline
+    const after = await report(file, true);
+    expect(after.skippedLines).toEqual({ count: 1, firstLine: 51 });
+    expect(after).toEqual(await report(file, false));
+    expect(after).not.toEqual(before);
   });
 
   it('rebuilds when the log was truncated, replaced or the campaign zones changed', async () => {

@@ -106,9 +106,11 @@ beforeAll(async () => {
   file = join(mkdtempSync(join(tmpdir(), 'report-')), 'events.jsonl');
   writeFileSync(file, `${lines.join('\n')}\n`);
   const result = await run(['report', '--events', file, '--json']);
-  expect(result.stderr).toBe('');
+  // The fixture's last line is not JSON: skipped, and said on stderr and in the JSON.
+  expect(result.stderr).toBe(`warning: skipped 1 line of the event log that is not an event (malformed JSON, or no detail-type / occurredAt); the first is line ${lines.length}\n`);
   expect(result.code).toBe(0);
   report = JSON.parse(result.stdout);
+  expect(report.skippedLines).toEqual({ count: 1, firstLine: lines.length });
 }, 60_000);
 
 describe('asks report --json on the fixture log', () => {

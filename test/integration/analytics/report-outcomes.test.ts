@@ -74,3 +74,33 @@ describe('asks report --by', () => {
     expect(result.stdout).not.toContain('(holdout)');
   });
 });
+
+describe('lines that are not events', () => {
+  it('are counted with the first line number, with and without the cache, also in lines appended later', async () => {
+    // Line 1 an ask, 2 not JSON, 3 blank (not counted), 4 JSON but no detail-type, 5 an ask.
+    const file = logOf([sent('a~m', '2026-11-02'), 'garbage {', '', '{"a":1}', sent('b~m', '2026-11-02')]);
+    for (const cache of [[], ['--no-cache'], []]) {
+      const r = await reportOf(file, ...cache);
+      expect(r.skippedLines).toEqual({ count: 2, firstLine: 2 });
+      expect(r.funnel.total.counts.asked).toBe(2);
+    }
+    // Appended: line 6 an ask, line 7 torn.
+    writeFileSync(file, `${sent('c~m', '2026-11-03')}\n{"detail-type":"referral.ask.sent.v1","deta\n`, { flag: 'a' });
+    for (const cache of [[], ['--no-cache']]) {
+      const r = await reportOf(file, ...cache);
+      expect(r.skippedLines).toEqual({ count: 3, firstLine: 2 });
+      expect(r.funnel.total.counts.asked).toBe(3);
+    }
+    const terminal = await run(['report', '--events', file]);
+    expect(terminal.code).toBe(0);
+    expect(terminal.stderr).toMatch(/^warning: skipped 3 lines of the event log .*the first is line 2\n$/);
+    expect(terminal.stdout).not.toMatch(/skipped 3 lines/);
+  });
+
+  it('a clean log says nothing', async () => {
+    const file = logOf([sent('a~m', '2026-11-02')]);
+    const terminal = await run(['report', '--events', file]);
+    expect(terminal.stderr).toBe('');
+    expect((await reportOf(file)).skippedLines).toEqual({ count: 0, firstLine: null });
+  });
+});
