@@ -237,6 +237,27 @@ export async function runDemo(env: LocalEnvironment, definition: Record<string, 
   return { campaigns, lines, failed, demo, report };
 }
 
+/**
+ * Where to look after `npm start`. Serving: the URLs to open (share and status page, mailbox, report, HTTP API) and
+ * the files. With --no-serve the servers stop when the command ends, so only the files (report, mailbox folder, events)
+ * and a note that the URLs need `npm start` without --no-serve.
+ */
+export function whereLines(w: { serve: boolean; stateDir: string; emlFiles: number; reportFile: string; sesUrl: string; httpUrl?: string; share?: string; status?: string }): string[] {
+  const files = [`  mailbox folder    ${join(w.stateDir, 'mailbox')} (${w.emlFiles} .eml files)`, `  events            ${join(w.stateDir, 'events.jsonl')}`];
+  if (!w.serve) {
+    return ['Files:', `  the report        ${w.reportFile}`, ...files, 'The share and status pages, the mailbox viewer, the report page and the HTTP API are served only while `npm start` runs without --no-serve.'];
+  }
+  return [
+    'Open:',
+    ...(w.share ? [`  a share page      ${w.share}`] : []),
+    ...(w.status ? [`  its status page   ${w.status}`] : []),
+    `  the mailbox       ${w.sesUrl}`,
+    ...files,
+    `  the report        ${w.httpUrl ? `${w.httpUrl}/report` : w.reportFile} (${w.reportFile})`,
+    ...(w.httpUrl ? [`  HTTP API          ${w.httpUrl}`, `  webhook secret    ${join(w.stateDir, 'webhook-secret')} (POST /conversions, see docs/http.md)`] : []),
+  ];
+}
+
 async function main(): Promise<void> {
   const serve = !process.argv.includes('--no-serve');
   const log = (...s: string[]) => void process.stdout.write(`${s.join("\n")}\n`);
@@ -256,12 +277,7 @@ async function main(): Promise<void> {
   log('', 'Runs', ...lines, '');
   if (demo) log(`Demo (simulated through the real handlers; friends are demo-friend-*): ${demo.delivered} emails delivered, ${demo.bounced} bounced, ${demo.complained} complained, ${demo.visits} share-page visits, ${demo.shares} shares, ${demo.clicks} clicks, ${demo.leads} leads, ${demo.signups} signups, ${demo.purchases} purchases; ${demo.orders} customer orders (asked, held out, organic)`, '');
   log(...report.lines, '');
-  log(`Open:`);
-  if (links.share) log(`  a share page      ${links.share}`);
-  if (links.status) log(`  its status page   ${links.status}`);
-  log(`  the mailbox       ${env.ses.url}`, `  mailbox folder    ${join(env.stateDir, 'mailbox')} (${files.length} .eml files)`, `  events            ${join(env.stateDir, 'events.jsonl')}`);
-  log(`  the report        ${env.http ? `${env.http.url}/report` : report.file} (${report.file})`);
-  if (env.http) log(`  HTTP API          ${env.http.url}`, `  webhook secret    ${join(env.stateDir, 'webhook-secret')} (POST /conversions, see docs/http.md)`);
+  log(...whereLines({ serve, stateDir: env.stateDir, emlFiles: files.length, reportFile: report.file, sesUrl: env.ses.url, ...(env.http ? { httpUrl: env.http.url } : {}), ...links }));
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (!serve) {
     await env.stop();
