@@ -30,7 +30,7 @@ const askDims = {
   tenureTier: z.string(),
   /** The customer's signup month (YYYY-MM). */
   cohortMonth: YearMonth,
-  /** The run's date in the campaign's timezone. */
+  /** The run's date: a day-mode run's own runDate (its record's); in hour mode the decision's date in the campaign's timezone. */
   runDate: LocalDate,
   variantId: z.string().optional(),
 };

@@ -398,7 +398,8 @@ async function handleCustomer(entry: Entry, decided: Decided, ctx: Ctx): Promise
     milestoneOn: occurrence.occurredOn,
     tenureTier: tenureTierLabel(selectTenureTier(campaign.reward, quote.tenureYears)),
     cohortMonth: customer.signupDate.slice(0, 7),
-    runDate: localDateIn(decidedAt, campaign.schedule.timezone),
+    // Day mode: the run's own date (its record's), whatever local send hour the customer was decided at.
+    runDate: run.mode === 'day' && run.runDate ? run.runDate : localDateIn(decidedAt, campaign.schedule.timezone),
     ...(decision.outcome === 'holdout' || decision.outcome === 'ask' ? { variantId: decision.variantId } : {}),
   };
   // A claim whose worker died: its send marker (on the ask) says whether the channel was called. No marker: it
