@@ -17,6 +17,11 @@ export function registerRewards(program: Command): void {
   rewards.action(async (advocateId: string | undefined, options: TargetOptions) => {
     if (!advocateId) throw new CliError('rewards: give an advocate id (`asks rewards <advocateId>`) or `asks rewards approve-due`', EXIT.usage);
     const result = await withDeps(options, (deps) => advocateRewards(deps.ledger, advocateId));
+    if (result.rewards.length === 0) {
+      // No rewards is an answer for a customer; for an id nobody has it is a mistake (exit 1, like `asks customer`).
+      const { readCustomerView } = await import('./customer.js');
+      if (!(await readCustomerView(advocateId, options))) throw new CliError(`advocateId: no customer "${advocateId}"`, EXIT.failure);
+    }
     if (options.json) {
       printJson(result);
       return;

@@ -68,6 +68,9 @@ describe('asks review', () => {
     expect(JSON.parse(due.stdout)).toMatchObject({ approved: 2, issued: 2 });
     expect((await run(['rewards', 'adv-1', ...target()])).stdout).toMatch(/issued: 1/);
     expect((await run(['rewards', 'approve-due', '--at', 'yesterday', ...target()])).code).toBe(2);
+    const nobody = await run(['rewards', 'nobody-at-all', ...target()]);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toMatch(/no customer "nobody-at-all"/);
   });
 
   it('refuses an unknown id as not found (exit 1)', async () => {

@@ -37,3 +37,16 @@ describe('every command refuses an impossible date with exit 2, naming the optio
     expect(result.stderr).toContain(`${flag}: must be`);
   });
 });
+
+describe('an unknown campaign is not found (exit 1, naming it), not a usage error', () => {
+  const cases: string[][] = [
+    ['plan', 'nope', '--date', '2026-03-14'],
+    ['explain', 'cx-1', 'nope', '--date', '2026-03-14'],
+    ['preview', 'nope'],
+  ];
+  it.each(cases)('%j', async (...argv) => {
+    const result = await run(argv);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/campaign "nope"/);
+  });
+});
