@@ -188,7 +188,10 @@ function roiSection(r: Report): string {
     `Reward cost and referred revenue per week: ${series.map((s) => `${s.name} ${s.data.join(', ')}`).join('; ') || 'no data yet'}`,
   );
   const rows = [
-    ...r.roi.costs.map((c) => [`Cost (${c.currency})`, `rewards ${money(c.rewardsIssuedMinor, c.currency)} − clawbacks ${money(c.clawbacksMinor, c.currency)} + messages ${money(c.messagesMinor, c.currency)} = ${money(c.totalMinor, c.currency)}`]),
+    ...r.roi.costs.flatMap((c) => [
+      [`Cost (${c.currency})`, `rewards ${money(c.rewardsIssuedMinor, c.currency)} − clawbacks ${money(c.clawbacksMinor, c.currency)} + messages ${money(c.messagesMinor, c.currency)} = ${money(c.totalMinor, c.currency)}${c.unpricedChannels.length ? ` (no ${c.currency} price for ${c.unpricedChannels.join(', ')} messages: not included)` : ''}`],
+      [`Outstanding rewards (${c.currency})`, `${money(c.outstandingRewardsMinor, c.currency)}: ${c.outstandingRewards} earned, held or approved, not yet issued (owed, not in the cost yet)`],
+    ]),
     ...r.roi.returns.map((x) => [`Return (${x.currency})`, `${money(x.amountMinor, x.currency)} from referred customers`]),
     ...r.roi.roi.map((x) => [`ROI (${x.currency})`, `${pct(x.value)}${x.excludesCostsIn.length ? ` (costs in ${x.excludesCostsIn.join(', ')} not included: never converted)` : ''}`]),
     ...r.roi.costPerAcquiredCustomer.map((x) => [`Cost per acquired customer (${x.currency})`, x.amountMinor === null ? '—' : money(x.amountMinor, x.currency)]),

@@ -76,7 +76,10 @@ export function reportLines(r: Report): string[] {
   lines.push('', 'Referred vs organic (share still purchasing; revenue per customer)');
   for (const row of r.cohorts.filter((x) => x.observable > 0)) lines.push(`  ${row.cohortMonth} ${row.kind.padEnd(8)} day ${String(row.horizonDays).padStart(3)}: ${pct(row.sharePurchasing.value)} of ${row.observable}; ${row.revenuePerCustomer.map((m) => money(m.amountMinor, m.currency)).join(', ') || '0'}`);
   lines.push('', 'ROI');
-  for (const cost of r.roi.costs) lines.push(`  cost ${cost.currency}: rewards ${money(cost.rewardsIssuedMinor, cost.currency)} - clawbacks ${money(cost.clawbacksMinor, cost.currency)} + messages ${money(cost.messagesMinor, cost.currency)} = ${money(cost.totalMinor, cost.currency)}`);
+  for (const cost of r.roi.costs) {
+    lines.push(`  cost ${cost.currency}: rewards ${money(cost.rewardsIssuedMinor, cost.currency)} - clawbacks ${money(cost.clawbacksMinor, cost.currency)} + messages ${money(cost.messagesMinor, cost.currency)} = ${money(cost.totalMinor, cost.currency)}${cost.unpricedChannels.length ? ` (no ${cost.currency} price for ${cost.unpricedChannels.join(', ')} messages: not included)` : ''}`);
+    lines.push(`  outstanding rewards ${cost.currency}: ${money(cost.outstandingRewardsMinor, cost.currency)} (${cost.outstandingRewards} earned, held or approved, not yet issued: owed, not in the cost yet)`);
+  }
   for (const ret of r.roi.returns) lines.push(`  return ${ret.currency}: ${money(ret.amountMinor, ret.currency)} from referred customers`);
   for (const x of r.roi.roi) lines.push(`  ROI ${x.currency}: ${pct(x.value)}${x.excludesCostsIn.length ? ` (costs in ${x.excludesCostsIn.join(', ')} not included)` : ''}`);
   for (const x of r.roi.costPerAcquiredCustomer) lines.push(`  cost per acquired customer (${x.currency}): ${x.amountMinor === null ? '—' : money(x.amountMinor, x.currency)}`);

@@ -5,10 +5,23 @@ import * as z from 'zod';
 import { lift, newcombeDiff, sampleRatioMismatch, wilson, type Interval, type Lift } from './stats.js';
 import type { AnalyticsEngine, Dimension, QueryParams, Row } from './query.js';
 
-/** analytics/config.json: the holdout window, message prices (per 1,000, minor units) and the minimum-sample rule. */
+const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code (EUR)');
+/**
+ * A channel's message price per 1,000 messages in minor units, per currency: `{ "EUR": 9.6, "USD": 10 }`. The older
+ * single-currency form `{ perThousandMinor, currency }` is read as one entry.
+ */
+const ChannelPrices = z.union([
+  z.record(CurrencyCode, z.number().nonnegative()),
+  z.object({ perThousandMinor: z.number().nonnegative(), currency: CurrencyCode }).transform((p) => ({ [p.currency]: p.perThousandMinor })),
+]);
+
+/**
+ * analytics/config.json: the holdout window, message prices (per channel and currency: minor units per 1,000
+ * messages; ROI in a currency prices messages in that currency) and the minimum-sample rule.
+ */
 export const ReportConfigSchema = z.object({
   windowDays: z.number().int().min(1).max(3650),
-  messagePrices: z.record(z.string(), z.object({ perThousandMinor: z.number().nonnegative(), currency: z.string().regex(/^[A-Z]{3}$/) })),
+  messagePrices: z.record(z.string(), ChannelPrices),
   minimumSample: z.object({ askedPerArm: z.number().int().min(1), successesPerArm: z.number().int().min(0) }),
 });
 export type ReportConfig = z.infer<typeof ReportConfigSchema>;
@@ -62,7 +75,8 @@ export interface FunnelGroup {
   rates: Record<string, Rate>;
   skipped: Record<string, number>;
   sharesByNetwork: Record<string, number>;
-  rewards: Array<{ currency: string; earned: number; earnedMinor: number; held: number; approved: number; issued: number; issuedMinor: number; voided: number; clawbackMinor: number; overrun: number }>;
+  /** `outstanding`: rewards earned, held or approved but not yet issued (nor voided): a liability, not in the cost. */
+  rewards: Array<{ currency: string; earned: number; earnedMinor: number; held: number; approved: number; issued: number; issuedMinor: number; voided: number; clawbackMinor: number; overrun: number; outstanding: number; outstandingMinor: number }>;
 }
 
 export interface VariantComparison {
@@ -89,7 +103,12 @@ export interface Report {
   };
   cohorts: Array<{ cohortMonth: string; kind: 'referred' | 'organic'; horizonDays: number; customers: number; observable: number; purchasing: number; sharePurchasing: Rate; revenuePerCustomer: MoneyLine[] }>;
   roi: {
-    costs: Array<{ currency: string; rewardsIssuedMinor: number; clawbacksMinor: number; messagesMinor: number; totalMinor: number }>;
+    /**
+     * Per currency: cost = rewards issued - clawbacks + messages priced in that currency (`unpricedChannels`: channels
+     * with messages but no price in it); beside it the outstanding reward liability (earned, held or approved, not
+     * yet issued), which is not in the cost.
+     */
+    costs: Array<{ currency: string; rewardsIssuedMinor: number; clawbacksMinor: number; messagesMinor: number; totalMinor: number; unpricedChannels: string[]; outstandingRewards: number; outstandingRewardsMinor: number }>;
     returns: MoneyLine[];
     messages: Record<string, number>;
     firstPurchases: number;
@@ -145,7 +164,7 @@ function group(rows: { funnel: Row[]; skips: Row[]; networks: Row[]; rewards: Ro
     sharesByNetwork: Object.fromEntries(rows.networks.filter((r) => str(r.grp) === name).map((r) => [str(r.network), num(r.shares)])),
     rewards: rows.rewards
       .filter((r) => str(r.grp) === name)
-      .map((r) => ({ currency: str(r.currency), earned: num(r.earned), earnedMinor: num(r.earned_minor), held: num(r.held), approved: num(r.approved), issued: num(r.issued), issuedMinor: num(r.issued_minor), voided: num(r.voided), clawbackMinor: num(r.clawback_minor), overrun: num(r.overrun) })),
+      .map((r) => ({ currency: str(r.currency), earned: num(r.earned), earnedMinor: num(r.earned_minor), held: num(r.held), approved: num(r.approved), issued: num(r.issued), issuedMinor: num(r.issued_minor), voided: num(r.voided), clawbackMinor: num(r.clawback_minor), overrun: num(r.overrun), outstanding: num(r.outstanding), outstandingMinor: num(r.outstanding_minor) })),
   };
 }
 
@@ -200,14 +219,20 @@ function scaleLift(l: Lift, k: number): Lift {
   return { ...l, treated: l.treated * k, control: l.control * k, absolute: l.absolute * k, absoluteInterval: s(l.absoluteInterval) };
 }
 
-function pricesFor(messages: Row[], config: ReportConfig): Map<string, number> {
-  const cost = new Map<string, number>();
+/** The messages' cost in `currency` (minor units, unrounded), and the channels with messages but no price in it. */
+export function messageCost(messages: Row[], config: ReportConfig, currency: string): { minor: number; unpricedChannels: string[] } {
+  let minor = 0;
+  const unpriced = new Set<string>();
   for (const m of messages) {
-    const price = config.messagePrices[str(m.channel)];
-    if (!price) continue;
-    cost.set(price.currency, (cost.get(price.currency) ?? 0) + (num(m.messages) * price.perThousandMinor) / 1000);
+    const channel = str(m.channel);
+    const price = config.messagePrices[channel]?.[currency];
+    if (price === undefined) {
+      if (num(m.messages) > 0) unpriced.add(channel);
+      continue;
+    }
+    minor += (num(m.messages) * price) / 1000;
   }
-  return cost;
+  return { minor, unpricedChannels: [...unpriced].sort() };
 }
 
 /** Run every query and assemble the report. Throws what the engine throws. */
@@ -274,24 +299,26 @@ export async function buildReport(engine: AnalyticsEngine, options: ReportOption
   });
 
   // ROI: per currency, never summed across currencies.
-  const messageCost = pricesFor(messages, config);
-  const costCurrencies = new Set<string>([...total.rewards.map((r) => r.currency), ...messageCost.keys()]);
+  // Costs in the currencies the campaigns pay and earn in (rewards, referred revenue); messages are priced in each of
+  // them from its own price list (never converted). With neither yet, in every currency messages have a price in.
+  const returns = revenue.map((r) => ({ currency: str(r.currency), amountMinor: num(r.purchase_minor) - num(r.refund_minor) }));
+  const moneyCurrencies = new Set<string>([...total.rewards.map((r) => r.currency), ...returns.map((r) => r.currency)]);
+  const costCurrencies = moneyCurrencies.size ? moneyCurrencies : new Set(Object.values(config.messagePrices).flatMap((p) => Object.keys(p)));
   const costs = [...costCurrencies].sort().map((currency) => {
     const rw = total.rewards.find((r) => r.currency === currency);
     const rewardsIssuedMinor = rw?.issuedMinor ?? 0;
     const clawbacksMinor = rw?.clawbackMinor ?? 0;
-    const messagesMinor = Math.round(messageCost.get(currency) ?? 0);
-    return { currency, rewardsIssuedMinor, clawbacksMinor, messagesMinor, totalMinor: rewardsIssuedMinor - clawbacksMinor + messagesMinor };
+    const priced = messageCost(messages, config, currency);
+    const messagesMinor = Math.round(priced.minor);
+    return { currency, rewardsIssuedMinor, clawbacksMinor, messagesMinor, totalMinor: rewardsIssuedMinor - clawbacksMinor + messagesMinor, unpricedChannels: priced.unpricedChannels, outstandingRewards: rw?.outstanding ?? 0, outstandingRewardsMinor: rw?.outstandingMinor ?? 0 };
   });
-  const returns = revenue.map((r) => ({ currency: str(r.currency), amountMinor: num(r.purchase_minor) - num(r.refund_minor) }));
   const firstPurchases = total.counts.first_purchases;
-  // ROI only within one currency; costs in other currencies (SES prices in USD, say) are named, never converted.
-  const roi = returns
-    .filter((r) => costCurrencies.has(r.currency))
-    .map((r) => {
-      const cost = costs.find((x) => x.currency === r.currency)!.totalMinor;
-      return { currency: r.currency, value: cost > 0 ? (r.amountMinor - cost) / cost : null, excludesCostsIn: [...costCurrencies].filter((x) => x !== r.currency).sort() };
-    });
+  // ROI only within one currency; rewards paid in another currency are named, never converted.
+  const rewardCurrencies = total.rewards.filter((r) => r.issuedMinor > 0).map((r) => r.currency);
+  const roi = returns.map((r) => {
+    const cost = costs.find((x) => x.currency === r.currency)!.totalMinor;
+    return { currency: r.currency, value: cost > 0 ? (r.amountMinor - cost) / cost : null, excludesCostsIn: [...new Set(rewardCurrencies)].filter((x) => x !== r.currency).sort() };
+  });
 
   const benchmarkRows = benchmarks.map((b) => {
     const numerator = total.counts[b.ours.numerator as keyof FunnelCounts] ?? 0;

@@ -1,6 +1,6 @@
 // `asks report --json` on a fixture log: every count, rate, lift and interval is computed here, by hand and with the
 // textbook formulas written out below, never by the report's own code. Every analytics/*.sql query runs on DuckDB.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -138,7 +138,8 @@ describe('asks report --json on the fixture log', () => {
 
   it('sums rewards per currency, with clawbacks of issued rewards', () => {
     // earned and held: 3 referees x 2 sides; issued: f0 and f24 (1500 + 2000 each); voided after issue: f24's both.
-    expect(report.funnel.total.rewards).toEqual([{ currency: 'EUR', earned: 6, earnedMinor: 3 * 3500, held: 6, approved: 4, issued: 4, issuedMinor: 7000, voided: 2, clawbackMinor: 3500, overrun: 0 }]);
+    // Outstanding (earned or held, neither issued nor voided): f48's two, 1500 + 2000.
+    expect(report.funnel.total.rewards).toEqual([{ currency: 'EUR', earned: 6, earnedMinor: 3 * 3500, held: 6, approved: 4, issued: 4, issuedMinor: 7000, voided: 2, clawbackMinor: 3500, overrun: 0, outstanding: 2, outstandingMinor: 3500 }]);
   });
 
   it('compares variants with Newcombe intervals and refuses a verdict below the minimum sample', () => {
@@ -216,14 +217,29 @@ describe('asks report --json on the fixture log', () => {
   });
 
   it('prices ROI per currency: rewards net of clawbacks plus messages, against referred revenue', () => {
-    // Messages: 50 email at 10 per 1,000 + 12 SMS at 830 per 1,000 (USD minor units) = 0.5 + 9.96 -> 10.
+    // Rewards and revenue are in EUR only, so the cost is in EUR, messages at the shipped EUR prices
+    // (analytics/config.json): 50 email at 9.6 per 1,000 + 12 SMS at 797 per 1,000 (cents) = 0.48 + 9.564 -> 10.
+    // Was: messages priced in USD only, a USD cost row and an EUR ROI that excluded it.
+    // Outstanding beside it: f48's two rewards, earned and held, 1500 + 2000.
     expect(report.roi.costs).toEqual([
-      { currency: 'EUR', rewardsIssuedMinor: 7000, clawbacksMinor: 3500, messagesMinor: 0, totalMinor: 3500 },
-      { currency: 'USD', rewardsIssuedMinor: 0, clawbacksMinor: 0, messagesMinor: 10, totalMinor: 10 },
+      { currency: 'EUR', rewardsIssuedMinor: 7000, clawbacksMinor: 3500, messagesMinor: 10, totalMinor: 3510, unpricedChannels: [], outstandingRewards: 2, outstandingRewardsMinor: 3500 },
     ]);
     expect(report.roi.returns).toEqual([{ currency: 'EUR', amountMinor: 18000 - 5000 }]);
-    expect(report.roi.roi).toEqual([{ currency: 'EUR', value: (13000 - 3500) / 3500, excludesCostsIn: ['USD'] }]);
-    expect(report.roi.costPerAcquiredCustomer).toEqual([{ currency: 'EUR', amountMinor: Math.round(3500 / 3) }, { currency: 'USD', amountMinor: Math.round(10 / 3) }]);
+    expect(report.roi.roi).toEqual([{ currency: 'EUR', value: (13000 - 3510) / 3510, excludesCostsIn: [] }]);
+    expect(report.roi.costPerAcquiredCustomer).toEqual([{ currency: 'EUR', amountMinor: Math.round(3510 / 3) }]);
+  });
+
+  it('shows the outstanding reward liability beside the cost in the terminal and the HTML report', async () => {
+    const html = join(file, '..', 'report.html');
+    const result = await run(['report', '--events', file, '--html', html]);
+    expect(result.code).toBe(0);
+    // f48's two rewards (1500 + 2000 cents) earned and held, not issued.
+    expect(result.stdout).toContain('  outstanding rewards EUR: €35.00 (2 earned, held or approved, not yet issued');
+    expect(result.stdout).toContain('  cost EUR: rewards €70.00 - clawbacks €35.00 + messages €0.10 = €35.10');
+    expect(result.stdout).not.toMatch(/not included/);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('Outstanding rewards (EUR)');
+    expect(page).toContain('€35.00: 2 earned, held or approved, not yet issued');
   });
 
   it('sets benchmarks beside the same denominators', () => {
