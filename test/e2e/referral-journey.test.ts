@@ -155,7 +155,9 @@ describe('referral journey in Chromium', () => {
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`Your referrals, ${advocate.firstName}`);
     expect(await stat('shares')).toBe('2');
     expect(await stat('clicks')).toBe('1');
-    expect(await stat('signups')).toBe('1');
+    // The landing-page signup is a lead; the shop has not reported a signup conversion.
+    expect(await stat('leads')).toBe('1');
+    expect(await stat('signups')).toBe('0');
     expect(await stat('conversions')).toBe('0');
     expect(await page.getByText('No rewards yet').count()).toBe(1);
     // The status link in the email opens the same page.
