@@ -6,6 +6,7 @@ import { DIMENSIONS, type Dimension } from '../../core/analytics/query.js';
 import type { Report } from '../../core/analytics/report.js';
 import { formatMoney } from '../../core/money.js';
 import { CliError, EXIT, err, out, printJson } from '../output.js';
+import { localDateOption } from '../args.js';
 
 interface ReportOptions {
   from?: string;
@@ -17,13 +18,6 @@ interface ReportOptions {
   target?: string;
   windowDays?: number;
   cache?: boolean;
-}
-
-function parseDate(flag: string) {
-  return (value: string): string => {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw new CliError(`${flag}: must be a date YYYY-MM-DD (got "${value}")`, EXIT.usage);
-    return value;
-  };
 }
 
 function parseBy(value: string): Dimension {
@@ -93,8 +87,8 @@ export function registerReport(program: Command): void {
     .command('report')
     .description('the measurement report: funnel, variants, holdout lift, referred vs organic, ROI and benchmarks, from the event log')
     .argument('[campaign]', 'one campaign id (default: every campaign)')
-    .option('--from <date>', 'first run date, YYYY-MM-DD in the campaign timezone', parseDate('--from'))
-    .option('--to <date>', 'last run date, YYYY-MM-DD (also the day cohorts are observed up to)', parseDate('--to'))
+    .option('--from <date>', 'first run date, YYYY-MM-DD in the campaign timezone', localDateOption('--from'))
+    .option('--to <date>', 'last run date, YYYY-MM-DD (also the day cohorts are observed up to)', localDateOption('--to'))
     .option('--by <dimension>', `group the funnel by ${DIMENSIONS.join(' | ')}`, parseBy)
     .option('--window-days <n>', 'days after the milestone the holdout lift counts (default: analytics/config.json)', parseDays)
     .option('--events <file>', 'the event log (default: $EVENTS_FILE or .local/events.jsonl)')
