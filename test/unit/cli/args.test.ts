@@ -30,6 +30,8 @@ describe('every command refuses an impossible date with exit 2, naming the optio
     [['seed', '--today', '2026-04-31'], '--today'],
     [['simulate', '--start', '2026-06-31'], '--start'],
     [['rewards', 'approve-due', '--at', '2026-02-30T10:00:00Z'], '--at'],
+    [['report', '--from', '2026-11-31'], '--from'],
+    [['report', '--to', '2026-02-29'], '--to'],
   ];
   it.each(cases)('%j', async (argv, flag) => {
     const result = await run(argv);
