@@ -36,6 +36,8 @@ import { startDynamo, startSes, type StartedServer } from './servers.js';
 import { checkInvariants, type FaultRecord, type ObservedAsk, type ObservedReward, type ObservedRun, type ObservedSend, type OracleReport, type SimEvent } from './sim-oracle.js';
 
 const HOUR_MS = 3_600_000;
+/** Real time one simulated execution may take before the simulation reports it hung. */
+const EXECUTION_WATCHDOG_MS = 120_000;
 
 export interface Faults {
   /** Probability that a ProcessBatch invocation crashes part way (the Lambda dies: `Lambda.Unknown`). */
@@ -80,6 +82,8 @@ export interface SimulateOptions {
   startDate?: string;
   /** Multiply every campaign's budget (tight budgets exercise the budget rule). */
   budgetScale?: number;
+  /** Relative weights of the kill points a killed execution draws from (default: all 1). */
+  killWeights?: Partial<Record<KillPoint, number>>;
   /** Daily probabilities per customer of the random activity. */
   rates?: Partial<Rates>;
   log?: (line: string) => void;
@@ -114,6 +118,17 @@ export interface SimulationReport extends OracleReport {
 }
 
 const pick = <T>(rand: Random, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+
+/** A kill point drawn by weight. */
+function weighted(rand: Random, weights: Record<KillPoint, number>): KillPoint {
+  const total = KILL_POINTS.reduce((n, p) => n + Math.max(0, weights[p]), 0);
+  let r = rand() * total;
+  for (const p of KILL_POINTS) {
+    r -= Math.max(0, weights[p]);
+    if (r < 0) return p;
+  }
+  return KILL_POINTS[KILL_POINTS.length - 1]!;
+}
 
 /** Customers whose milestones fall inside the window: anniversaries within it, orders near a threshold, B2B plans. */
 export function generateSimCustomers(rand: Random, count: number, startDate: string, days: number): Customer[] {
@@ -168,6 +183,11 @@ class SesFaultProxy {
   url = '';
   throttled = 0;
   hooks: ProxyHooks = {};
+  /**
+   * The execution whose process may call through now: each execution's SES client has its own path prefix
+   * (`/x/<n>`), and a call of an earlier execution's process (one that was killed: an SDK retry in flight) is held.
+   */
+  current = 0;
   private held: ServerResponse[] = [];
 
   constructor(
@@ -187,11 +207,14 @@ class SesFaultProxy {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const isSend = req.method === 'POST' && (req.url ?? '').includes('/outbound-emails');
+      const prefix = /^\/x\/(\d+)(\/.*)?$/.exec(req.url ?? '');
+      const path = prefix ? (prefix[2] ?? '/') : (req.url ?? '/');
+      const isSend = req.method === 'POST' && path.includes('/outbound-emails');
       const body = Buffer.concat(chunks);
       const tags = isSend ? emailTags(body) : {};
       const hooks = this.hooks;
-      if (isSend && hooks.beforeForward?.(tags)) {
+      const stale = prefix !== null && Number(prefix[1]) !== this.current;
+      if (isSend && (stale || hooks.beforeForward?.(tags))) {
         this.held.push(res);
         return;
       }
@@ -201,7 +224,7 @@ class SesFaultProxy {
         res.end(JSON.stringify({ message: 'Maximum sending rate exceeded.' }));
         return;
       }
-      const url = new URL(req.url ?? '/', this.target);
+      const url = new URL(path, this.target);
       const fwd = httpRequest(url, { method: req.method, headers: req.headers }, (up) => {
         const answer: Buffer[] = [];
         up.on('data', (c: Buffer) => answer.push(c));
@@ -290,7 +313,7 @@ export class Simulation {
   private readonly publisher = new MemoryPublisher();
 
   private constructor(
-    readonly options: Required<Pick<SimulateOptions, 'seed' | 'days' | 'startDate'>> & { faults: Faults; rates: Rates; budgetScale: number },
+    readonly options: Required<Pick<SimulateOptions, 'seed' | 'days' | 'startDate'>> & { faults: Faults; rates: Rates; budgetScale: number; killWeights: Record<KillPoint, number> },
     readonly rand: Random,
     private readonly dynamo: StartedServer,
     private readonly ses: StartedServer,
@@ -329,7 +352,7 @@ export class Simulation {
     const repo: CampaignRepository = { get: async (id) => byId.get(id) ?? (await files.get(id)), list: async () => campaigns } as CampaignRepository;
     const stateDir = mkdtempSync(join(tmpdir(), 'asks-sim-'));
     return new Simulation(
-      { seed: options.seed, days: options.days, startDate: options.startDate ?? '2026-03-01', faults, rates: { ...DEFAULT_RATES, ...options.rates }, budgetScale: scale },
+      { seed: options.seed, days: options.days, startDate: options.startDate ?? '2026-03-01', faults, rates: { ...DEFAULT_RATES, ...options.rates }, budgetScale: scale, killWeights: { ...Object.fromEntries(KILL_POINTS.map((p) => [p, 1])), ...options.killWeights } as Record<KillPoint, number> },
       rand,
       dynamo,
       ses,
@@ -449,7 +472,8 @@ export class Simulation {
       const { faults } = this.options;
       const controller = new AbortController();
       // Killed or not, where and at which occurrence of that point: drawn at the execution's start.
-      const plan = faults.kill > 0 && this.rand() < faults.kill ? { point: pick(this.rand, KILL_POINTS), nth: 1 + Math.floor(this.rand() * 3) } : undefined;
+      // Mostly the first occurrence of the point, sometimes the second or third (a later ask of the same execution).
+      const plan = faults.kill > 0 && this.rand() < faults.kill ? { point: weighted(this.rand, this.options.killWeights), nth: [1, 1, 1, 1, 2, 3][Math.floor(this.rand() * 6)]! } : undefined;
       const seen: Partial<Record<KillPoint, number>> = {};
       let killed: KillPoint | undefined;
       const dead = () => killed !== undefined;
@@ -470,6 +494,7 @@ export class Simulation {
         // The claim was written (taken or refused); the process dies before it hears back.
         (command) => isClaim(command) && reach('after_claim'),
       );
+      this.proxy.current = this.executions;
       this.proxy.hooks = {
         beforeForward: () => dead() || reach('after_marker'),
         afterAccepted: (email) => {
@@ -483,7 +508,7 @@ export class Simulation {
       const deps = localDeps({
         doc,
         tableName: this.tableName,
-        sesUrl: this.proxy.url,
+        sesUrl: `${this.proxy.url}/x/${this.executions}`,
         publicBaseUrl: 'http://localhost:3000',
         keysFile: join(this.stateDir, 'keys.json'),
         smsOutboxFile: join(this.stateDir, 'sms.jsonl'),
@@ -504,18 +529,35 @@ export class Simulation {
           },
         },
       });
+      // A killed process's invocations end as failed ones (the execution is aborted anyway): nothing of the
+      // interpreter waits on them (its task timers end).
+      const killedSignal = new Promise<never>((_, fail) => controller.signal.addEventListener('abort', () => fail(Object.assign(new Error('simulated kill: the process is gone'), { name: 'Lambda.Unknown' }))));
+      killedSignal.catch(() => undefined);
+      const orKilled =
+        <T>(fn: (event: unknown) => Promise<T>) =>
+        (event: unknown): Promise<T> =>
+          Promise.race([fn(event), killedSignal]);
       const summarize = deps.handlers.summarize;
       const handlers = {
-        ...deps.handlers,
+        loadCampaign: orKilled(deps.handlers.loadCampaign),
+        queryDuePage: orKilled(deps.handlers.queryDuePage),
+        processBatch: orKilled(deps.handlers.processBatch),
         // Mid-Summarize: before the run record (half the time) or after it, before the execution completes.
-        summarize: async (event: unknown) => {
+        summarize: orKilled(async (event: unknown) => {
           if (plan?.point === 'summarize' && this.rand() < 0.5 && reach('summarize')) return never();
           const out = await summarize(event);
           if (reach('summarize')) return never();
           return out;
-        },
+        }),
       } as typeof deps.handlers;
-      const result = await runExecution({ definition: this.definition, handlers, input: { campaignId: campaign.id, at: hour, mode: 'hour' }, signal: controller.signal, retryIntervalMs: 1 });
+      // A hung execution is a finding, not a wait: it fails the simulation naming the hour and the kill plan.
+      let watchdog: NodeJS.Timeout | undefined;
+      const result = await Promise.race([
+        runExecution({ definition: this.definition, handlers, input: { campaignId: campaign.id, at: hour, mode: 'hour' }, signal: controller.signal, retryIntervalMs: 1 }),
+        new Promise<never>((_, fail) => {
+          watchdog = setTimeout(() => fail(new Error(`simulate: the ${campaign.id} execution at ${hour} did not finish in ${EXECUTION_WATCHDOG_MS / 1000} s (kill plan ${JSON.stringify(plan ?? null)}, killed ${killed ?? 'no'})`)), EXECUTION_WATCHDOG_MS);
+        }),
+      ]).finally(() => clearTimeout(watchdog));
       this.proxy.hooks = {};
       const throttled = this.proxy.throttled - throttledBefore;
       if (crashed) this.injected.crash += 1;

@@ -18,7 +18,7 @@ export function registerSimulate(program: Command): void {
     .description('simulate the hourly schedule of every active campaign over N days with faults, then check the invariants (exit 1 on any violation)')
     .option('--days <n>', 'simulated days', whole('days', 1, 366), 30)
     .option('--seed <s>', 'PRNG seed (the same seed gives the same inputs)', whole('seed', 0, 2 ** 31 - 1), 1)
-    .option('--faults <list>', 'fault probabilities: crash=P (a ProcessBatch dies), throttle=P (an SES call is throttled), kill=P (an execution is killed)', 'crash=0,throttle=0,kill=0')
+    .option('--faults <list>', "fault probabilities: crash=P (a ProcessBatch dies), throttle=P (an SES call is throttled), kill=P (an execution's process is killed at a random point: before or after an ask's claim, after its send marker, after SES accepted it, mid-Summarize)", 'crash=0,throttle=0,kill=0')
     .option('--customers <n>', 'customers generated', whole('customers', 1, 5000), 60)
     .option('--start <date>', 'first simulated day YYYY-MM-DD (UTC)', '2026-03-01')
     .option('--budget-scale <x>', 'multiply every campaign budget (a small factor exercises the budget rule)', '1')
