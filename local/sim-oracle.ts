@@ -374,11 +374,13 @@ export function checkInvariants(input: OracleInput): OracleReport {
       const maybeSent = input.asks
         .filter((a) => a.customerId === o.customerId && a.status === 'failed' && /outcome unknown/.test(a.error ?? '') && Date.parse(a.updatedAt) <= decideAt)
         .map((a) => ({ hour: iso(hourFloor(Date.parse(a.updatedAt))), campaignId: a.campaignId, customerId: a.customerId, askId: a.askId, occurrenceId: a.occurrenceId, channel: 'unknown', at: a.updatedAt, messageId: '' }));
+      // Two occurrences of one customer decided in the same run get one ask: the other sees it (cooldown, caps).
+      const sameRun = sends.filter((s) => s.customerId === o.customerId && s.askId !== askId && Date.parse(s.hour) === decideAt);
       const cautious =
         record?.status === 'skipped' &&
         (record.skipReason === 'cooldown' || record.skipReason === 'frequency_cap') &&
-        maybeSent.length > 0 &&
-        !verdict(campaign, customer, events, [...priorTo(decideAt, o.campaignId), ...maybeSent], decideAt).ask;
+        maybeSent.length + sameRun.length > 0 &&
+        !verdict(campaign, customer, events, [...priorTo(decideAt, o.campaignId), ...maybeSent, ...sameRun], decideAt).ask;
       const excused = record && (record.status === 'held_out' || (record.status === 'skipped' && record.skipReason === 'budget_exhausted') || unknownAfterKill || cautious);
       if (!excused) violations.push({ invariant: 'asked_once', ...where, detail: `eligible at ${iso(decideAt)} but no message went out by ${iso(deadline)} (ask record: ${record ? `${record.status}${record.skipReason ? ` ${record.skipReason}` : ''}` : 'none'})` });
       continue;
@@ -401,7 +403,9 @@ export function checkInvariants(input: OracleInput): OracleReport {
     if (!campaign || !customer) continue;
     checked.never_against_rules += 1;
     const hour = Date.parse(s.hour);
-    const v = verdict(campaign, customer, events, priorTo(hour, s.campaignId), hour);
+    // Earlier messages to the same customer in the same run count too (one ask per customer and run).
+    const earlierSameRun = sends.filter((x) => x.customerId === s.customerId && x.askId !== s.askId && x.hour === s.hour && x.campaignId === s.campaignId && x.at < s.at);
+    const v = verdict(campaign, customer, events, [...priorTo(hour, s.campaignId), ...earlierSameRun], hour);
     if (!v.ask) violations.push({ invariant: 'never_against_rules', campaignId: s.campaignId, customerId: s.customerId, occurrenceId: s.occurrenceId, detail: `asked by ${s.channel} at ${s.at} against ${v.reason}` });
     else if (!v.channels.includes(s.channel)) violations.push({ invariant: 'never_against_rules', campaignId: s.campaignId, customerId: s.customerId, occurrenceId: s.occurrenceId, detail: `asked by ${s.channel}, a channel without consent or address (usable: ${v.channels.join(', ')})` });
   }

@@ -7,7 +7,7 @@
 // A batch whose process dies never reaches its own count: its journal (`RUNJ#<campaignId>` / `<executionId>#<batchId>`,
 // the asks it was about to handle, written before its first claim) stays behind, and a later run's LoadCampaign counts
 // it from those asks' records onto the dead execution's record (`reconcile`), once, by the same batch-id guard.
-import { BatchGetCommand, DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Ask } from '../../core/schemas/ask.js';
 import type { Counts, Run, RunSummary } from '../../core/schemas/workflow.js';
 import type { BatchJournal, RunRecorder } from '../../core/workflow/ports.js';
@@ -135,10 +135,30 @@ export class DynamoRunStore implements RunRecorder, BatchJournal {
     }
   }
 
-  /** The batch's journal: the asks it is about to handle (before its first claim). */
-  async openBatch(run: Run, batchId: string, asks: Array<{ customerId: string; occurrenceId: string }>, at: string): Promise<void> {
-    if (!run.executionId) return;
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...runJournalKey(run.campaignId, run.executionId, batchId), entity: 'run_journal', run, batchId, asks, at } }));
+  /**
+   * The batch's journal: the asks it is about to handle (before its first claim). A retried attempt finds its earlier
+   * attempts' journal: it keeps their asks too, and counts those it will not meet again from their records.
+   */
+  async openBatch(run: Run, batchId: string, asks: Array<{ customerId: string; occurrenceId: string }>, at: string): Promise<Counts> {
+    if (!run.executionId) return {};
+    const key = runJournalKey(run.campaignId, run.executionId, batchId);
+    const earlier = (await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))).Item as Journal | undefined;
+    const id = (a: { customerId: string; occurrenceId: string }) => `${a.customerId}|${a.occurrenceId}`;
+    const now = new Set(asks.map(id));
+    const gone = (earlier?.asks ?? []).filter((a) => !now.has(id(a)));
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...key, entity: 'run_journal', run, batchId, asks: [...asks, ...gone], at: earlier?.at ?? at } }));
+    return gone.length ? this.countOwn(await this.getAsks(gone), run.executionId, batchId) : {};
+  }
+
+  /** Counts of the asks this execution and batch decided, by their records (a claim still in flight: none). */
+  private countOwn(asks: Ask[], executionId: string | undefined, batchId: string): Counts {
+    const counts: Counts = {};
+    for (const ask of asks) {
+      if (ask.executionId !== executionId || (ask.batchId !== undefined && ask.batchId !== batchId)) continue;
+      const key = countKeyOf(ask);
+      if (key) counts[key] = (counts[key] ?? 0) + 1;
+    }
+    return counts;
   }
 
   async closeBatch(run: Run, batchId: string): Promise<void> {
@@ -161,13 +181,7 @@ export class DynamoRunStore implements RunRecorder, BatchJournal {
     } while (start);
     let counted = 0;
     for (const journal of journals) {
-      const asks = await this.getAsks(journal.asks);
-      const counts: Counts = {};
-      for (const ask of asks) {
-        if (ask.executionId !== journal.run.executionId || (ask.batchId !== undefined && ask.batchId !== journal.batchId)) continue;
-        const key = countKeyOf(ask);
-        if (key) counts[key] = (counts[key] ?? 0) + 1;
-      }
+      const counts = this.countOwn(await this.getAsks(journal.asks), journal.run.executionId, journal.batchId);
       if (await this.addCounts(journal.run, counts, journal.batchId, { reconciled: true })) counted += 1;
       await this.closeBatch(journal.run, journal.batchId);
     }

@@ -96,9 +96,13 @@ export interface RunRecorder {
   record(summary: RunSummary): Promise<void>;
 }
 
-/** The journal of a batch in progress: the asks it is about to handle, written before its first claim. */
+/**
+ * The journal of a batch in progress: the asks it is about to handle, written before its first claim. A retried
+ * attempt keeps the earlier attempts' asks in it, and gets back the counts of those it will not meet again (an earlier
+ * attempt decided them and they left the read, as a sent threshold ask leaves the pending index).
+ */
 export interface BatchJournal {
-  openBatch(run: Run, batchId: string, asks: Array<{ customerId: string; occurrenceId: string }>, at: string): Promise<void>;
+  openBatch(run: Run, batchId: string, asks: Array<{ customerId: string; occurrenceId: string }>, at: string): Promise<Counts | void>;
 }
 
 /** Asks filed in the due-asks index under `<campaignId>#<YYYY-MM-DDTHH>` (deferred, or a claim whose lease ends then). */

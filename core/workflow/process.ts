@@ -253,9 +253,17 @@ export async function processBatch(input: ProcessBatchInput, deps: ProcessDeps):
   const budget = await deps.budget.state(campaign.id);
   const rate = conversionRate(campaign.budget, budget).rate;
   const planner = new BudgetPlanner(campaign.budget.amountMinor, budget.committedMinor);
-  const decided = due.map((entry) => decide(entry, campaign, run, suppressed, rate, planner));
+  // A customer due twice in one batch (two thresholds crossed at once) is asked once: the later occurrence sees the
+  // earlier ask in the history, so cooldown and caps hold within the batch as they do across runs.
+  const askedInBatch = new Map<string, string[]>();
+  const decided = due.map((entry) => {
+    const d = decide(entry, campaign, run, suppressed, rate, planner, askedInBatch.get(entry.customer.id) ?? []);
+    if (d.decision.outcome === 'ask') askedInBatch.set(entry.customer.id, [...(askedInBatch.get(entry.customer.id) ?? []), d.decidedAt.toISOString()]);
+    return d;
+  });
   // The journal before the first claim: if this process dies, a later run counts these asks from their records.
-  await deps.journal?.openBatch(run, batch.batchId, due.map((e) => ({ customerId: e.customer.id, occurrenceId: e.occurrence!.occurrenceId })), deps.clock.now().toISOString());
+  const carried = await deps.journal?.openBatch(run, batch.batchId, due.map((e) => ({ customerId: e.customer.id, occurrenceId: e.occurrence!.occurrenceId })), deps.clock.now().toISOString());
+  for (const [key, n] of Object.entries(carried ?? {})) bump(counts, key, n);
   // What the planned asks reserve, taken for the whole batch in one conditional update (BatchReservation); a stale
   // claim settled by its send marker reserves nothing.
   const reservations = await BatchReservation.open(
@@ -315,7 +323,7 @@ interface Decided {
 }
 
 /** Decide one due customer (pure): eligibility, then the budget rule on the batch's plan of the budget. */
-function decide(entry: Entry, campaign: Campaign, run: Run, suppressed: Set<string>, rate: number, planner: BudgetPlanner): Decided {
+function decide(entry: Entry, campaign: Campaign, run: Run, suppressed: Set<string>, rate: number, planner: BudgetPlanner, askedInBatch: string[] = []): Decided {
   const { customer } = entry;
   // An ask read back from the due-asks index is decided when it is due: now.
   const decidedAt = entry.stored ? new Date(run.at) : decisionTime(campaign, run, customer, entry.segment.localDate);
@@ -324,7 +332,10 @@ function decide(entry: Entry, campaign: Campaign, run: Run, suppressed: Set<stri
   let decision: EligibilityDecision = evaluateEligibility({
     campaign,
     customer,
-    history: { lastAskAt: customer.lastAskAt, recentAskAts: customer.recentAskAts ?? [] },
+    history: {
+      lastAskAt: [customer.lastAskAt, ...askedInBatch].filter((t): t is string => t !== undefined).sort().pop(),
+      recentAskAts: [...(customer.recentAskAts ?? []), ...askedInBatch],
+    },
     suppressed: {
       email: customer.email !== undefined && suppressed.has(customer.email.trim().toLowerCase()),
       phone: customer.phone !== undefined && suppressed.has(customer.phone),

@@ -129,6 +129,25 @@ describe('run records count each batch once', () => {
   });
 });
 
+describe('a retried batch', () => {
+  it('keeps the earlier attempt in its journal and counts what that attempt decided and the retry will not meet again', async () => {
+    // Prepare: attempt 1 of e1/p0b0 journaled a and b and sent a (a's pending record is handled: the retry does not read it).
+    const table = await freshTable(doc, 'runs');
+    const store = new DynamoRunStore(doc, table);
+    await store.start(runOf('e1'), '2026-03-08T10:00:00.000Z');
+    const key = (customerId: string) => ({ customerId, occurrenceId: 'project_completed#4' });
+    expect(await store.openBatch(runOf('e1'), 'p0b0', [key('a'), key('b')], '2026-03-08T10:00:00.000Z')).toEqual({});
+    await doc.send(new PutCommand({ TableName: table, Item: { PK: customerPk('a'), SK: askSk('project_completed#4'), entity: 'ask', customerId: 'a', status: 'sent', executionId: 'e1', batchId: 'p0b0' } }));
+
+    // Act: the retry reads only b.
+    const carried = await store.openBatch(runOf('e1'), 'p0b0', [key('b')], '2026-03-08T10:00:00.000Z');
+
+    // Assess: a is counted by the retry; the journal still holds both (a third attempt would know a too).
+    expect(carried).toEqual({ sent: 1 });
+    expect(await store.openBatch(runOf('e1'), 'p0b0', [key('b')], '2026-03-08T10:00:00.000Z')).toEqual({ sent: 1 });
+  });
+});
+
 describe('asks run --from/--to', () => {
   it('refuses a half window, a reversed one and a bad instant with exit code 2', async () => {
     expect((await asks(['run', 'signup-anniversary', '--from', '2026-03-08T00:00:00Z'])).code).toBe(2);
