@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { ZodError } from 'zod';
 import { ReferralError } from '../core/errors.js';
 import { commands } from './commands/index.js';
-import { CliError, EXIT, err, io, withIo, type CliIo } from './output.js';
+import { CliError, EXIT, endQuietlyOnClosedPipe, err, io, withIo, type CliIo } from './output.js';
 
 const VERSION = '0.1.0';
 
@@ -104,8 +104,8 @@ if (isEntryPoint()) {
   // (aws-local-stepfunctions keeps a Task's TimeoutSeconds timer, 330 s, for a handler a simulated kill left pending).
   const flushed = (stream: NodeJS.WriteStream) =>
     new Promise<void>((resolve) => {
-      // A reader that went away (`asks report | head`) is not this command's problem.
-      stream.on('error', () => resolve());
+      // A reader that went away (`asks report | head`) ends the command quietly, as for every other write.
+      endQuietlyOnClosedPipe(stream);
       stream.write('', () => resolve());
     });
   await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
