@@ -39,7 +39,7 @@ export interface LoadOptions {
   templatesDir?: string;
   /** The program's default locale: the language of the unsuffixed template files (default "en"). */
   defaultLocale?: string;
-  /** Program file: skip the check that the logo's PNG twin is current (`npm run assets`, which writes it). */
+  /** Program file: skip the check that the logo's PNG twin is current (`npm run assets`, which writes it; the runtime, which ships what the build checked). */
   ignoreRaster?: boolean;
 }
 
@@ -657,7 +657,8 @@ export class FileProgramSource implements ProgramSource {
     this.loaded ??= (async () => {
       const dir = this.options.dir ?? defaultCampaignsDir();
       const templatesDir = this.options.templatesDir ?? (this.options.dir === undefined ? defaultTemplatesDir() : undefined);
-      const result = await loadProgramFile(programFileIn(dir), { templatesDir: templatesDir && existsSync(templatesDir) ? templatesDir : undefined });
+      // The logo's PNG twin is checked by `asks validate` and the build (infra/bundle.ts), not again at every start.
+      const result = await loadProgramFile(programFileIn(dir), { templatesDir: templatesDir && existsSync(templatesDir) ? templatesDir : undefined, ignoreRaster: true });
       if (!result.ok) throw new ValidationError(`invalid program file:\n${result.problems.map(formatProblem).join('\n')}`);
       return result.program;
     })().catch((error: unknown) => {
