@@ -88,6 +88,27 @@ export function reservationLapsed(ask: { reservation?: string; reservationExpire
   return ask.reservation === 'open' && ask.reservationExpiresAt !== undefined && Date.parse(ask.reservationExpiresAt) <= Date.parse(now);
 }
 
+/**
+ * The most one ask of `campaign` can reserve at `rate` (minor units): the largest tenure tier plus the largest
+ * referral bonus for the advocate, plus the friend's offer, times the rate (as `askReservationMinor` rounds it).
+ */
+export function maxAskReservationMinor(campaign: Pick<Campaign, 'reward' | 'offer'>, rate: number): number {
+  const advocate = Math.max(...campaign.reward.tenureTiers.map((t) => t.amountMinor)) + Math.max(0, ...campaign.reward.referralTiers.map((t) => t.bonusMinor));
+  const friend = campaign.offer.amountMinor ?? 0;
+  return askReservationMinor({ tenureYears: 0, tierLabel: '', advocate: { amountMinor: advocate, currency: campaign.reward.currency }, friend: friend > 0 ? { amountMinor: friend, currency: campaign.offer.currency ?? campaign.reward.currency } : null }, rate);
+}
+
+/**
+ * Whether the budget could run out within `asks` more asks: its room (budget - committed) is less than what that many
+ * asks could reserve at most. A run whose budget is tight processes one batch at a time, in the order `asks plan`
+ * walks the customers, so the plan and the run ask the same customers (concurrent batches would race for the last
+ * of the budget: the same number asked, not the same people).
+ */
+export function budgetIsTight(campaign: Pick<Campaign, 'reward' | 'offer' | 'budget'>, state: BudgetState, asks: number): boolean {
+  const { rate } = conversionRate(campaign.budget, state);
+  return campaign.budget.amountMinor - state.committedMinor < maxAskReservationMinor(campaign, rate) * asks;
+}
+
 /** Whether `amountMinor` more fits: committed + amount <= budget (the condition every reservation is written with). */
 export function fitsBudget(budgetMinor: number, committedMinor: number, amountMinor: number): boolean {
   return committedMinor + amountMinor <= budgetMinor;

@@ -71,7 +71,7 @@ export function localDeps(w: LocalWiring) {
   const runs = new DynamoRunStore(w.doc, w.tableName);
   const progress = new DynamoProgressStore(w.doc, w.tableName);
   const handlers = makeHandlers({
-    load: { campaigns, customers: loadCustomers, ids: nanoIds, runs, recovery: { progress, ...(w.lookbackHours !== undefined ? { lookbackHours: w.lookbackHours } : {}) } },
+    load: { campaigns, customers: loadCustomers, ids: nanoIds, runs, budget: processDeps.stores.budget, recovery: { progress, ...(w.lookbackHours !== undefined ? { lookbackHours: w.lookbackHours } : {}) } },
     ...(w.plan ? { plan: w.plan } : {}),
     process: { ...processDeps, ...w.process },
     progress,

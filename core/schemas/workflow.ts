@@ -86,6 +86,11 @@ export const RunState = z.object({
   done: z.boolean().default(false),
   /** Output of the previous Map (BatchResult[]), folded in by QueryDuePage. */
   results: z.array(BatchResult).default([]),
+  /**
+   * The budget is tight (core/budget.ts `budgetIsTight`, decided by LoadCampaign): one batch per round, in the order
+   * `asks plan` reads the customers, so the plan and the run ask the same customers.
+   */
+  serial: z.boolean().default(false),
 });
 export type RunState = z.infer<typeof RunState>;
 

@@ -98,13 +98,14 @@ export function addCounts(into: Counts, from: Counts): Counts {
 }
 
 /** The first state: nothing read yet. */
-export function initialState(run: Run, segments: Segment[], totals: Counts = {}): RunState {
-  return { run, pending: segments, totals, page: 0, batches: [], done: false, results: [] };
+export function initialState(run: Run, segments: Segment[], totals: Counts = {}, serial = false): RunState {
+  return { run, pending: segments, totals, page: 0, batches: [], done: false, results: [], serial };
 }
 
 /**
  * One QueryDuePage step: fold the previous round's results into the totals (a failed batch counts `batch_failed`),
- * put continuations in front of what is pending (finish a partition before starting new ones), plan the next round.
+ * put continuations in front of what is pending (finish a partition before starting new ones), plan the next round
+ * (one batch when the run is `serial`).
  */
 export function nextPage(state: RunState, options: PlanOptions = DEFAULT_PLAN): RunState {
   let totals = state.totals;
@@ -115,6 +116,7 @@ export function nextPage(state: RunState, options: PlanOptions = DEFAULT_PLAN): 
     continuations.push(...result.continuation);
   }
   const page = state.page + (state.results.length > 0 || state.batches.length > 0 ? 1 : 0);
-  const planned = planBatches([...continuations, ...state.pending], page, options);
-  return { run: state.run, totals, page, pending: planned.pending, batches: planned.batches, done: planned.batches.length === 0, results: [] };
+  // A tight budget: one batch per round, so every batch (and its continuation) runs in the plan's order.
+  const planned = planBatches([...continuations, ...state.pending], page, state.serial ? { ...options, maxBatchesPerRound: 1 } : options);
+  return { run: state.run, totals, page, pending: planned.pending, batches: planned.batches, done: planned.batches.length === 0, results: [], serial: state.serial };
 }

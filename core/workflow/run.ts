@@ -5,6 +5,7 @@ import { isDateMilestoneKind } from '../schemas/campaign.js';
 import { projectEvent } from '../schemas/events.js';
 import { RunInput, type Run, type RunState, type RunSummary } from '../schemas/workflow.js';
 import { NotFoundError } from '../errors.js';
+import { budgetIsTight, type BudgetStore } from '../budget.js';
 import { DEFAULT_PLAN, initialState, planSegments, runFor, type PlanOptions } from './plan.js';
 import type { ProgressStore, RunRecorder } from './ports.js';
 import { BATCH_JOURNAL_LEASE_MS, DEFAULT_RECOVERY, dueAskSegment, hourOf, hoursBack, missedHours, runClock, type RecoveryOptions } from './recovery.js';
@@ -24,6 +25,8 @@ export interface LoadDeps {
   recovery?: { progress: ProgressStore } & Partial<RecoveryOptions>;
   /** The run's clock (default: the scheduled instant, `run.at`). */
   clockFor?: (run: Run) => Clock;
+  /** The campaign's budget item: a tight budget makes the run `serial` (core/budget.ts `budgetIsTight`). */
+  budget?: Pick<BudgetStore, 'state'>;
 }
 
 /**
@@ -53,7 +56,10 @@ export async function loadCampaign(raw: unknown, deps: LoadDeps): Promise<RunSta
   const partitions = isDateMilestoneKind(campaign.milestone.kind) ? await deps.customers.listPartitions() : [];
   const plan = { ...DEFAULT_PLAN, ...deps.plan };
   let segments = planSegments(campaign, run, partitions, plan);
-  if (!recovery) return initialState(run, segments);
+  // One full round could ask maxBatchesPerRound * limit customers: if the budget could run out in it, go one batch
+  // at a time (the plan's order) so the plan and the run ask the same customers.
+  const serial = deps.budget ? budgetIsTight(campaign, await deps.budget.state(campaign.id), plan.maxBatchesPerRound * plan.limit) : false;
+  if (!recovery) return initialState(run, segments, {}, serial);
   const options: RecoveryOptions = { ...DEFAULT_RECOVERY, ...(recovery.lookbackHours !== undefined ? { lookbackHours: recovery.lookbackHours } : {}) };
   if (hourly) {
     const hour = hourOf(run.at);
@@ -69,7 +75,7 @@ export async function loadCampaign(raw: unknown, deps: LoadDeps): Promise<RunSta
     }
     segments = found.open;
   }
-  return initialState(run, [...segments, dueAskSegment(run, options)]);
+  return initialState(run, [...segments, dueAskSegment(run, options)], {}, serial);
 }
 
 export interface SummarizeDeps {

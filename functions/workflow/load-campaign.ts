@@ -1,5 +1,6 @@
 // Lambda entry: LoadCampaign (RunInput -> RunState with the segments the run reads).
 import { nanoIds } from '../../adapters/clock.js';
+import { DynamoBudgetStore } from '../../adapters/dynamo/budget.js';
 import { CustomerStore } from '../../adapters/dynamo/customers.js';
 import { DynamoProgressStore } from '../../adapters/dynamo/progress.js';
 import { DynamoRunStore } from '../../adapters/dynamo/runs.js';
@@ -15,6 +16,7 @@ export const handler = async (event: unknown) => {
       customers: new CustomerStore(doc, tableName),
       ids: nanoIds,
       runs: new DynamoRunStore(doc, tableName),
+      budget: new DynamoBudgetStore(doc, tableName),
       recovery: { progress: new DynamoProgressStore(doc, tableName), lookbackHours: Number(process.env.RECOVERY_LOOKBACK_HOURS ?? 24) || 24 },
     },
     observability: observabilityFromEnv(),

@@ -18,6 +18,7 @@ import { Customer } from '../../../core/schemas/customer.js';
 import { conversionDeps } from '../../../functions/conversions/wiring.js';
 import { definitionFromCdkOut } from '../../../local/definition.js';
 import { localDeps, runExecution } from '../../../local/run-campaign.js';
+import type { PlanOptions } from '../../../core/workflow/plan.js';
 import { startSes, type StartedServer } from '../../../local/servers.js';
 import { freshTable, localDoc, startDynalite, type RunningDynalite } from '../../helpers/dynalite.js';
 
@@ -55,7 +56,7 @@ async function tightCampaign(conversionRate: number): Promise<Campaign> {
 const customer = (id: string, signupDate: string) =>
   Customer.parse({ id, firstName: id, email: `${id}@example.com`, timezone: 'Europe/Berlin', country: 'DE', signupDate, consents: { email: true }, counters: { orders: 3 } });
 
-async function setup(conversionRate: number) {
+async function setup(conversionRate: number, plan?: Partial<PlanOptions>) {
   const table = await freshTable(doc, 'budget');
   const campaign = await tightCampaign(conversionRate);
   const campaigns = { get: async (id: string) => (id === campaign.id ? campaign : undefined), list: async () => [campaign] };
@@ -64,7 +65,7 @@ async function setup(conversionRate: number) {
   const tomorrow = ['gus', 'hal', 'ivy'].map((id) => customer(id, '2022-03-15'));
   await new CustomerStore(doc, table).putMany([...today, ...tomorrow]);
   const events = new MemoryPublisher();
-  const deps = localDeps({ doc, tableName: table, sesUrl: ses.url, publicBaseUrl: 'http://127.0.0.1:1', keysFile: join(stateDir, 'keys.json'), campaigns });
+  const deps = localDeps({ doc, tableName: table, sesUrl: ses.url, publicBaseUrl: 'http://127.0.0.1:1', keysFile: join(stateDir, 'keys.json'), campaigns, ...(plan ? { plan } : {}) });
   return { table, campaign, campaigns, deps, events };
 }
 
@@ -103,6 +104,21 @@ describe('asks plan and asks run under a tight budget', () => {
     expect(state.reservedMinor).toBe(day.projectedCostMinor);
     expect(state.committedMinor).toBeLessThanOrEqual(campaign.budget.amountMinor);
     expect(state.asks).toBe(asked);
+  });
+
+  it('asks the same customers when every customer is a batch of its own (batches that would race for the budget)', async () => {
+    // One customer per batch: without the tight-budget rule the batches of a round run at once and whichever reserves
+    // first is asked. The run must still ask exactly the customers the plan names.
+    const { table, campaign, deps } = await setup(0.5, { limit: 1, segmentsPerBatch: 1 });
+    const plan = await planFromTable(campaign, [DAY], { endpoint: dynamo.endpoint, table });
+    const result = await run(deps, campaign.id, DAY);
+
+    expect(result.error).toBeUndefined();
+    const sent = (await asks(table)).filter((a) => a.status === 'sent').map((a) => a.customerId).sort();
+    expect(plan.days[0]!.ask).toBe(3);
+    expect(sent).toEqual([...plan.days[0]!.askIds].sort());
+    // The run went one batch per round (six customers, six rounds), in the plan's order.
+    expect(result.summary?.pages).toBeGreaterThanOrEqual(6);
   });
 
   it('pays every friend who was promised the offer, books the overrun, announces it and stops asking', async () => {

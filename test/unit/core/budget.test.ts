@@ -3,7 +3,7 @@
 // does in the same order; a naive read-then-write budget is caught over-committing (so the property can fail).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { askReservationMinor, BudgetPlanner, conversionRate, fitsBudget, InMemoryBudget, reservationExpiresAt, reservationLapsed, type BudgetStore } from '../../../core/budget.js';
+import { askReservationMinor, budgetIsTight, BudgetPlanner, EMPTY_BUDGET, maxAskReservationMinor, conversionRate, fitsBudget, InMemoryBudget, reservationExpiresAt, reservationLapsed, type BudgetStore } from '../../../core/budget.js';
 import { quoteFor, quoteOf, quotedCostMinor } from '../../../core/quote.js';
 import type { RewardQuote } from '../../../core/schemas/ask.js';
 import { makeCampaign, makeCustomer } from './fixtures.js';
@@ -201,5 +201,28 @@ describe('reservations lapse after the attribution window', () => {
     expect(reservationLapsed(ask, '2026-03-31T09:59:59.999Z')).toBe(false);
     expect(reservationLapsed(ask, '2026-03-31T10:00:00.000Z')).toBe(true);
     expect(reservationLapsed({ ...ask, reservation: 'converted' }, '2026-04-30T00:00:00.000Z')).toBe(false);
+  });
+});
+
+describe('a tight budget (the run goes one batch at a time)', () => {
+  // Tiers €10 / €15 / €25 for the advocate, a €5 bonus from the second referral tier, €20 for the friend.
+  const campaign = makeCampaign({
+    reward: { ...makeCampaign().reward, currency: 'EUR', tenureTiers: [{ minYears: 0, amountMinor: 1000, label: 'a' }, { minYears: 2, amountMinor: 1500, label: 'b' }, { minYears: 5, amountMinor: 2500, label: 'c' }], referralTiers: [{ minReferrals: 1, bonusMinor: 200, label: 'x' }, { minReferrals: 5, bonusMinor: 500, label: 'y' }] },
+    offer: { ...makeCampaign().offer, amountMinor: 2000, currency: 'EUR' },
+    budget: { amountMinor: 100_000, currency: 'EUR', conversionRate: 0.1 },
+  });
+
+  it('reserves at most the largest tier plus the largest bonus plus the offer, times the rate', () => {
+    // (2500 + 500 + 2000) * 0.1 = 500
+    expect(maxAskReservationMinor(campaign, 0.1)).toBe(500);
+    expect(maxAskReservationMinor(campaign, 1)).toBe(5000);
+  });
+
+  it('is tight when the room is less than what the round could reserve at most', () => {
+    // Room €1,000 - €0 = 100,000 minor; 200 asks * 500 = 100,000 fits exactly, 201 asks do not.
+    expect(budgetIsTight(campaign, EMPTY_BUDGET, 200)).toBe(false);
+    expect(budgetIsTight(campaign, EMPTY_BUDGET, 201)).toBe(true);
+    // Committed money shrinks the room: 99,500 left is less than 200 * 500.
+    expect(budgetIsTight(campaign, { ...EMPTY_BUDGET, committedMinor: 500, reservedMinor: 500 }, 200)).toBe(true);
   });
 });

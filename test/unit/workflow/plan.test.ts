@@ -56,6 +56,21 @@ describe('planBatches', () => {
 });
 
 describe('nextPage', () => {
+  it('plans one batch per round for a serial run (a tight budget) and keeps it serial', () => {
+    const run = runFor({ campaignId: 'c', at: '2026-05-01T00:00:00Z', mode: 'day', runDate: '2026-05-01' });
+    const segments = [seg(1), seg(2), seg(3)];
+    const parallel = nextPage(initialState(run, segments), { ...DEFAULT_PLAN, segmentsPerBatch: 1 });
+    expect(parallel.batches).toHaveLength(3);
+    const first = nextPage(initialState(run, segments, {}, true), { ...DEFAULT_PLAN, segmentsPerBatch: 1 });
+    expect(first.batches.map((b) => b.segments)).toEqual([[seg(1)]]);
+    expect(first.serial).toBe(true);
+    // The unfinished first segment runs next, before the segments after it (the order `asks plan` reads them in).
+    const resumed = { ...seg(1), startKey: { PK: 'C#x' } };
+    const second = nextPage({ ...first, results: [{ batchId: 'p0b0', counts: {}, continuation: [resumed], failed: false }] }, { ...DEFAULT_PLAN, segmentsPerBatch: 1 });
+    expect(second.batches.map((b) => b.segments)).toEqual([[resumed]]);
+    expect(second.pending).toEqual([seg(2), seg(3)]);
+    expect(second.serial).toBe(true);
+  });
   it('is done at once when there is nothing to read', () => {
     const run = runFor({ campaignId: 'c', at: '2026-05-01T00:00:00Z', mode: 'day', runDate: '2026-05-01' });
     expect(nextPage(initialState(run, [])).done).toBe(true);
