@@ -133,8 +133,13 @@ export interface RewardLedger {
   spentMinor(campaignId: string): Promise<number>;
   putHold(marker: HoldMarker): Promise<void>;
   deleteHold(marker: HoldMarker): Promise<void>;
-  /** Hold markers whose holdUntil <= now (Query by hold day; a lookback covers missed runs). */
+  /** Every hold marker whose holdUntil <= now, however long ago (Query by hold day from the oldest that may hold one). */
   dueHolds(now: Date): Promise<HoldMarker[]>;
+  /**
+   * Called after a run handled every marker of its `dueHolds` except `kept` (still held): the ledger may stop reading
+   * the days before the oldest kept one. Optional: a ledger without it reads its days as before.
+   */
+  holdsHandled?(now: Date, kept: readonly HoldMarker[]): Promise<void>;
   /** Over-budget rewards of a campaign waiting for budget (one marker per reward, so re-parking is idempotent). */
   putParked(marker: ParkedMarker): Promise<void>;
   deleteParked(marker: Pick<ParkedMarker, 'campaignId' | 'advocateId' | 'rewardId'>): Promise<void>;
@@ -467,6 +472,7 @@ async function refund(deps: ConversionDeps, input: ConversionInput, conversionId
 export async function approveDueRewards(deps: Pick<ConversionDeps, 'ledger' | 'publisher'>, now: Date): Promise<{ examined: number; approved: number; issued: number; skipped: number }> {
   const at = now.toISOString();
   const counts = { examined: 0, approved: 0, issued: 0, skipped: 0 };
+  const kept: HoldMarker[] = [];
   for (const marker of await deps.ledger.dueHolds(now)) {
     counts.examined += 1;
     const events: Publishable[] = [];
@@ -487,11 +493,13 @@ export async function approveDueRewards(deps: Pick<ConversionDeps, 'ledger' | 'p
         events.push(event('referral.reward.approved', at, detail), event('referral.reward.issued', at, detail));
       }
     } else if (latest?.state === 'held') {
-      continue; // not due yet (a marker filed under an earlier day by a clock-skewed writer): keep it
+      kept.push(marker); // not due yet (a marker filed under an earlier day by a clock-skewed writer): keep it
+      continue;
     } else counts.skipped += 1;
     await deps.publisher.publish(events);
     await deps.ledger.deleteHold(marker);
   }
+  await deps.ledger.holdsHandled?.(now, kept);
   return counts;
 }
 

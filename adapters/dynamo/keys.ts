@@ -18,6 +18,7 @@
 //   PROG#<campaignId>         <hour>#<index>#<partition> (hour-mode partition progress), <hour>#@fired (a run planned the hour)
 //   RUNJ#<campaignId>         <executionId>#<batchId> (journal of a batch in progress: its asks; deleted when counted)
 //   META                      PARTITIONS             REVIEW             (ledger review queue)
+//                             HOLDS (the oldest hold day that may still hold a marker: where the approver reads from)
 // DueAsks (sparse): askDueHour = <campaignId>#<YYYY-MM-DDTHH> on deferred asks and on claims (at the end of the lease).
 // GSI1: ASKS#<campaignId> (asks), K#<clickId> (clicks), XC#<externalId> (referee claims), X#<externalId> (conversions),
 //       LE#<keyed email hash> (leads, so an erasure finds a friend's signups).
@@ -133,6 +134,11 @@ export const ledgerSk = (rewardId: string, seq: number): string => `${rewardId}#
 export const ledgerCampaignPk = (campaignId: string): string => `LC#${campaignId}`;
 export const holdPk = (holdUntil: string): string => `HOLD#${holdUntil.slice(0, 10)}`;
 export const holdSk = (m: { holdUntil: string; advocateId: string; rewardId: string }): string => `${m.holdUntil}#${m.advocateId}#${m.rewardId}`;
+/**
+ * `META` / `HOLDS`: `oldestDay`, the oldest `HOLD#<day>` that may still hold a marker. A hold lowers it; the approver
+ * reads every day from it to today (however long it did not run) and moves it up past the days it emptied.
+ */
+export const holdCursorKey = (): TableKey => ({ PK: META_PK, SK: 'HOLDS' });
 export const parkedPk = (campaignId: string): string => `OVER#${campaignId}`;
 export const parkedKey = (m: { campaignId: string; advocateId: string; rewardId: string }): TableKey => ({ PK: parkedPk(m.campaignId), SK: `${m.advocateId}#${m.rewardId}` });
 export const REVIEW_PK = 'REVIEW';

@@ -3,14 +3,15 @@
 // reward is its latest entry. Every entry is also on GSI1 (`LC#<campaignId>` / `<at>#<rewardId>#<seq>`): the ledger by
 // campaign. Budgets are spent with a conditional update that can never pass the budget.
 // Work items beside it: hold markers `HOLD#<yyyy-mm-dd of holdUntil>` / `<holdUntil>#<advocateId>#<rewardId>` (the
-// approver Queries the days up to today; a marker is deleted once handled) and the review queue `REVIEW` / <conversionId>.
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+// approver Queries every day from the oldest one that may still hold a marker, `META` / `HOLDS`, up to today; a marker
+// is deleted once handled) and the review queue `REVIEW` / <conversionId>.
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { currentRewards, type RewardLedger } from '../../core/conversions.js';
 import { ThrottlingError } from '../../core/errors.js';
 import type { HoldMarker, LedgerEntry, ParkedMarker, ReviewItem } from '../../core/schemas/ledger.js';
 import { GSI1_INDEX } from './table-def.js';
 import { conditionHolds } from './conditions.js';
-import { holdPk, holdSk, ledgerCampaignPk, ledgerPk, ledgerSk, parkedKey, parkedPk, REVIEW_PK } from './keys.js';
+import { holdCursorKey, holdPk, holdSk, ledgerCampaignPk, ledgerPk, ledgerSk, parkedKey, parkedPk, REVIEW_PK } from './keys.js';
 import { DynamoBudgetStore } from './budget.js';
 
 export type { LedgerEntry } from '../../core/schemas/ledger.js';
@@ -27,7 +28,10 @@ function strip<T>(item: Record<string, unknown>): T {
 }
 
 export interface LedgerStoreOptions {
-  /** Days before today the approver also reads (missed runs); markers are deleted when handled. Default 30. */
+  /**
+   * Days before today the approver reads at least, besides every day from the hold cursor (`META` / `HOLDS`): covers
+   * markers filed under a day the cursor had already passed (a writer with a skewed clock). Default 30.
+   */
   holdLookbackDays?: number;
   /** Attempts for a throttled write before ThrottlingError surfaces (default 4). */
   throttleAttempts?: number;
@@ -159,29 +163,81 @@ export class LedgerStore implements RewardLedger {
     return this.budget.spentMinor(campaignId);
   }
 
+  /** The marker, then the hold cursor lowered to its day (so the approver reads that day however late it runs). */
   async putHold(marker: HoldMarker): Promise<void> {
     await this.withRetry('hold marker', () => this.doc.send(new PutCommand({ TableName: this.tableName, Item: { PK: holdPk(marker.holdUntil), SK: holdSk(marker), entity: 'hold', ...marker } })));
+    const day = holdPk(marker.holdUntil).slice('HOLD#'.length);
+    await this.withRetry('hold cursor', () =>
+      conditionHolds(
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: holdCursorKey(),
+            UpdateExpression: 'SET #d = :d',
+            ConditionExpression: 'attribute_not_exists(#d) OR #d > :d',
+            ExpressionAttributeNames: { '#d': 'oldestDay' },
+            ExpressionAttributeValues: { ':d': day },
+          }),
+        ),
+      ),
+    );
   }
 
   async deleteHold(marker: HoldMarker): Promise<void> {
     await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { PK: holdPk(marker.holdUntil), SK: holdSk(marker) } }));
   }
 
-  /** Markers with holdUntil <= now: one Query per day from now - lookback to today (never a Scan). */
+  /** The cursor this instance read in its last `dueHolds` (`holdsHandled` moves it from exactly that value). */
+  private cursorRead: { oldestDay?: string } | undefined;
+
+  /**
+   * Markers with holdUntil <= now: one Query per day (never a Scan) from the hold cursor, or from `holdLookbackDays`
+   * before today when that is older, up to today. However long the approver did not run, no due marker is left out.
+   */
   async dueHolds(now: Date): Promise<HoldMarker[]> {
+    const cursor = (await this.doc.send(new GetCommand({ TableName: this.tableName, Key: holdCursorKey(), ConsistentRead: true }))).Item?.oldestDay;
+    const oldestDay = typeof cursor === 'string' ? cursor : undefined;
+    this.cursorRead = oldestDay !== undefined ? { oldestDay } : {};
+    const today = now.toISOString().slice(0, 10);
+    const lookbackDay = new Date(now.getTime() - this.lookback * 86_400_000).toISOString().slice(0, 10);
+    const from = oldestDay !== undefined && oldestDay < lookbackDay ? oldestDay : lookbackDay;
     const out: HoldMarker[] = [];
     const nowIso = now.toISOString();
-    for (let d = this.lookback; d >= 0; d -= 1) {
-      const day = new Date(now.getTime() - d * 86_400_000).toISOString();
+    for (let t = Date.parse(`${from}T00:00:00.000Z`); t <= Date.parse(`${today}T00:00:00.000Z`); t += 86_400_000) {
       const items = await this.queryAll({
         TableName: this.tableName,
         KeyConditionExpression: 'PK = :pk AND SK < :upper',
         // '$' sorts right after '#': every marker whose holdUntil is <= now.
-        ExpressionAttributeValues: { ':pk': holdPk(day), ':upper': `${nowIso}$` },
+        ExpressionAttributeValues: { ':pk': holdPk(new Date(t).toISOString()), ':upper': `${nowIso}$` },
       });
       out.push(...items.map((i) => strip<HoldMarker>(i)));
     }
     return out;
+  }
+
+  /**
+   * After a run handled what `dueHolds` returned, except `kept` (markers still held): the cursor moves up to the day
+   * of the oldest kept marker, or today. Conditional on the value `dueHolds` read, so a hold written meanwhile that
+   * lowered it is never skipped.
+   */
+  async holdsHandled(now: Date, kept: readonly HoldMarker[]): Promise<void> {
+    const read = this.cursorRead;
+    this.cursorRead = undefined;
+    if (!read) return;
+    const next = [now.toISOString(), ...kept.map((m) => m.holdUntil)].map((at) => holdPk(at).slice('HOLD#'.length)).sort()[0]!;
+    if (read.oldestDay === next) return;
+    await conditionHolds(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: holdCursorKey(),
+          UpdateExpression: 'SET #d = :d',
+          ConditionExpression: read.oldestDay === undefined ? 'attribute_not_exists(#d)' : '#d = :old',
+          ExpressionAttributeNames: { '#d': 'oldestDay' },
+          ExpressionAttributeValues: { ':d': next, ...(read.oldestDay === undefined ? {} : { ':old': read.oldestDay }) },
+        }),
+      ),
+    );
   }
 
   async putParked(marker: ParkedMarker): Promise<void> {

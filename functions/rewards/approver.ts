@@ -1,6 +1,7 @@
 // The scheduled reward approver: held rewards whose refund window has ended move to approved, then issued (a
 // `referral.reward.issued` event for fulfilment); over-budget rewards resume when their campaign's budget has room. It reads hold markers by day (Query on HOLD#<yyyy-mm-dd>, never a
-// Scan); a marker is deleted once handled, so reruns and overlapping runs do nothing twice.
+// Scan) from the oldest day that may still hold one (the cursor META/HOLDS), so a run after a long gap finds them all;
+// a marker is deleted once handled, so reruns and overlapping runs do nothing twice.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { FileCampaignRepository } from '../../adapters/campaign-files.js';
 import { systemClock } from '../../adapters/clock.js';

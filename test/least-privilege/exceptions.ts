@@ -38,12 +38,12 @@ export const GRANT_EXCEPTIONS: GrantException[] = [
   {
     functions: ['RewardApprover'],
     action: 'dynamodb:UpdateItem',
-    reason: "Resuming a parked over-budget reward spends the campaign budget (adapters/dynamo/ledger.ts spend, a conditional UpdateItem); no test parks a reward and then runs the approver's Lambda entry on a real table.",
+    reason: "Resuming a parked over-budget reward spends the campaign budget (adapters/dynamo/ledger.ts spend, a conditional UpdateItem), and a run moves the hold cursor META/HOLDS (holdsHandled); no test parks a reward and then runs the approver's Lambda entry on a real table, and only the moto test (when moto is installed) runs that entry at all.",
   },
   {
     functions: ['RewardApprover'],
     action: 'dynamodb:GetItem',
-    reason: "Resuming a parked reward reads the campaign's spent budget (ledger spentMinor, a consistent GetItem); see dynamodb:UpdateItem.",
+    reason: "Resuming a parked reward reads the campaign's spent budget (ledger spentMinor, a consistent GetItem), and every run reads the hold cursor META/HOLDS (dueHolds); see dynamodb:UpdateItem.",
   },
   {
     functions: ['RewardApprover'],
