@@ -16,6 +16,7 @@
 //   REF#<campaign>#X#<ext>    REFEREE                REF#<campaign>#E#<hash>  REFEREE
 //   RUN#<campaignId>          <runDate>#<runId>#<executionId> (one per execution)   RATE#<name>#<sec>  RATE
 //   PROG#<campaignId>         <hour>#<index>#<partition> (hour-mode partition progress), <hour>#@fired (a run planned the hour)
+//   DUECUR#<campaignId>       CURSOR (`fromHour`: the oldest due-asks hour a run may still find work in)
 //   RUNJ#<campaignId>         <executionId>#<batchId> (journal of a batch in progress: its asks; deleted when counted)
 //   META                      PARTITIONS             REVIEW             (ledger review queue)
 //                             HOLDS (the oldest hold day that may still hold a marker: where the approver reads from)
@@ -164,6 +165,11 @@ export const progressPk = (campaignId: string): string => `PROG#${campaignId}`;
 export const progressSk = (hour: string, index: string, partition: string): string => `${hour}#${index}#${partition}`;
 /** The marker that a run planned `hour` (its partitions may be none); `@` sorts before every index name. */
 export const progressFiredSk = (hour: string): string => `${hour}#@fired`;
+/**
+ * `DUECUR#<campaignId>` / `CURSOR`: `fromHour`, the oldest hour bucket of the due-asks index a run may still find work
+ * in. A run reads from it (or from its lookback, if older) and, having read every bucket up to its hour, moves it there.
+ */
+export const dueAsksCursorKey = (campaignId: string): TableKey => ({ PK: `DUECUR#${campaignId}`, SK: 'CURSOR' });
 export const rateKey = (name: string, second: number): TableKey => ({ PK: `RATE#${name}#${second}`, SK: 'RATE' });
 
 // ---- Short links (SMS) -------------------------------------------------------------------------------------------

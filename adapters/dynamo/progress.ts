@@ -3,11 +3,11 @@
 // hourly run lists the records still open over the last N hours and resumes them, so a crashed or killed batch's
 // customers are read again without anybody re-firing the hour. A marker (`<hour>#@fired`) says a run planned the hour,
 // so a later run can tell an hour nobody planned (a missed or skipped fire) from an hour with nothing to read.
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Segment } from '../../core/schemas/workflow.js';
 import type { ProgressStore } from '../../core/workflow/ports.js';
 import { isConditionFailed } from './conditions.js';
-import { progressFiredSk, progressPk, progressSk } from './keys.js';
+import { dueAsksCursorKey, progressFiredSk, progressPk, progressSk } from './keys.js';
 
 export interface ProgressRecord {
   campaignId: string;
@@ -91,6 +91,29 @@ export class DynamoProgressStore implements ProgressStore {
       // A later batch (or run) already closed it: nothing to move.
       if (!isConditionFailed(error)) throw error;
     });
+  }
+
+  /** The due-asks cursor (`DUECUR#<campaignId>` / `CURSOR`): the oldest hour bucket that may still hold work. */
+  async dueAsksFrom(campaignId: string): Promise<string | undefined> {
+    const item = (await this.doc.send(new GetCommand({ TableName: this.tableName, Key: dueAsksCursorKey(campaignId), ConsistentRead: true }))).Item;
+    return typeof item?.fromHour === 'string' ? item.fromHour : undefined;
+  }
+
+  /** Moves the cursor up to `hour` (a conditional update: never back, so a slower older run cannot undo a newer one). */
+  async dueAsksReadThrough(campaignId: string, hour: string, at: string): Promise<void> {
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: dueAsksCursorKey(campaignId),
+          UpdateExpression: 'SET fromHour = :h, updatedAt = :at, entity = :e',
+          ConditionExpression: 'attribute_not_exists(fromHour) OR fromHour < :h',
+          ExpressionAttributeValues: { ':h': hour, ':at': at, ':e': 'due-asks-cursor' },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailed(error)) throw error;
+      });
   }
 
   /** Every partition record of a campaign (tests, `asks runs`); the planned-hour markers are left out. */

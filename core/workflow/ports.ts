@@ -124,6 +124,13 @@ export interface ProgressStore {
   window(campaignId: string, fromHour: string, toHour: string): Promise<{ open: Segment[]; plannedHours: string[] }>;
   /** A batch finished part of a segment (`startKey`: resume there) or all of it (`done`). */
   advance(campaignId: string, progress: string, update: { done: true } | { startKey: Record<string, unknown> }, at: string): Promise<void>;
+  /**
+   * The oldest hour bucket (`YYYY-MM-DDTHH`) of the due-asks index that may still hold work for the campaign, or
+   * undefined when no run has read the index to the end yet. A run reads from it when it is older than its lookback.
+   */
+  dueAsksFrom?(campaignId: string): Promise<string | undefined>;
+  /** A batch read every due-asks bucket up to `hour` to the end: the cursor moves up to `hour` (never back). */
+  dueAsksReadThrough?(campaignId: string, hour: string, at: string): Promise<void>;
 }
 
 /** Where a short SMS link (`/k/<id>`) leads: the share token of the ask (adapters/dynamo/short-links.ts). */

@@ -49,9 +49,24 @@ export function missedHours(window: readonly string[], plannedHours: readonly st
  * The one segment that reads the due-asks index over the lookback window: partition `<campaignId>#<from>..<to>` (hour
  * buckets); ProcessBatch walks the buckets in order with the cursor `{ hour, key }`.
  */
-export function dueAskSegment(run: Run, options: RecoveryOptions = DEFAULT_RECOVERY): Segment {
+export function dueAskSegment(run: Run, options: RecoveryOptions = DEFAULT_RECOVERY, fromHour?: string): Segment {
   const hours = hoursBack(run.at, options.lookbackHours);
-  return { index: DUE_ASKS_INDEX, partition: `${run.campaignId}#${hours[0]}..${hours[hours.length - 1]}`, localDate: run.at.slice(0, 10) };
+  // However long no run read the index to the end (a stopped schedule, a paused campaign): from the oldest hour that
+  // may still hold work (the due-asks cursor), when that is older than the lookback.
+  const first = fromHour !== undefined && fromHour < hours[0]! ? fromHour : hours[0];
+  return { index: DUE_ASKS_INDEX, partition: `${run.campaignId}#${first}..${hours[hours.length - 1]}`, localDate: run.at.slice(0, 10) };
+}
+
+/**
+ * The hour a finished batch read the due-asks index through: the last bucket of its due-asks segment when the batch
+ * read that segment to the end (no continuation, not failed); otherwise undefined (the cursor stays).
+ */
+export function dueAsksReadThrough(batch: Batch, result: Pick<BatchResult, 'continuation' | 'failed'>): { campaignId: string; hour: string } | undefined {
+  if (result.failed) return undefined;
+  const segment = batch.segments.find((s) => s.index === DUE_ASKS_INDEX);
+  if (!segment || result.continuation.some((s) => s.index === DUE_ASKS_INDEX)) return undefined;
+  const { campaignId, hours } = parseDueAskRange(segment.partition);
+  return { campaignId, hour: hours[hours.length - 1]! };
 }
 
 /** The campaign and hour buckets of a due-asks segment's partition. */

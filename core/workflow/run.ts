@@ -32,7 +32,8 @@ export interface LoadDeps {
 /**
  * LoadCampaign: the run (with a fresh execution id), its record opened, and every segment it owes. Hour mode with
  * recovery: this hour's partitions are recorded as open progress, then every partition still open from the last
- * `lookbackHours` (this hour's included, each at its cursor) is read; every run also reads the due-asks index.
+ * `lookbackHours` (this hour's included, each at its cursor) is read; every run also reads the due-asks index (from
+ * its cursor, however long ago, when that is older than the lookback).
  * Throws NotFoundError for an unknown campaign, ValidationError (zod) for a bad input.
  */
 export async function loadCampaign(raw: unknown, deps: LoadDeps): Promise<RunState> {
@@ -75,7 +76,7 @@ export async function loadCampaign(raw: unknown, deps: LoadDeps): Promise<RunSta
     }
     segments = found.open;
   }
-  return initialState(run, [...segments, dueAskSegment(run, options)], {}, serial);
+  return initialState(run, [...segments, dueAskSegment(run, options, await recovery.progress.dueAsksFrom?.(campaign.id))], {}, serial);
 }
 
 export interface SummarizeDeps {

@@ -8,7 +8,7 @@ import { skipReasonMetric } from '../../core/analytics/metrics.js';
 import type { Clock } from '../../core/ports.js';
 import { ProcessBatchInput, RunState, type BatchResult, type Run, type RunSummary } from '../../core/schemas/workflow.js';
 import type { ProgressStore, RunRecorder } from '../../core/workflow/ports.js';
-import { progressUpdates, runClock } from '../../core/workflow/recovery.js';
+import { dueAsksReadThrough, progressUpdates, runClock } from '../../core/workflow/recovery.js';
 import { withRunClock } from '../../adapters/clock.js';
 import { nextPage, DEFAULT_PLAN, type PlanOptions } from '../../core/workflow/plan.js';
 import { processBatch, type ProcessDeps } from '../../core/workflow/process.js';
@@ -94,6 +94,8 @@ export function processBatchHandler(deps: Pick<WorkflowDeps, 'process' | 'observ
         // cursor (the next hourly run resumes them) and the batch's journal behind (a later run counts its asks).
         const at = clock.now().toISOString();
         for (const { progress, update } of progressUpdates(input.batch, out)) await deps.progress?.advance(input.run.campaignId, progress, update, at);
+        const readThrough = dueAsksReadThrough(input.batch, out);
+        if (readThrough) await deps.progress?.dueAsksReadThrough?.(readThrough.campaignId, readThrough.hour, at);
         // Once per batch of the execution: a retried attempt or a reconciled journal does not count twice.
         await deps.runs?.addCounts?.(input.run, out.counts, input.batch.batchId);
         await deps.runs?.closeBatch?.(input.run, input.batch.batchId);
