@@ -2,9 +2,8 @@
 ask_events AS (
   SELECT event, ask_id, subject_id, campaign_id, referral_code, channel, variant_id, milestone_kind, milestone_on, reason, run_date, occurred_at, occurred_ts,
     coalesce(CAST({{dim}} AS VARCHAR), '(none)') AS grp
-  FROM events
-  WHERE event IN ('referral.ask.sent', 'referral.ask.held_out', 'referral.ask.skipped', 'referral.ask.deferred', 'referral.ask.failed')
-    AND ({{campaign}} IS NULL OR campaign_id = {{campaign}})
+  FROM ask_outcomes
+  WHERE ({{campaign}} IS NULL OR campaign_id = {{campaign}})
     AND run_date BETWEEN {{from}} AND {{to}}
 ),
 sent AS (

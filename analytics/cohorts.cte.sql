@@ -12,13 +12,18 @@ referral_zone AS (
   SELECT referee_id AS customer, min_by(campaign_id, occurred_at) AS campaign_id FROM conversions
   WHERE conversion_type = 'signup' AND referee_id IS NOT NULL GROUP BY referee_id
 ),
+-- Each order once (order_days has a row per campaign zone, each with the order's first time, amount and currency), dated
+-- in the counting campaign's zone, or in UTC.
+orders AS (
+  SELECT subject_id, order_id, min(occurred_at) AS occurred_at, min(currency) AS currency, min(amount_minor) AS amount_minor, min(signup_date) AS signup_date
+  FROM order_days GROUP BY subject_id, order_id
+),
 order_once AS (
-  SELECT e.subject_id AS customer, e.order_id AS k, min(coalesce(d.day, substr(e.occurred_at, 1, 10))) AS day,
-    min(e.currency) AS currency, min(e.amount_minor) AS amount_minor, min(e.signup_date) AS signup_date
-  FROM events e
-  LEFT JOIN referral_zone z ON z.customer = e.subject_id
-  LEFT JOIN order_days d ON d.subject_id = e.subject_id AND d.order_id = e.order_id AND d.campaign_id = coalesce({{campaign}}, z.campaign_id)
-  WHERE e.event = 'customer.order.completed' GROUP BY e.subject_id, e.order_id
+  SELECT o.subject_id AS customer, o.order_id AS k, coalesce(d.day, substr(o.occurred_at, 1, 10)) AS day,
+    o.currency, o.amount_minor, o.signup_date
+  FROM orders o
+  LEFT JOIN referral_zone z ON z.customer = o.subject_id
+  LEFT JOIN order_days d ON d.subject_id = o.subject_id AND d.order_id = o.order_id AND d.campaign_id = coalesce({{campaign}}, z.campaign_id)
 ),
 organic AS (
   SELECT o.customer, min(o.signup_date) AS signup_day FROM order_once o

@@ -1,5 +1,6 @@
 -- The funnel per group: asks by outcome, delivery, share-page visits, shares, clicks, signups, first purchases.
--- Counts only; the report names each rate's denominator. Later events reach their ask by ask id or referral code.
+-- Counts only; the report names each rate's denominator. Later events reach their ask by ask id or referral code
+-- (views/common.sql: ask_activity).
 -- A deferred ask is retried by a later run: once it was sent, skipped, failed or held out it counts only as that
 -- outcome; `deferred` counts the asks still waiting (no other outcome in scope).
 WITH {{> asks}},
@@ -13,54 +14,27 @@ outcomes AS (
   FROM ask_events a LEFT JOIN resolved r ON r.ask_id = a.ask_id
   GROUP BY a.grp
 ),
-delivery AS (
-  SELECT ask_id,
-    max(CASE WHEN status = 'delivered' THEN 1 ELSE 0 END) AS delivered,
-    max(CASE WHEN status = 'bounced' THEN 1 ELSE 0 END) AS bounced,
-    max(CASE WHEN status = 'complained' THEN 1 ELSE 0 END) AS complained,
-    max(CASE WHEN status = 'opened' THEN 1 ELSE 0 END) AS opened
-  FROM events WHERE event = 'referral.delivery.recorded' GROUP BY ask_id
-),
-views AS (SELECT ask_id, count(*) AS n FROM events WHERE event = 'referral.share.viewed' GROUP BY ask_id),
-shares AS (SELECT ask_id, count(*) AS n FROM events WHERE event = 'referral.share.recorded' GROUP BY ask_id),
-clicks AS (
-  SELECT k.ask_id, count(DISTINCT c.click_id) AS n
-  FROM events c JOIN code_asks k ON k.referral_code = c.referral_code
-  WHERE c.event = 'referral.click.recorded' GROUP BY k.ask_id
-),
-conv AS (
-  SELECT ask_id,
-    count(DISTINCT CASE WHEN conversion_type = 'signup' THEN conversion_id END) AS signups,
-    count(DISTINCT CASE WHEN conversion_type = 'purchase' THEN coalesce(referee_id, conversion_id) END) AS first_purchases,
-    count(DISTINCT CASE WHEN conversion_type = 'purchase' THEN conversion_id END) AS purchases,
-    count(DISTINCT CASE WHEN conversion_type = 'refund' THEN conversion_id END) AS refunds
-  FROM conversions WHERE ask_id IS NOT NULL GROUP BY ask_id
-),
 funnel AS (
   SELECT s.grp,
     count(*) AS asked,
     sum(CASE WHEN s.channel = 'email' THEN 1 ELSE 0 END) AS email_asked,
-    sum(coalesce(d.delivered, 0)) AS delivered,
-    sum(coalesce(d.bounced, 0)) AS bounced,
-    sum(coalesce(d.complained, 0)) AS complained,
-    sum(coalesce(d.opened, 0)) AS opened,
-    sum(CASE WHEN v.n > 0 THEN 1 ELSE 0 END) AS share_visitors,
-    sum(coalesce(v.n, 0)) AS share_views,
-    sum(CASE WHEN sh.n > 0 THEN 1 ELSE 0 END) AS sharers,
-    sum(coalesce(sh.n, 0)) AS shares,
-    sum(CASE WHEN c.n > 0 THEN 1 ELSE 0 END) AS clicked_asks,
-    sum(coalesce(c.n, 0)) AS clicks,
-    sum(coalesce(cv.signups, 0)) AS signups,
-    sum(coalesce(cv.first_purchases, 0)) AS first_purchases,
-    sum(coalesce(cv.purchases, 0)) AS purchases,
-    sum(coalesce(cv.refunds, 0)) AS refunds,
-    sum(CASE WHEN cv.signups > 0 OR cv.first_purchases > 0 THEN 1 ELSE 0 END) AS converted_asks
+    sum(coalesce(a.delivered, 0)) AS delivered,
+    sum(coalesce(a.bounced, 0)) AS bounced,
+    sum(coalesce(a.complained, 0)) AS complained,
+    sum(coalesce(a.opened, 0)) AS opened,
+    sum(CASE WHEN a.share_views > 0 THEN 1 ELSE 0 END) AS share_visitors,
+    sum(coalesce(a.share_views, 0)) AS share_views,
+    sum(CASE WHEN a.shares > 0 THEN 1 ELSE 0 END) AS sharers,
+    sum(coalesce(a.shares, 0)) AS shares,
+    sum(CASE WHEN a.clicks > 0 THEN 1 ELSE 0 END) AS clicked_asks,
+    sum(coalesce(a.clicks, 0)) AS clicks,
+    sum(coalesce(a.signups, 0)) AS signups,
+    sum(coalesce(a.first_purchases, 0)) AS first_purchases,
+    sum(coalesce(a.purchases, 0)) AS purchases,
+    sum(coalesce(a.refunds, 0)) AS refunds,
+    sum(CASE WHEN a.signups > 0 OR a.first_purchases > 0 THEN 1 ELSE 0 END) AS converted_asks
   FROM sent s
-  LEFT JOIN delivery d ON d.ask_id = s.ask_id
-  LEFT JOIN views v ON v.ask_id = s.ask_id
-  LEFT JOIN shares sh ON sh.ask_id = s.ask_id
-  LEFT JOIN clicks c ON c.ask_id = s.ask_id
-  LEFT JOIN conv cv ON cv.ask_id = s.ask_id
+  LEFT JOIN ask_activity a ON a.ask_id = s.ask_id
   GROUP BY s.grp
 )
 SELECT o.grp,

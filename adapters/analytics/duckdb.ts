@@ -90,8 +90,8 @@ export class DuckDbAnalytics implements AnalyticsEngine {
       const script = views.engine.replaceAll('{{campaign_zones}}', values.length ? values.join(', ') : "('', 'UTC')");
       // Embedded and single-user: the shared views are materialized once per report (in memory, never in the cache),
       // every query then reads small tables.
-      const common = views.common.replaceAll('CREATE OR REPLACE VIEW', 'CREATE OR REPLACE TEMP TABLE');
-      for (const sql of [...statements(script), ...statements(common)]) {
+      const common = `${script}\n${views.common}`.replaceAll('CREATE OR REPLACE VIEW', 'CREATE OR REPLACE TEMP TABLE');
+      for (const sql of statements(common)) {
         const t0 = performance.now();
         await connection.run(sql);
         debug?.(`${((performance.now() - t0) / 1000).toFixed(2)} s  ${sql.slice(0, 60).replace(/\s+/g, ' ')}`);

@@ -45,6 +45,6 @@ orders AS (
   SELECT subject_id, order_id, min(occurred_at) AS occurred_at, min(occurred_ts) AS occurred_ts, min(amount_minor) AS amount_minor, min(currency) AS currency, min(signup_date) AS signup_date
   FROM events WHERE event = 'customer.order.completed' GROUP BY subject_id, order_id
 )
-SELECT o.subject_id, o.order_id, o.amount_minor, o.currency, o.signup_date, o.occurred_ts, z.campaign_id,
+SELECT o.subject_id, o.order_id, o.amount_minor, o.currency, o.signup_date, o.occurred_at, o.occurred_ts, z.campaign_id,
   date_format(from_iso8601_timestamp(o.occurred_at) AT TIME ZONE z.tz, '%Y-%m-%d') AS day
 FROM orders o CROSS JOIN zones z;
