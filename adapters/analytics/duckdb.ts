@@ -1,7 +1,8 @@
 // The analytics engine on DuckDB (embedded, @duckdb/node-api): the event log is read into the typed `events` table
-// (analytics/views/duckdb-events.sql; through the log's report cache, adapters/analytics/event-cache.ts, or from the
-// whole log), `order_days` (views/duckdb.sql) and the shared views (views/common.sql) are materialized, then each
-// query runs on them.
+// (analytics/views/duckdb-events.sql), and the derived relations (`order_days` of views/duckdb.sql, the shared views of
+// views/common.sql) are tables (adapters/analytics/fact-tables.ts): kept in the log's report cache and brought up to
+// date with each append (adapters/analytics/event-cache.ts), or, without it, built in memory from the whole log. Each
+// query then runs on them.
 import { rmSync } from 'node:fs';
 import { access, mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { renderSql, type AnalyticsEngine, type QueryName, type QueryParams, type Row } from '../../core/analytics/query.js';
 import { openEventCache, type CacheOutcome } from './event-cache.js';
+import { createFacts, relationsOf } from './fact-tables.js';
 import { scanLines, type SkippedLines } from './log-lines.js';
 import { duckdbEventsSql, querySql, viewSql } from './sql-files.js';
 
@@ -24,15 +26,6 @@ function toPlain(value: unknown): string | number | null {
   if (typeof value === 'number' || typeof value === 'string') return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
   return String(value);
-}
-
-/** Split a script into statements (no semicolons inside our string literals). */
-function statements(script: string): string[] {
-  return script
-    .replace(/^\s*--.*$/gm, '')
-    .split(/;\s*(?:\n|$)/)
-    .map((s) => s.trim())
-    .filter(Boolean);
 }
 
 export class DuckDbAnalytics implements AnalyticsEngine {
@@ -67,9 +60,12 @@ export class DuckDbAnalytics implements AnalyticsEngine {
     const day = `CASE campaign_id ${valid.map((z) => `WHEN '${z.campaignId}' THEN timezone('${z.timezone}', occurred_ts) `).join('')}ELSE timezone('UTC', occurred_ts) END`;
     const [views, eventsSql] = await Promise.all([viewSql('duckdb'), duckdbEventsSql()]);
     const eventsSelect = (source: string) => eventsSql.replace(/^\s*--.*$/gm, '').trim().replaceAll('{{file}}', source.replaceAll("'", "''")).replaceAll('{{campaign_day}}', day);
+    // The derived relations (views/duckdb.sql, then views/common.sql) as tables: kept in the cache, or built here.
+    const relations = relationsOf(`${views.engine.replaceAll('{{campaign_zones}}', values.length ? values.join(', ') : "('', 'UTC')")}\n;\n${views.common}`);
     let opened: { instance: DuckDBInstance; connection: DuckDBConnection; skipped: SkippedLines; outcome?: CacheOutcome; release?: () => void } | undefined;
     let spill: string | undefined;
-    if (options.cache) opened = await openEventCache(file, { zones: values.join(', '), settings: SETTINGS, eventsSelect, ...(debug ? { debug } : {}) });
+    let built = false;
+    if (options.cache) opened = await openEventCache(file, { zones: values.join(', '), settings: SETTINGS, eventsSelect, relations, ...(debug ? { debug } : {}) });
     if (!opened) {
       const instance = await DuckDBInstance.create(':memory:');
       const connection = await instance.connect();
@@ -84,18 +80,13 @@ export class DuckDbAnalytics implements AnalyticsEngine {
       const { skipped } = await scanLines({ path: file }, 0, size, 1, rows);
       debug?.(`${((performance.now() - t0) / 1000).toFixed(2)} s  events from the whole log (no cache)`);
       opened = { instance, connection, skipped };
+      built = true;
     }
     const { instance, connection } = opened;
     try {
-      const script = views.engine.replaceAll('{{campaign_zones}}', values.length ? values.join(', ') : "('', 'UTC')");
-      // Embedded and single-user: the shared views are materialized once per report (in memory, never in the cache),
+      // Embedded and single-user: without the cache the relations are materialized once for this report (in memory);
       // every query then reads small tables.
-      const common = `${script}\n${views.common}`.replaceAll('CREATE OR REPLACE VIEW', 'CREATE OR REPLACE TEMP TABLE');
-      for (const sql of statements(common)) {
-        const t0 = performance.now();
-        await connection.run(sql);
-        debug?.(`${((performance.now() - t0) / 1000).toFixed(2)} s  ${sql.slice(0, 60).replace(/\s+/g, ' ')}`);
-      }
+      if (built) await createFacts(connection, relations, { temp: true, ...(debug ? { debug } : {}) });
     } catch (error) {
       connection.closeSync();
       instance.closeSync();

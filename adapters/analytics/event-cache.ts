@@ -14,10 +14,11 @@ import { createWriteStream } from 'node:fs';
 import { open, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { DuckDBInstance, version as duckdbVersion, type DuckDBConnection } from '@duckdb/node-api';
+import { createFacts, refreshFacts, type Relation } from './fact-tables.js';
 import { addSkipped, isCompleteJson, NO_SKIPPED, scanLines, type SkippedLines } from './log-lines.js';
 
 /** Bumped whenever the `events` columns or their encoding change: an older cache is rebuilt. */
-export const CACHE_FORMAT = 3;
+export const CACHE_FORMAT = 4;
 
 const BLOCK = 4096;
 const SAMPLES = 16;
@@ -35,6 +36,8 @@ interface Meta {
   format: number;
   engine: string;
   zones: string;
+  /** sha256 of the derived relations' SQL (fact-tables.ts): another definition rebuilds the cache. */
+  facts: string;
   dev: string;
   ino: string;
   /** Bytes of the log in the cache: just past a newline, or past a last line without one that is complete JSON. */
@@ -59,6 +62,8 @@ export interface EventCacheOptions {
   settings: string;
   /** The SELECT producing `events` rows from a file of complete log lines (views/duckdb-events.sql). */
   eventsSelect: (file: string) => string;
+  /** The derived relations kept beside `events` (fact-tables.ts), built with it and brought up to date with appends. */
+  relations: readonly Relation[];
   /** Called with each ingest statement's seconds (ANALYTICS_DEBUG). */
   debug?: (line: string) => void;
 }
@@ -120,8 +125,8 @@ async function completeUpTo(fh: FileHandle, from: number, size: number): Promise
   return from;
 }
 
-async function countEvents(connection: DuckDBConnection): Promise<number> {
-  return Number((await connection.runAndReadAll('SELECT count(*) AS n FROM events')).getRowObjectsJS()[0]?.n ?? 0);
+async function countEvents(connection: DuckDBConnection, table: string): Promise<number> {
+  return Number((await connection.runAndReadAll(`SELECT count(*) AS n FROM ${table}`)).getRowObjectsJS()[0]?.n ?? 0);
 }
 
 async function readMeta(connection: DuckDBConnection): Promise<Meta | undefined> {
@@ -153,6 +158,7 @@ async function connect(path: string, settings: string): Promise<{ instance: Duck
 export async function openEventCache(logFile: string, options: EventCacheOptions): Promise<OpenedCache | undefined> {
   const path = cachePathFor(logFile);
   const engine = duckdbVersion();
+  const facts = createHash('sha256').update(JSON.stringify(options.relations)).digest('hex');
   if (openHere.has(path)) return undefined;
   openHere.add(path);
   const release = () => void openHere.delete(path);
@@ -186,6 +192,7 @@ export async function openEventCache(logFile: string, options: EventCacheOptions
         if (!meta) reason = (await db.connection.runAndReadAll("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'events'")).getRowObjectsJS()[0]?.n ? 'unreadable' : 'new';
         else if (meta.format !== CACHE_FORMAT || meta.engine !== engine) reason = 'format';
         else if (meta.zones !== options.zones) reason = 'zones';
+        else if (meta.facts !== facts) reason = 'format';
         else if (meta.dev !== here.dev || meta.ino !== here.ino) reason = 'replaced';
         else if (size < meta.consumed) reason = 'truncated';
         // A last line read without its newline was continued (not by a newline): that line changed.
@@ -213,7 +220,7 @@ export async function openEventCache(logFile: string, options: EventCacheOptions
         }
         const tailSkipped = (newlines: number): SkippedLines => (pending ? { count: 1, firstLine: newlines + 1 } : NO_SKIPPED);
         const record = async (consumed: number, counted: { newlines: number; skipped: SkippedLines }) => {
-          const next: Meta = { format: CACHE_FORMAT, engine, zones: options.zones, ...here, consumed, open, ...counted, size, mtimeMs: Number(st.mtimeMs), sample: await sampleOf(fh, consumed) };
+          const next: Meta = { format: CACHE_FORMAT, engine, zones: options.zones, facts, ...here, consumed, open, ...counted, size, mtimeMs: Number(st.mtimeMs), sample: await sampleOf(fh, consumed) };
           await db.connection.run(`CREATE TABLE IF NOT EXISTS cache_meta (meta VARCHAR); DELETE FROM cache_meta; INSERT INTO cache_meta VALUES ('${JSON.stringify(next).replaceAll("'", "''")}')`);
         };
         if (!reason && end === from) {
@@ -231,17 +238,28 @@ export async function openEventCache(logFile: string, options: EventCacheOptions
           const t0 = performance.now();
           await db.connection.run('BEGIN TRANSACTION');
           try {
-            const rowsBefore = reason ? 0 : await countEvents(db.connection);
-            await db.connection.run(`${reason ? 'CREATE TABLE events AS' : 'INSERT INTO events'} ${options.eventsSelect(source)}`);
-            if (direct) {
-              const after = await stat(logFile, { bigint: true });
-              // It grew (or was replaced) while DuckDB read it: DuckDB may have read past `end`. Read a copy instead.
-              if (after.size !== st.size || after.ino !== st.ino) {
-                await db.connection.run('ROLLBACK');
-                continue;
+            let rows: number;
+            if (reason) {
+              await db.connection.run(`CREATE TABLE events AS ${options.eventsSelect(source)}`);
+              if (direct) {
+                const after = await stat(logFile, { bigint: true });
+                // It grew (or was replaced) while DuckDB read it: DuckDB may have read past `end`. Read a copy instead.
+                if (after.size !== st.size || after.ino !== st.ino) {
+                  await db.connection.run('ROLLBACK');
+                  continue;
+                }
               }
+              rows = await countEvents(db.connection, 'events');
+              await createFacts(db.connection, options.relations, options.debug ? { debug: options.debug } : {});
+            } else {
+              // The appended rows once, then into `events` and the derived tables (only the keys they touch).
+              await db.connection.run(`CREATE OR REPLACE TEMP TABLE fresh_events AS ${options.eventsSelect(source)}`);
+              rows = await countEvents(db.connection, 'fresh_events');
+              await db.connection.run('INSERT INTO events SELECT * FROM fresh_events');
+              await refreshFacts(db.connection, options.relations, 'fresh_events', options.debug);
+              await db.connection.run('DROP TABLE fresh_events');
             }
-            const scan = await scanLines({ fh }, from, end, before.newlines + 1, (await countEvents(db.connection)) - rowsBefore);
+            const scan = await scanLines({ fh }, from, end, before.newlines + 1, rows);
             counted = { newlines: before.newlines + scan.newlines, skipped: addSkipped(before.skipped, scan.skipped) };
             await record(end, counted);
             await db.connection.run('COMMIT');
