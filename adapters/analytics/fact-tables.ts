@@ -35,7 +35,11 @@ export function relationsOf(script: string): Relation[] {
 }
 
 /** Build every relation from the whole `events` table (`temp`: temporary tables, for a report without the cache). */
-export async function createFacts(connection: DuckDBConnection, relations: readonly Relation[], options: { temp?: boolean; debug?: (line: string) => void } = {}): Promise<void> {
+export async function createFacts(
+  connection: DuckDBConnection,
+  relations: readonly Relation[],
+  options: { temp?: boolean; debug?: (line: string) => void } = {},
+): Promise<void> {
   for (const r of relations) {
     const t0 = performance.now();
     await connection.run(`CREATE OR REPLACE ${options.temp ? 'TEMP ' : ''}TABLE ${r.name} AS ${r.body}`);
@@ -55,7 +59,8 @@ const SHARE = "'referral.share.recorded'";
 const REWARD = "'referral.reward.%'";
 
 /** `row`'s key columns equal (NULL equal to NULL) to those of some row of `keys`. */
-const keyIn = (row: string, keys: string, columns: readonly string[]) => `EXISTS (SELECT 1 FROM ${keys} WHERE ${columns.map((c) => `${keys}.${c} IS NOT DISTINCT FROM ${row}.${c}`).join(' AND ')})`;
+const keyIn = (row: string, keys: string, columns: readonly string[]) =>
+  `EXISTS (SELECT 1 FROM ${keys} WHERE ${columns.map((c) => `${keys}.${c} IS NOT DISTINCT FROM ${row}.${c}`).join(' AND ')})`;
 
 /** The events columns by which the scope of a refresh is read (each a key of some relation's rows). */
 const SCOPE_KEYS = ['referral_code', 'ask_id', 'conversion_id', 'reward_id', 'order_id'] as const;
@@ -77,93 +82,122 @@ const NULL_SCOPE: Record<ScopeKey, string> = {
  * the events. Throws (Error) for a relation it has no upkeep for (a view added to views/common.sql needs its rule
  * here), and what DuckDB throws.
  */
-export async function refreshFacts(connection: DuckDBConnection, relations: readonly Relation[], fresh: string, debug?: (line: string) => void): Promise<void> {
+export async function refreshFacts(
+  connection: DuckDBConnection,
+  relations: readonly Relation[],
+  fresh: string,
+  debug?: (line: string) => void,
+): Promise<void> {
   const byName = new Map(relations.map((r) => [r.name, r]));
   const unknown = relations.filter((r) => !(MAINTAINED as readonly string[]).includes(r.name));
-  if (unknown.length) throw new Error(`no incremental upkeep for ${unknown.map((r) => r.name).join(', ')} (adapters/analytics/fact-tables.ts)`);
-  const temps: string[] = [];
-  const run = async (sql: string, what: string) => {
+  if (unknown.length)
+    throw new Error(`no incremental upkeep for ${unknown.map((r) => r.name).join(', ')} (adapters/analytics/fact-tables.ts)`);
+  const temps = new Set<string>();
+  // Statements are sent to DuckDB in batches (each call costs more than most of these small statements).
+  let batch: string[] = [];
+  const flush = async (what: string) => {
+    if (!batch.length) return;
     const t0 = performance.now();
+    const sql = batch.join(';\n');
+    batch = [];
     await connection.run(sql);
     debug?.(`${((performance.now() - t0) / 1000).toFixed(3)} s  facts: ${what}`);
   };
-  const count = async (sql: string) => Number((await connection.runAndReadAll(sql)).getRowObjectsJS()[0]?.n ?? 0);
-  const temp = async (name: string, select: string) => {
-    temps.push(name);
-    await run(`CREATE OR REPLACE TEMP TABLE ${name} AS ${select}`, name);
+  const temp = (name: string, select: string) => {
+    temps.add(name);
+    batch.push(`CREATE OR REPLACE TEMP TABLE ${name} AS ${select}`);
   };
   // The scope: events of the keys read so far (`_have_<key>`); `need` reads the events of keys not yet in it.
   // `_row` (the event's rowid) keeps an event matched again by a later pass from entering the scope twice.
-  await temp('_scope', 'SELECT rowid AS _row, * FROM events WHERE false');
-  for (const key of SCOPE_KEYS) await temp(`_have_${key}`, `SELECT ${key} AS k FROM events WHERE false`);
-  const need = async (wanted: Partial<Record<ScopeKey, string>>) => {
-    const conditions: string[] = [];
-    for (const [key, select] of Object.entries(wanted) as Array<[ScopeKey, string]>) {
-      await temp(`_need_${key}`, `SELECT DISTINCT k FROM (${select}) w(k) WHERE NOT EXISTS (SELECT 1 FROM _have_${key} h WHERE h.k IS NOT DISTINCT FROM w.k)`);
-      const nulls = await count(`SELECT count(*) AS n FROM _need_${key} WHERE k IS NULL`);
-      if ((await count(`SELECT count(*) AS n FROM _need_${key}`)) === 0) continue;
-      conditions.push(`${key} IN (SELECT k FROM _need_${key} WHERE k IS NOT NULL)${nulls ? ` OR (${key} IS NULL AND ${NULL_SCOPE[key]})` : ''}`);
-      await run(`INSERT INTO _have_${key} SELECT k FROM _need_${key}`, `have ${key}`);
+  temp('_scope', 'SELECT rowid AS _row, * FROM events WHERE false');
+  for (const key of SCOPE_KEYS) temp(`_have_${key}`, `SELECT ${key} AS k FROM events WHERE false`);
+  const need = async (wanted: Partial<Record<ScopeKey, string>>, what: string, always: boolean) => {
+    const keys = Object.keys(wanted) as ScopeKey[];
+    for (const key of keys) {
+      temp(
+        `_need_${key}`,
+        `SELECT DISTINCT k FROM (${wanted[key]!}) w(k) WHERE NOT EXISTS (SELECT 1 FROM _have_${key} h WHERE h.k IS NOT DISTINCT FROM w.k)`,
+      );
+      batch.push(`INSERT INTO _have_${key} SELECT k FROM _need_${key}`);
     }
-    if (!conditions.length) return;
+    if (!always) {
+      await flush(`${what}: keys`);
+      const reader = await connection.runAndReadAll(`SELECT ${keys.map((k) => `(SELECT count(*) FROM _need_${k})`).join(' + ')} AS n`);
+      if (Number(reader.getRowObjectsJS()[0]?.n ?? 0) === 0) return;
+    }
     // Row ids first (a pass over the key columns only), then those rows whole: much less than filtering whole rows.
-    await temp('_rows', `SELECT rowid AS r FROM events WHERE ${conditions.map((c) => `(${c})`).join(' OR ')}`);
-    await run('INSERT INTO _scope SELECT e.rowid, e.* FROM events e SEMI JOIN _rows ON e.rowid = _rows.r ANTI JOIN _scope ON e.rowid = _scope._row', `scope (${conditions.length} keys)`);
+    const conditions = keys.map(
+      (k) =>
+        `${k} IN (SELECT k FROM _need_${k} WHERE k IS NOT NULL) OR (${k} IS NULL AND ${NULL_SCOPE[k]} AND EXISTS (SELECT 1 FROM _need_${k} WHERE k IS NULL))`,
+    );
+    temp('_rows', `SELECT rowid AS r FROM events WHERE ${conditions.map((c) => `(${c})`).join(' OR ')}`);
+    batch.push(
+      'INSERT INTO _scope SELECT e.rowid, e.* FROM events e SEMI JOIN _rows ON e.rowid = _rows.r ANTI JOIN _scope ON e.rowid = _scope._row',
+    );
+    await flush(`${what}: scope`);
   };
   /** Delete the rows of `keys` from the relation, then insert them computed over the scope. */
-  const recompute = async (name: string, keys: string, columns: readonly string[]) => {
+  const recompute = (name: string, keys: string, columns: readonly string[]) => {
     const relation = byName.get(name);
     if (!relation) return;
     const body = relation.body.replace(/\bevents\b/g, '_scope');
-    await run(`DELETE FROM ${name} WHERE ${keyIn(name, keys, columns)}`, `${name} delete`);
-    await run(`INSERT INTO ${name} SELECT q.* FROM (${body}) q WHERE ${keyIn('q', keys, columns)}`, `${name} insert`);
+    batch.push(`DELETE FROM ${name} WHERE ${keyIn(name, keys, columns)}`);
+    batch.push(`INSERT INTO ${name} SELECT q.* FROM (${body}) q WHERE ${keyIn('q', keys, columns)}`);
   };
   try {
     // Everything the new events name, and the asks their codes belong to now.
-    await need({
-      referral_code: `SELECT referral_code FROM ${fresh} WHERE referral_code IS NOT NULL`,
-      ask_id: `SELECT ask_id FROM ${fresh} WHERE ask_id IS NOT NULL UNION ALL SELECT k.ask_id FROM code_asks k JOIN ${fresh} f ON f.referral_code = k.referral_code`,
-      conversion_id: `SELECT conversion_id FROM ${fresh} WHERE event = ${CONVERSION}`,
-      reward_id: `SELECT reward_id FROM ${fresh} WHERE event LIKE ${REWARD}`,
-      order_id: `SELECT order_id FROM ${fresh} WHERE event = ${ORDER}`,
-    });
+    await need(
+      {
+        referral_code: `SELECT referral_code FROM ${fresh} WHERE referral_code IS NOT NULL`,
+        ask_id: `SELECT ask_id FROM ${fresh} WHERE ask_id IS NOT NULL UNION ALL SELECT k.ask_id FROM code_asks k JOIN ${fresh} f ON f.referral_code = k.referral_code`,
+        conversion_id: `SELECT conversion_id FROM ${fresh} WHERE event = ${CONVERSION}`,
+        reward_id: `SELECT reward_id FROM ${fresh} WHERE event LIKE ${REWARD}`,
+        order_id: `SELECT order_id FROM ${fresh} WHERE event = ${ORDER}`,
+      },
+      'new events',
+      true,
+    );
 
     // Orders, by customer and order id.
-    await temp('_k_orders', `SELECT DISTINCT subject_id, order_id FROM ${fresh} WHERE event = ${ORDER}`);
-    await recompute('order_days', '_k_orders', ['subject_id', 'order_id']);
+    temp('_k_orders', `SELECT DISTINCT subject_id, order_id FROM ${fresh} WHERE event = ${ORDER}`);
+    recompute('order_days', '_k_orders', ['subject_id', 'order_id']);
 
     // A code's first ask: codes sent again; those whose ask changed (or that are new) move their later events.
-    await temp('_k_codes', `SELECT DISTINCT referral_code FROM ${fresh} WHERE event = ${SENT} AND referral_code IS NOT NULL`);
-    await temp('_o_codes', `SELECT * FROM code_asks WHERE referral_code IN (SELECT referral_code FROM _k_codes)`);
-    await recompute('code_asks', '_k_codes', ['referral_code']);
-    await temp(
+    temp('_k_codes', `SELECT DISTINCT referral_code FROM ${fresh} WHERE event = ${SENT} AND referral_code IS NOT NULL`);
+    temp('_o_codes', `SELECT * FROM code_asks WHERE referral_code IN (SELECT referral_code FROM _k_codes)`);
+    recompute('code_asks', '_k_codes', ['referral_code']);
+    temp(
       '_c_codes',
       `SELECT n.referral_code, o.ask_id AS old_ask, n.ask_id AS new_ask FROM code_asks n JOIN _k_codes k ON k.referral_code = n.referral_code
        LEFT JOIN _o_codes o ON o.referral_code = n.referral_code WHERE o.referral_code IS NULL OR o.ask_id IS DISTINCT FROM n.ask_id`,
     );
 
     // Conversions and rewards: their own new events, and those of the codes whose ask changed.
-    await temp(
+    temp(
       '_k_conversions',
       `SELECT conversion_id FROM ${fresh} WHERE event = ${CONVERSION}
        UNION SELECT conversion_id FROM _scope WHERE event = ${CONVERSION} AND referral_code IN (SELECT referral_code FROM _c_codes)`,
     );
-    await temp(
+    temp(
       '_k_rewards',
       `SELECT reward_id FROM ${fresh} WHERE event LIKE ${REWARD}
        UNION SELECT reward_id FROM _scope WHERE event LIKE ${REWARD} AND referral_code IN (SELECT referral_code FROM _c_codes)`,
     );
-    await need({ conversion_id: 'SELECT conversion_id FROM _k_conversions', reward_id: 'SELECT reward_id FROM _k_rewards' });
-    await temp('_o_conversion_asks', `SELECT ask_id FROM conversions WHERE ${keyIn('conversions', '_k_conversions', ['conversion_id'])}`);
-    await recompute('conversions', '_k_conversions', ['conversion_id']);
-    await recompute('rewards', '_k_rewards', ['reward_id']);
+    await need(
+      { conversion_id: 'SELECT conversion_id FROM _k_conversions', reward_id: 'SELECT reward_id FROM _k_rewards' },
+      'moved conversions and rewards',
+      false,
+    );
+    temp('_o_conversion_asks', `SELECT ask_id FROM conversions WHERE ${keyIn('conversions', '_k_conversions', ['conversion_id'])}`);
+    recompute('conversions', '_k_conversions', ['conversion_id']);
+    recompute('rewards', '_k_rewards', ['reward_id']);
 
     // Ask outcomes: one row per event, so the new events' rows are appended.
     const outcomes = byName.get('ask_outcomes');
-    if (outcomes) await run(`INSERT INTO ask_outcomes ${outcomes.body.replace(/\bevents\b/g, fresh)}`, 'ask_outcomes insert');
+    if (outcomes) batch.push(`INSERT INTO ask_outcomes ${outcomes.body.replace(/\bevents\b/g, fresh)}`);
 
     // Per ask: its delivery and share events, the clicks on its codes, its conversions (before and after they moved).
-    await temp(
+    temp(
       '_k_asks',
       `SELECT ask_id FROM ${fresh} WHERE event IN ${AFTER_ASK}
        UNION SELECT k.ask_id FROM ${fresh} c JOIN code_asks k ON k.referral_code = c.referral_code WHERE c.event = ${CLICK}
@@ -171,11 +205,20 @@ export async function refreshFacts(connection: DuckDBConnection, relations: read
        UNION SELECT ask_id FROM _o_conversion_asks
        UNION SELECT c.ask_id FROM conversions c WHERE ${keyIn('c', '_k_conversions', ['conversion_id'])}`,
     );
-    await need({ ask_id: 'SELECT ask_id FROM _k_asks', referral_code: `SELECT k.referral_code FROM code_asks k WHERE ${keyIn('k', '_k_asks', ['ask_id'])}` });
-    await recompute('ask_activity', '_k_asks', ['ask_id']);
-    await temp('_k_shares', `SELECT DISTINCT ask_id FROM ${fresh} WHERE event = ${SHARE}`);
-    await recompute('ask_shares', '_k_shares', ['ask_id']);
+    await need(
+      {
+        ask_id: 'SELECT ask_id FROM _k_asks',
+        referral_code: `SELECT k.referral_code FROM code_asks k WHERE ${keyIn('k', '_k_asks', ['ask_id'])}`,
+      },
+      'asks',
+      false,
+    );
+    recompute('ask_activity', '_k_asks', ['ask_id']);
+    temp('_k_shares', `SELECT DISTINCT ask_id FROM ${fresh} WHERE event = ${SHARE}`);
+    recompute('ask_shares', '_k_shares', ['ask_id']);
+    await flush('asks');
   } finally {
-    for (const name of temps.reverse()) await connection.run(`DROP TABLE IF EXISTS ${name}`);
+    batch = [...temps].map((name) => `DROP TABLE IF EXISTS ${name}`);
+    await flush('drop');
   }
 }
