@@ -10,7 +10,8 @@
 //   report_cold_vs_read_ratio       cold seconds / seconds to read the 1M-event file line by line
 // Steady state, what a marketer sees on their second and later reports: the cache was built by an earlier report
 // (report_cache_build_seconds_1m_events, not a goal), then 1% new events (10k, new customers) were appended to the log,
-// then the report (which parses only the appended lines and runs every query over all 1.01M events):
+// then the report (which parses only the appended lines, updates the cache's derived tables for the keys they touch,
+// and runs every query over those tables, which cover all 1.01M events):
 //   report_seconds_1m_events        that report (goal <= 5)
 //   report_rss_mb_1m_events         its child's peak resident memory (goal <= 512)
 //   report_vs_read_ratio            its seconds / seconds to read the grown 1.01M-event file line by line (goal <= 1.5)

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { renderSql, type AnalyticsEngine, type QueryName, type QueryParams, type Row } from '../../core/analytics/query.js';
 import { openEventCache, type CacheOutcome } from './event-cache.js';
-import { createFacts, relationsOf } from './fact-tables.js';
+import { createFacts, relationsOf, type Relation } from './fact-tables.js';
 import { scanLines, type SkippedLines } from './log-lines.js';
 import { duckdbEventsSql, querySql, viewSql } from './sql-files.js';
 
@@ -26,6 +26,14 @@ function toPlain(value: unknown): string | number | null {
   if (typeof value === 'number' || typeof value === 'string') return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
   return String(value);
+}
+
+/**
+ * The derived relations on DuckDB (views/duckdb.sql with the campaign zones, then views/common.sql), in order, for
+ * `zones` given as SQL rows `('campaign-id', 'Zone/Name')`.
+ */
+export function derivedRelations(views: { engine: string; common: string }, zones: readonly string[]): Relation[] {
+  return relationsOf(`${views.engine.replaceAll('{{campaign_zones}}', zones.length ? zones.join(', ') : "('', 'UTC')")}\n;\n${views.common}`);
 }
 
 export class DuckDbAnalytics implements AnalyticsEngine {
@@ -61,7 +69,7 @@ export class DuckDbAnalytics implements AnalyticsEngine {
     const [views, eventsSql] = await Promise.all([viewSql('duckdb'), duckdbEventsSql()]);
     const eventsSelect = (source: string) => eventsSql.replace(/^\s*--.*$/gm, '').trim().replaceAll('{{file}}', source.replaceAll("'", "''")).replaceAll('{{campaign_day}}', day);
     // The derived relations (views/duckdb.sql, then views/common.sql) as tables: kept in the cache, or built here.
-    const relations = relationsOf(`${views.engine.replaceAll('{{campaign_zones}}', values.length ? values.join(', ') : "('', 'UTC')")}\n;\n${views.common}`);
+    const relations = derivedRelations(views, values);
     let opened: { instance: DuckDBInstance; connection: DuckDBConnection; skipped: SkippedLines; outcome?: CacheOutcome; release?: () => void } | undefined;
     let spill: string | undefined;
     let built = false;
