@@ -410,13 +410,31 @@ export function checkInvariants(input: OracleInput): OracleReport {
     else if (!v.channels.includes(s.channel)) violations.push({ invariant: 'never_against_rules', campaignId: s.campaignId, customerId: s.customerId, occurrenceId: s.occurrenceId, detail: `asked by ${s.channel}, a channel without consent or address (usable: ${v.channels.join(', ')})` });
   }
 
-  // 3. budget: no ask after the rule said stop (nothing gives budget back in the simulation), booked within budget.
+  // 3. budget: an ask is made only if its reservation fits (docs/campaigns.md, "The budget rule"). Nothing in the
+  // simulation gives room back within the window except a send that failed (its reservation is returned), so once an
+  // ask reserving R was skipped for budget, no later ask reserving R or more may be made until a failure returned
+  // room. A reservation here is the oracle's own: the tenure tier at the occurrence (from the signup date in the
+  // inputs) plus the friend's offer, times the configured conversion rate, rounded up to whole minor units.
+  const reservationOf = (campaign: Campaign, customerId: string, occurrenceId: string): number | undefined => {
+    const o = expected.find((e) => e.campaignId === campaign.id && e.customerId === customerId && e.occurrenceId === occurrenceId);
+    const customer = customers.get(customerId);
+    if (!o || !customer) return undefined;
+    const tier = tierAmount(campaign, wholeYears(customer.signupDate, o.occurredOn));
+    if (tier === undefined) return undefined;
+    const ppm = Math.round((campaign.budget.conversionRate ?? 1) * 1_000_000);
+    return Math.ceil(((tier + (campaign.offer.amountMinor ?? 0)) * ppm) / 1_000_000);
+  };
   for (const campaign of input.campaigns) {
-    const stops = input.asks.filter((a) => a.campaignId === campaign.id && a.status === 'skipped' && a.skipReason === 'budget_exhausted').map((a) => Date.parse(a.updatedAt));
-    const firstStop = stops.length ? Math.min(...stops) : undefined;
+    const stops = input.asks
+      .filter((a) => a.campaignId === campaign.id && a.status === 'skipped' && a.skipReason === 'budget_exhausted')
+      .map((a) => ({ at: Date.parse(a.updatedAt), reservation: reservationOf(campaign, a.customerId, a.occurrenceId) }));
+    const failures = input.asks.filter((a) => a.campaignId === campaign.id && a.status === 'failed').map((a) => Date.parse(a.updatedAt));
     for (const s of sends.filter((x) => x.campaignId === campaign.id)) {
       checked.budget_stop += 1;
-      if (firstStop !== undefined && Date.parse(s.at) > firstStop) violations.push({ invariant: 'budget_stop', campaignId: campaign.id, customerId: s.customerId, occurrenceId: s.occurrenceId, detail: `asked at ${s.at} after the budget said stop at ${iso(firstStop)}` });
+      const sentAt = Date.parse(s.at);
+      const reservation = reservationOf(campaign, s.customerId, s.occurrenceId);
+      const stop = stops.find((x) => x.at < sentAt && (reservation === undefined || x.reservation === undefined || x.reservation <= reservation) && !failures.some((f) => f >= x.at && f <= sentAt));
+      if (stop) violations.push({ invariant: 'budget_stop', campaignId: campaign.id, customerId: s.customerId, occurrenceId: s.occurrenceId, detail: `asked at ${s.at} reserving ${reservation ?? '?'} after the budget said stop to an ask reserving ${stop.reservation ?? '?'} at ${iso(stop.at)}` });
     }
     const booked = input.rewards.filter((r) => r.campaignId === campaign.id && !['voided', 'over_budget', 'review'].includes(r.state)).reduce((sum, r) => sum + r.amountMinor, 0);
     checked.budget_stop += 1;

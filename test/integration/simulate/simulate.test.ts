@@ -7,6 +7,7 @@ import { KILL_POINTS, simulate } from '../../../local/simulate.js';
 import { checkInvariants, type ObservedSend } from '../../../local/sim-oracle.js';
 import { FileCampaignRepository } from '../../../adapters/campaign-files.js';
 import { Customer } from '../../../core/schemas/customer.js';
+import { Campaign } from '../../../core/schemas/campaign.js';
 import { describeViolations } from './helpers.js';
 
 const SEED = 1;
@@ -70,5 +71,45 @@ describe('run_totals can fail', () => {
       expect.stringMatching(/^x: ask recorded sent but no message went out/),
       expect.stringMatching(/^y: claimed at .* still claimed after the fault-free run at 2026-03-01T11:00/),
     ]);
+  });
+});
+
+describe('budget_stop can fail', () => {
+  it('allows a smaller ask after a larger one was skipped for budget, and reports an ask as large as one skipped before it', async () => {
+    // Tiers: €10 under five years, €30 from five; the friend gets €10; rate 1. So a 2-year advocate reserves €20 and a
+    // 10-year advocate €40.
+    const base = (await new FileCampaignRepository().get('signup-anniversary'))!;
+    const campaign = Campaign.parse({
+      ...base,
+      offer: { ...base.offer, amountMinor: 1000 },
+      reward: { ...base.reward, tenureTiers: [{ minYears: 1, maxYears: 4, amountMinor: 1000, label: 'young' }, { minYears: 5, amountMinor: 3000, label: 'old' }], referralTiers: [] },
+      budget: { amountMinor: 3000, currency: 'EUR', conversionRate: 1 },
+    });
+    const customer = (id: string, signupDate: string) => Customer.parse({ id, firstName: id, email: `${id}@example.com`, timezone: 'UTC', country: 'DE', signupDate, consents: { email: true } });
+    const occurrenceId = 'signup_anniversary#2026';
+    const send = (customerId: string, hour: string): ObservedSend => ({ hour, campaignId: campaign.id, customerId, askId: `${customerId}~${occurrenceId}`, occurrenceId, channel: 'email', at: hour, messageId: `m-${customerId}` });
+    const ask = (customerId: string, status: string, updatedAt: string, skipReason?: string) => ({ askId: `${customerId}~${occurrenceId}`, customerId, campaignId: campaign.id, occurrenceId, status, runId: 'r', updatedAt, ...(skipReason ? { skipReason } : {}) });
+    // Anniversaries on 03-02 (young, old) and 03-03 (young2, old2).
+    const customers = [customer('old', '2016-03-02'), customer('young', '2024-03-02'), customer('young2', '2024-03-03'), customer('old2', '2016-03-03')];
+    const report = checkInvariants({
+      start: '2026-03-01T00:00:00.000Z',
+      hours: 96,
+      campaigns: [campaign],
+      customers,
+      events: [],
+      sends: [send('young', '2026-03-02T10:00:00.000Z'), send('old2', '2026-03-03T10:00:00.000Z')],
+      asks: [
+        ask('old', 'skipped', '2026-03-02T09:59:00.000Z', 'budget_exhausted'),
+        ask('young', 'sent', '2026-03-02T10:00:00.000Z'),
+        ask('young2', 'skipped', '2026-03-03T09:59:00.000Z', 'budget_exhausted'),
+        ask('old2', 'sent', '2026-03-03T10:00:00.000Z'),
+      ],
+      runs: [],
+      rewards: [],
+      faults: [],
+    });
+    const details = report.violations.filter((v) => v.invariant === 'budget_stop').map((v) => `${v.customerId}: ${v.detail}`);
+    // young (€20) after old (€40) was refused is fine; old2 (€40) after old (€40) or young2 (€20) was refused is not.
+    expect(details).toEqual([expect.stringMatching(/^old2: asked at 2026-03-03T10:00:00.000Z reserving 4000 after the budget said stop to an ask reserving (2000|4000)/)]);
   });
 });
