@@ -12,6 +12,7 @@
 import type { Campaign } from './schemas/campaign.js';
 import type { RewardQuote } from './schemas/ask.js';
 import { quotedCostMinor } from './quote.js';
+import { formatMoney } from './money.js';
 
 /** The campaign's budget item (`BUDGET#<campaignId>`), all in minor units. */
 export interface BudgetState {
@@ -225,4 +226,9 @@ export class InMemoryBudget implements BudgetStore {
     s.reservedMinor -= amountMinor;
     s.asks -= uncountOf(options.uncount);
   }
+}
+
+/** An amount of the campaign's budget currency for people to read (`€15.00`, `¥1,500`): reasons, details, errors. */
+export function budgetMoney(campaign: Pick<Campaign, 'budget'>, amountMinor: number): string {
+  return formatMoney({ amountMinor, currency: campaign.budget.currency }, 'en', { fraction: 'always' });
 }

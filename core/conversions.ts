@@ -14,6 +14,7 @@ import type { AttributionRule, ConversionInput, ConversionResult, RewardSummary 
 import { projectEvent, type EventInput, type EventName, type ProjectEvent } from './schemas/events.js';
 import type { HoldMarker, LedgerEntry, ParkedMarker, ReviewItem } from './schemas/ledger.js';
 import { sumByCurrency, type Money } from './money.js';
+import { budgetMoney } from './budget.js';
 
 const DAY_MS = 86_400_000;
 
@@ -266,7 +267,7 @@ async function settle(deps: Pick<ConversionDeps, 'ledger'>, pending: LedgerEntry
     const earned = currentRewards(await ledger.entries(pending.advocateId))
       .filter((e) => e.beneficiary === 'advocate' && e.rewardId !== pending.rewardId && LIVE_STATES.has(e.state))
       .map((e) => ({ amountMinor: e.amountMinor, at: firstAt(e) }));
-    const cap = capCheck(campaign.reward.perAdvocateCap, earned, new Date(at), amountMinor);
+    const cap = capCheck(campaign.reward.perAdvocateCap, earned, new Date(at), amountMinor, pending.currency);
     if (!cap.allowed) {
       const r = await step(ledger, pending.advocateId, pending.rewardId, 'void', at, { reason: `cap: ${cap.reason ?? 'per-advocate cap reached'}` });
       if (r.entry?.state === 'voided') ctx.events.push(event('referral.reward.voided', at, { rewardId: pending.rewardId, campaignId: campaign.id, ...codeOf(pending), customerId: pending.beneficiaryId, reason: r.entry.reason ?? 'cap', previousState: 'pending', amountMinor: pending.amountMinor, currency: pending.currency }));
@@ -281,7 +282,7 @@ async function settle(deps: Pick<ConversionDeps, 'ledger'>, pending: LedgerEntry
     overrunMinor = await ledger.spendPromised(campaign.id, amountMinor, campaign.budget.amountMinor);
     ctx.events.push(event('referral.budget.overrun', at, { campaignId: campaign.id, rewardId: pending.rewardId, amountMinor, overrunMinor, budgetMinor: campaign.budget.amountMinor, currency: campaign.budget.currency }));
   } else if (amountMinor > 0 && !pending.promised && !(await ledger.spend(campaign.id, amountMinor, campaign.budget.amountMinor))) {
-    const r = await step(ledger, pending.advocateId, pending.rewardId, 'exceed', at, { amountMinor, reason: `budget: ${amountMinor} ${campaign.budget.currency} would exceed the campaign budget of ${campaign.budget.amountMinor}` });
+    const r = await step(ledger, pending.advocateId, pending.rewardId, 'exceed', at, { amountMinor, reason: `budget: ${budgetMoney(campaign, amountMinor)} would exceed the campaign budget of ${budgetMoney(campaign, campaign.budget.amountMinor)}` });
     if (r.entry?.state === 'over_budget') {
       await ledger.putParked({ campaignId: campaign.id, advocateId: pending.advocateId, rewardId: pending.rewardId, amountMinor, at });
       ctx.events.push(event('referral.reward.overrun', at, { rewardId: pending.rewardId, campaignId: campaign.id, ...codeOf(pending), customerId: pending.beneficiaryId, beneficiary: pending.beneficiary, amountMinor, currency: pending.currency }));
@@ -292,7 +293,7 @@ async function settle(deps: Pick<ConversionDeps, 'ledger'>, pending: LedgerEntry
   // The marker goes first: a crash after it leaves a marker the approver skips, never a held reward nobody approves.
   await ledger.putHold({ advocateId: pending.advocateId, rewardId: pending.rewardId, holdUntil: until });
   const reason = overrun
-    ? `budget overrun: promised reward paid although the campaign's commitments pass its budget of ${campaign.budget.amountMinor} (${overrunMinor} ${campaign.budget.currency} of it beyond the budget in money)`
+    ? `budget overrun: promised reward paid although the campaign's commitments pass its budget of ${budgetMoney(campaign, campaign.budget.amountMinor)} (${budgetMoney(campaign, overrunMinor)} of it beyond the budget in money)`
     : amountMinor < pending.amountMinor
       ? 'capped: part of the reward was over the per-advocate cap'
       : undefined;

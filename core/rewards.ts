@@ -2,6 +2,7 @@
 // per-advocate caps, campaign budget checks and the ledger state machine. Integer minor units throughout.
 import type { Campaign } from './schemas/campaign.js';
 import type { Money } from './schemas/common.js';
+import { formatMoney } from './money.js';
 import { ValidationError } from './errors.js';
 
 type AdvocateReward = Campaign['reward'];
@@ -71,8 +72,10 @@ export interface CapDecision {
  * Whether an advocate may earn `amountMinor` more, given what they earned in the cap's rolling period
  * (entries strictly newer than now - periodDays count). Near the amount cap the reward is cut to what is left.
  */
-export function capCheck(cap: Cap | undefined, earned: ReadonlyArray<{ amountMinor: number; at: string }>, now: Date, amountMinor: number): CapDecision {
+export function capCheck(cap: Cap | undefined, earned: ReadonlyArray<{ amountMinor: number; at: string }>, now: Date, amountMinor: number, currency?: string): CapDecision {
   assertWhole(amountMinor, 'amountMinor');
+  // The reason is read by people (`asks rewards`): money in the reward's currency when it is known.
+  const money = (minor: number) => (currency ? formatMoney({ amountMinor: minor, currency }, 'en', { fraction: 'always' }) : String(minor));
   if (!cap) return { allowed: true, allowedMinor: amountMinor };
   const from = now.getTime() - cap.periodDays * DAY_MS;
   const inPeriod = earned.filter((e) => {
@@ -85,8 +88,8 @@ export function capCheck(cap: Cap | undefined, earned: ReadonlyArray<{ amountMin
   if (cap.maxAmountMinor !== undefined) {
     const sum = inPeriod.reduce((s, e) => s + e.amountMinor, 0);
     const left = Math.max(0, cap.maxAmountMinor - sum);
-    if (left === 0) return { allowed: false, allowedMinor: 0, reason: `max_amount: ${sum} of ${cap.maxAmountMinor} earned in ${cap.periodDays} days` };
-    if (left < amountMinor) return { allowed: true, allowedMinor: left, reason: `capped: ${left} of ${amountMinor} left under max_amount` };
+    if (left === 0) return { allowed: false, allowedMinor: 0, reason: `max_amount: ${money(sum)} of ${money(cap.maxAmountMinor)} earned in ${cap.periodDays} days` };
+    if (left < amountMinor) return { allowed: true, allowedMinor: left, reason: `capped: ${money(left)} of ${money(amountMinor)} left under max_amount` };
   }
   return { allowed: true, allowedMinor: amountMinor };
 }

@@ -52,7 +52,8 @@ export function humanView(v: CustomerView, quotes: ReadonlyMap<string, RewardQuo
   const lines = [
     `${p.id}  ${[p.firstName, p.lastName].filter(Boolean).join(' ')}  ${p.email ?? ''}${p.phone ? `  ${p.phone}` : ''}`,
     `  zone ${p.timezone}${p.country ? ` · ${p.country}` : ''} · signed up ${p.signupDate}${p.plan ? ` · plan ${p.plan}` : ''}${p.tier ? ` · tier ${p.tier}` : ''}`,
-    `  counters: ${Object.entries(p.counters ?? {}).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    // Money in the customer's currency with its own digits, never bare minor units.
+    `  counters: ${Object.entries(p.counters ?? {}).map(([k, n]) => (k === 'lifetimeSpendMinor' ? `lifetime spend ${money(n, p.currency ?? 'EUR')}` : `${k} ${n}`)).join(', ')}`,
     `  last ask ${p.lastAskAt ?? 'never'}${p.recentAskAts?.length ? ` · ${p.recentAskAts.length} recent` : ''}`,
     `consents: ${Object.entries(v.consents.channels).map(([c, ok]) => `${c} ${ok ? 'yes' : 'no'}`).join(', ') || 'none'}${v.consents.optOut ? ' · OPTED OUT' : ''}${v.consents.doNotAsk ? ' · do not ask' : ''}${v.consents.suppressed.length ? ` · suppressed: ${v.consents.suppressed.join(', ')}` : ''}`,
     ...(v.consents.ledger.length ? [`consent ledger (${v.consents.ledger.length}):`, ...v.consents.ledger.map((c) => `  ${c.at} ${c.source.padEnd(12)} ${c.channel.padEnd(6)} ${c.granted ? 'granted' : 'withdrawn'}${c.note ? ` · ${c.note}` : ''}`)] : []),

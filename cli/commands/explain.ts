@@ -5,9 +5,12 @@ import type { Explanation } from '../../core/workflow/explain.js';
 import { withTargetOptions, type TargetOptions } from '../conversion-deps.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
 import { localDateOption } from '../args.js';
+import { formatMoney } from '../../core/money.js';
 
 export function humanExplanation(e: Explanation): string[] {
   const f = e.facts;
+  // Money in the budget's currency with its own digits (¥ none, € two), never bare minor units.
+  const money = (amountMinor: number) => formatMoney({ amountMinor, currency: f.currency }, 'en', { fraction: 'always' });
   return [
     `${e.customerId} · ${e.campaignId} · ${e.date}: ${e.verdict.replace(/_/g, ' ')}`,
     `  because ${e.because}`,
@@ -15,7 +18,7 @@ export function humanExplanation(e: Explanation): string[] {
     ...(e.existingAsk ? [`  existing ask: ${e.existingAsk.status}${e.existingAsk.skipReason ? ` (${e.existingAsk.skipReason})` : ''}${e.existingAsk.deferredUntil ? ` until ${e.existingAsk.deferredUntil}` : ''}, run ${e.existingAsk.runId}`] : []),
     `  consents ${Object.entries(f.consents).map(([c, ok]) => `${c} ${ok ? 'yes' : 'no'}`).join(', ') || 'none'}${f.optOut ? ' · opted out' : ''}${f.doNotAsk ? ' · do not ask' : ''}${f.suppressed.email ? ' · email suppressed' : ''}${f.suppressed.phone ? ' · phone suppressed' : ''}`,
     `  last ask ${f.lastAskAt ?? 'never'} · ${f.recentAskAts.length} recent asks · zone ${f.timezone}${f.quietHoursUntil ? ` · quiet hours until ${f.quietHoursUntil}` : ''}${f.heldOut ? ' · in holdout' : ''}`,
-    `  budget ${f.budgetMinor} spent ${f.spentMinor}${f.potentialCostMinor !== undefined ? ` · this ask would reserve ${f.potentialCostMinor}` : ''}${f.tenureYears !== undefined ? ` · tenure ${f.tenureYears} years` : ''} (minor units)`,
+    `  budget ${money(f.budgetMinor)} · committed ${money(f.committedMinor)} (spent ${money(f.spentMinor)}, reserved ${money(f.committedMinor - f.spentMinor)})${f.potentialCostMinor !== undefined ? ` · this ask would reserve ${money(f.potentialCostMinor)}` : ''}${f.tenureYears !== undefined ? ` · tenure ${f.tenureYears} year${f.tenureYears === 1 ? '' : 's'}` : ''}`,
   ];
 }
 

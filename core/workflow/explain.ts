@@ -6,7 +6,7 @@ import { isDateMilestoneKind } from '../schemas/campaign.js';
 import type { Ask, MilestoneOccurrence } from '../schemas/ask.js';
 import { dateMilestoneOn, localDateIn, type DateTrigger } from '../milestones.js';
 import { evaluateEligibility, quietHoursEnd, type EligibilityDecision } from '../eligibility.js';
-import { askReservationMinor, conversionRate, fitsBudget, type BudgetState } from '../budget.js';
+import { askReservationMinor, budgetMoney, conversionRate, fitsBudget, type BudgetState } from '../budget.js';
 import { quoteFor } from '../quote.js';
 import { isHeldOut } from '../assignment.js';
 import { runFor } from './plan.js';
@@ -37,7 +37,11 @@ export interface Explanation {
     recentAskAts: string[];
     tenureYears?: number;
     potentialCostMinor?: number;
+    /** The budget's currency: every `...Minor` fact is in its minor units. */
+    currency: string;
     budgetMinor: number;
+    /** What the budget rule compares: spent + reserved by open asks (spent alone without a budget item). */
+    committedMinor: number;
     spentMinor: number;
     quietHoursUntil?: string;
     heldOut: boolean;
@@ -89,7 +93,9 @@ export function explainAsk(input: ExplainInput): Explanation {
     suppressed: input.suppressed,
     ...(customer.lastAskAt ? { lastAskAt: customer.lastAskAt } : {}),
     recentAskAts: customer.recentAskAts ?? [],
+    currency: campaign.budget.currency,
     budgetMinor: campaign.budget.amountMinor,
+    committedMinor: input.budget?.committedMinor ?? input.spentMinor,
     spentMinor: input.spentMinor,
     heldOut: isHeldOut(campaign.id, customer.id, campaign.eligibility.holdoutPercent),
   };
@@ -131,7 +137,7 @@ export function explainAsk(input: ExplainInput): Explanation {
   });
   const committed = input.budget?.committedMinor ?? input.spentMinor;
   if (decision.outcome === 'ask' && !fitsBudget(campaign.budget.amountMinor, committed, cost)) {
-    decision = { outcome: 'skip', reason: 'budget_exhausted', detail: `${committed} of ${campaign.budget.amountMinor} committed, this ask would reserve ${cost}` };
+    decision = { outcome: 'skip', reason: 'budget_exhausted', detail: `${budgetMoney(campaign, committed)} of ${budgetMoney(campaign, campaign.budget.amountMinor)} committed, this ask would reserve ${budgetMoney(campaign, cost)}` };
   }
   switch (decision.outcome) {
     case 'ask':

@@ -15,7 +15,7 @@ import { projectEvent, type ProjectEvent } from '../schemas/events.js';
 import { dateMilestoneOn, localDateIn, type DateTrigger } from '../milestones.js';
 import { evaluateEligibility, recordAsk, type EligibilityDecision } from '../eligibility.js';
 import { selectTenureTier, tenureTierLabel } from '../rewards.js';
-import { askReservationMinor, BatchReservation, BudgetPlanner, conversionRate, reservationExpiresAt, reservationLapsed, type BudgetStore } from '../budget.js';
+import { askReservationMinor, BatchReservation, budgetMoney, BudgetPlanner, conversionRate, reservationExpiresAt, reservationLapsed, type BudgetStore } from '../budget.js';
 import { quoteFor, type RewardQuote } from '../quote.js';
 import { shortLinkId, signToken } from '../links.js';
 import { SMS_FIT_DATA_KEY, smsFitFor } from '../sms.js';
@@ -346,7 +346,7 @@ function decide(entry: Entry, campaign: Campaign, run: Run, suppressed: Set<stri
   const sweep = entry.stored !== undefined && isSentStatus(entry.stored.status);
   const reserveMinor = decision.outcome === 'ask' && !sweep ? askReservationMinor(quote, rate) : 0;
   if (decision.outcome === 'ask' && !sweep && !planner.reserve(reserveMinor)) {
-    decision = { outcome: 'skip', reason: 'budget_exhausted', detail: `reserving ${reserveMinor} would pass the budget of ${campaign.budget.amountMinor} (${planner.committedMinor} committed)` };
+    decision = { outcome: 'skip', reason: 'budget_exhausted', detail: `reserving ${budgetMoney(campaign, reserveMinor)} would pass the budget of ${budgetMoney(campaign, campaign.budget.amountMinor)} (${budgetMoney(campaign, planner.committedMinor)} committed)` };
   }
   return { decision, decidedAt, milestone, quote, reserveMinor };
 }
@@ -439,7 +439,7 @@ async function handleCustomer(entry: Entry, decided: Decided, ctx: Ctx): Promise
   const reservedMinor = decided.reserveMinor;
   if (decision.outcome === 'ask') {
     reservedFrom = await ctx.reservations.take(reservedMinor);
-    if (!reservedFrom) decision = { outcome: 'skip', reason: 'budget_exhausted', detail: `reserving ${decided.reserveMinor} would pass the budget of ${campaign.budget.amountMinor} (another batch took the room)` };
+    if (!reservedFrom) decision = { outcome: 'skip', reason: 'budget_exhausted', detail: `reserving ${budgetMoney(campaign, decided.reserveMinor)} would pass the budget of ${budgetMoney(campaign, campaign.budget.amountMinor)} (another batch took the room)` };
   }
   const reserved = reservedFrom !== undefined;
   const unreserve = async (): Promise<void> => {
