@@ -36,3 +36,11 @@ export const instantOption =
   (flag: string) =>
   (value: string): string =>
     checkInstant(flag, value);
+
+/**
+ * The one answer to a campaign id that no campaign file has: not found (exit 1, like an unknown customer), naming it
+ * and the known ids. A usage error (exit 2) is for a malformed argument, not for a well-formed id nobody has.
+ */
+export function unknownCampaign(campaignId: string, known: readonly string[]): CliError {
+  return new CliError(`campaign: no campaign "${campaignId}" (known: ${known.join(', ') || 'none'})`, EXIT.failure);
+}

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { Explanation } from '../../core/workflow/explain.js';
 import { withTargetOptions, type TargetOptions } from '../conversion-deps.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
-import { localDateOption } from '../args.js';
+import { localDateOption, unknownCampaign } from '../args.js';
 import { formatMoney } from '../../core/money.js';
 
 export function humanExplanation(e: Explanation): string[] {
@@ -34,7 +34,7 @@ export function registerExplain(program: Command): void {
     const { FileCampaignRepository } = await import('../../adapters/campaign-files.js');
     const repo = new FileCampaignRepository(process.env.CAMPAIGNS_DIR ? { dir: process.env.CAMPAIGNS_DIR } : {});
     const campaign = await repo.get(campaignId);
-    if (!campaign) throw new CliError(`campaign: no campaign "${campaignId}" (known: ${(await repo.list()).map((c) => c.id).join(', ') || 'none'})`, EXIT.failure);
+    if (!campaign) throw unknownCampaign(campaignId, (await repo.list()).map((c) => c.id));
     const { openDataTarget } = await import('../data-target.js');
     const { CustomerViewReader } = await import('../../adapters/dynamo/customer-view.js');
     const { DynamoBudgetStore } = await import('../../adapters/dynamo/budget.js');

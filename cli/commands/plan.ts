@@ -13,7 +13,7 @@ import type { Ask, MilestoneOccurrence } from '../../core/schemas/ask.js';
 import { DATE_FIELD_BY_KIND, monthDaysToRead } from '../../core/due-keys.js';
 import type { Campaign } from '../../core/schemas/campaign.js';
 import { withAwsTarget, type AwsTargetOptions } from '../target.js';
-import { checkLocalDate } from '../args.js';
+import { checkLocalDate, unknownCampaign } from '../args.js';
 import { isDateMilestoneKind } from '../../core/schemas/campaign.js';
 import { AskHistory, Customer } from '../../core/schemas/customer.js';
 import { planSegments, runFor } from '../../core/workflow/plan.js';
@@ -306,7 +306,7 @@ export function registerPlan(program: Command): void {
       const { FileCampaignRepository } = await import('../../adapters/campaign-files.js');
       const repo = new FileCampaignRepository();
       const campaign = await repo.get(campaignId);
-      if (!campaign) throw new CliError(`campaign: no campaign "${campaignId}" (known: ${(await repo.list()).map((c) => c.id).join(', ') || 'none'})`, EXIT.failure);
+      if (!campaign) throw unknownCampaign(campaignId, (await repo.list()).map((c) => c.id));
       const dates = datesFrom(start, options.days);
       const notes: string[] = [];
       let days: DayPlan[];

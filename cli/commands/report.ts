@@ -6,7 +6,7 @@ import { DIMENSIONS, type Dimension } from '../../core/analytics/query.js';
 import type { Report } from '../../core/analytics/report.js';
 import { formatMoney } from '../../core/money.js';
 import { CliError, EXIT, err, out, printJson } from '../output.js';
-import { localDateOption } from '../args.js';
+import { localDateOption, unknownCampaign } from '../args.js';
 
 interface ReportOptions {
   from?: string;
@@ -101,7 +101,7 @@ export function registerReport(program: Command): void {
       if (options.from && options.to && options.from > options.to) throw new CliError('--from is after --to', EXIT.usage);
       const { FileCampaignRepository } = await import('../../adapters/campaign-files.js');
       const campaigns = new FileCampaignRepository();
-      if (campaign && !(await campaigns.get(campaign))) throw new CliError(`campaign: no campaign "${campaign}" (known: ${(await campaigns.list()).map((c) => c.id).join(', ')})`, EXIT.usage);
+      if (campaign && !(await campaigns.get(campaign))) throw unknownCampaign(campaign, (await campaigns.list()).map((c) => c.id));
       const scope = { campaigns, ...(campaign ? { campaign } : {}), ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}), ...(options.by ? { by: options.by } : {}), ...(options.windowDays ? { windowDays: options.windowDays } : {}) };
       let report: Report;
       if (options.target === 'aws') {

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import type { Counts } from '../../core/schemas/workflow.js';
 import { CliError, EXIT, err, out, printJson } from '../output.js';
-import { instantOption, localDateOption } from '../args.js';
+import { instantOption, localDateOption, unknownCampaign } from '../args.js';
 import { isAwsTarget, resolveStackOutputs, withAwsTarget, type AwsTargetOptions, type StackOutputs } from '../target.js';
 
 /** Start the deployed state machine for one day of a campaign and wait for its summary. */
@@ -96,8 +96,7 @@ export function registerRun(program: Command): void {
       try {
         const campaign = await env.deps.campaigns.get(campaignId);
         if (!campaign) {
-          const known = (await env.deps.campaigns.list()).map((c) => c.id).join(', ');
-          throw new CliError(`campaign: no campaign "${campaignId}" (known: ${known || 'none'})`, EXIT.failure);
+          throw unknownCampaign(campaignId, (await env.deps.campaigns.list()).map((c) => c.id));
         }
         const { definition } = await loadRunDefinition();
         if (options.from !== undefined && options.to !== undefined) {

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { RunRecord } from '../../adapters/dynamo/runs.js';
 import { withTargetOptions, type TargetOptions } from '../conversion-deps.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
+import { unknownCampaign } from '../args.js';
 
 interface RunsOptions extends TargetOptions {
   limit?: number;
@@ -56,7 +57,7 @@ export function registerRuns(program: Command): void {
       // A campaign that never ran is fine; a name no campaign file has (and no record either) is a mistake.
       const { FileCampaignRepository } = await import('../../adapters/campaign-files.js');
       const repo = new FileCampaignRepository(process.env.CAMPAIGNS_DIR ? { dir: process.env.CAMPAIGNS_DIR } : {});
-      if (!(await repo.get(campaignId))) throw new CliError(`campaign: no campaign "${campaignId}" (known: ${(await repo.list()).map((c) => c.id).join(', ') || 'none'})`, EXIT.failure);
+      if (!(await repo.get(campaignId))) throw unknownCampaign(campaignId, (await repo.list()).map((c) => c.id));
     }
     if (options.json) {
       printJson({ campaignId, runs: rows });

@@ -45,6 +45,9 @@ describe('an unknown campaign is not found (exit 1, naming it), not a usage erro
     ['plan', 'nope', '--date', '2026-03-14'],
     ['explain', 'cx-1', 'nope', '--date', '2026-03-14'],
     ['preview', 'nope'],
+    ['report', 'nope'],
+    ['report', 'nope', '--json'],
+    ['runs', 'nope'],
   ];
   it.each(cases)('%j', async (...argv) => {
     const result = await run(argv);
