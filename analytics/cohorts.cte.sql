@@ -42,8 +42,15 @@ buys AS (
   ) u GROUP BY customer, k
 ),
 horizons AS (SELECT 30 AS h UNION ALL SELECT 90 UNION ALL SELECT 180 UNION ALL SELECT 365),
+-- Each person at each horizon, observable when they signed up at least h days before {{as_of}} (days computed once
+-- per person).
 observed AS (
-  SELECT p.kind, p.customer, p.signup_day, h.h,
-    CASE WHEN date_diff('day', CAST(p.signup_day AS DATE), CAST({{as_of}} AS DATE)) >= h.h THEN 1 ELSE 0 END AS observable
-  FROM people p CROSS JOIN horizons h
+  SELECT p.kind, p.customer, p.signup_day, h.h, CASE WHEN p.age >= h.h THEN 1 ELSE 0 END AS observable
+  FROM (SELECT kind, customer, signup_day, date_diff('day', CAST(signup_day AS DATE), CAST({{as_of}} AS DATE)) AS age FROM people) p
+  CROSS JOIN horizons h
+),
+-- Each purchase of a person, as days after their signup.
+offsets AS (
+  SELECT p.kind, p.customer, b.currency, b.amount_minor, date_diff('day', CAST(p.signup_day AS DATE), CAST(b.day AS DATE)) AS d
+  FROM people p JOIN buys b ON b.customer = p.customer
 )
