@@ -30,9 +30,12 @@ organic AS (
   WHERE o.signup_date IS NOT NULL AND NOT EXISTS (SELECT 1 FROM all_referred r WHERE r.customer = o.customer)
   GROUP BY o.customer
 ),
+-- Each person with their age in days at {{as_of}}: observable at a horizon of h days when age >= h.
 people AS (
-  SELECT 'referred' AS kind, customer, signup_day FROM referred
-  UNION ALL SELECT 'organic' AS kind, customer, signup_day FROM organic
+  SELECT kind, customer, signup_day, date_diff('day', CAST(signup_day AS DATE), CAST({{as_of}} AS DATE)) AS age FROM (
+    SELECT 'referred' AS kind, customer, signup_day FROM referred
+    UNION ALL SELECT 'organic' AS kind, customer, signup_day FROM organic
+  ) p
 ),
 buys AS (
   SELECT customer, k, min(day) AS day, min(currency) AS currency, min(amount_minor) AS amount_minor FROM (
@@ -42,15 +45,8 @@ buys AS (
   ) u GROUP BY customer, k
 ),
 horizons AS (SELECT 30 AS h UNION ALL SELECT 90 UNION ALL SELECT 180 UNION ALL SELECT 365),
--- Each person at each horizon, observable when they signed up at least h days before {{as_of}} (days computed once
--- per person).
-observed AS (
-  SELECT p.kind, p.customer, p.signup_day, h.h, CASE WHEN p.age >= h.h THEN 1 ELSE 0 END AS observable
-  FROM (SELECT kind, customer, signup_day, date_diff('day', CAST(signup_day AS DATE), CAST({{as_of}} AS DATE)) AS age FROM people) p
-  CROSS JOIN horizons h
-),
--- Each purchase of a person, as days after their signup.
+-- Each purchase of a person, as days after their signup (a person is one kind: organic excludes every referred one).
 offsets AS (
-  SELECT p.kind, p.customer, b.currency, b.amount_minor, date_diff('day', CAST(p.signup_day AS DATE), CAST(b.day AS DATE)) AS d
+  SELECT p.kind, p.customer, p.signup_day, p.age, b.currency, b.amount_minor, date_diff('day', CAST(p.signup_day AS DATE), CAST(b.day AS DATE)) AS d
   FROM people p JOIN buys b ON b.customer = p.customer
 )
