@@ -148,7 +148,7 @@ export async function refreshFacts(
     // Everything the new events name, and the asks their codes belong to now.
     await need(
       {
-        referral_code: `SELECT referral_code FROM ${fresh} WHERE referral_code IS NOT NULL`,
+        referral_code: `SELECT referral_code FROM ${fresh} WHERE referral_code IS NOT NULL UNION ALL SELECT k.referral_code FROM code_asks k JOIN ${fresh} f ON f.ask_id = k.ask_id`,
         ask_id: `SELECT ask_id FROM ${fresh} WHERE ask_id IS NOT NULL UNION ALL SELECT k.ask_id FROM code_asks k JOIN ${fresh} f ON f.referral_code = k.referral_code`,
         conversion_id: `SELECT conversion_id FROM ${fresh} WHERE event = ${CONVERSION}`,
         reward_id: `SELECT reward_id FROM ${fresh} WHERE event LIKE ${REWARD}`,
@@ -168,7 +168,7 @@ export async function refreshFacts(
     recompute('code_asks', '_k_codes', ['referral_code']);
     temp(
       '_c_codes',
-      `SELECT n.referral_code, o.ask_id AS old_ask, n.ask_id AS new_ask FROM code_asks n JOIN _k_codes k ON k.referral_code = n.referral_code
+      `SELECT n.referral_code, o.referral_code IS NOT NULL AS known, o.ask_id AS old_ask, n.ask_id AS new_ask FROM code_asks n JOIN _k_codes k ON k.referral_code = n.referral_code
        LEFT JOIN _o_codes o ON o.referral_code = n.referral_code WHERE o.referral_code IS NULL OR o.ask_id IS DISTINCT FROM n.ask_id`,
     );
 
@@ -201,7 +201,7 @@ export async function refreshFacts(
       '_k_asks',
       `SELECT ask_id FROM ${fresh} WHERE event IN ${AFTER_ASK}
        UNION SELECT k.ask_id FROM ${fresh} c JOIN code_asks k ON k.referral_code = c.referral_code WHERE c.event = ${CLICK}
-       UNION SELECT old_ask FROM _c_codes UNION SELECT new_ask FROM _c_codes
+       UNION SELECT old_ask FROM _c_codes WHERE known UNION SELECT new_ask FROM _c_codes
        UNION SELECT ask_id FROM _o_conversion_asks
        UNION SELECT c.ask_id FROM conversions c WHERE ${keyIn('c', '_k_conversions', ['conversion_id'])}`,
     );
