@@ -65,9 +65,14 @@ const keyIn = (row: string, keys: string, columns: readonly string[]) =>
 /** The events columns by which the scope of a refresh is read (each a key of some relation's rows). */
 const SCOPE_KEYS = ['referral_code', 'ask_id', 'conversion_id', 'reward_id', 'order_id'] as const;
 type ScopeKey = (typeof SCOPE_KEYS)[number];
-/** The events a NULL key of each kind scopes: those of the relations keyed by it (not every event without that id). */
+/**
+ * The events a NULL key of each kind scopes: those the relations reached through it read (a code: its sends, clicks,
+ * conversions and rewards; an ask: its delivery and share events; a conversion, reward or order id: its own events),
+ * not every event without that id. (A key that is not NULL scopes all its events: reading the key column alone is
+ * cheaper than filtering on the event name first.)
+ */
 const NULL_SCOPE: Record<ScopeKey, string> = {
-  referral_code: `event = ${SENT}`,
+  referral_code: `(event IN (${SENT}, ${CLICK}, ${CONVERSION}) OR event LIKE ${REWARD})`,
   ask_id: `event IN ${AFTER_ASK}`,
   conversion_id: `event = ${CONVERSION}`,
   reward_id: `event LIKE ${REWARD}`,
@@ -111,7 +116,7 @@ export async function refreshFacts(
   // `_row` (the event's rowid) keeps an event matched again by a later pass from entering the scope twice.
   temp('_scope', 'SELECT rowid AS _row, * FROM events WHERE false');
   for (const key of SCOPE_KEYS) temp(`_have_${key}`, `SELECT ${key} AS k FROM events WHERE false`);
-  const need = async (wanted: Partial<Record<ScopeKey, string>>, what: string, always: boolean) => {
+  const need = async (wanted: Partial<Record<ScopeKey, string>>, what: string) => {
     const keys = Object.keys(wanted) as ScopeKey[];
     for (const key of keys) {
       temp(
@@ -120,27 +125,30 @@ export async function refreshFacts(
       );
       batch.push(`INSERT INTO _have_${key} SELECT k FROM _need_${key}`);
     }
-    if (!always) {
-      await flush(`${what}: keys`);
-      const reader = await connection.runAndReadAll(`SELECT ${keys.map((k) => `(SELECT count(*) FROM _need_${k})`).join(' + ')} AS n`);
-      if (Number(reader.getRowObjectsJS()[0]?.n ?? 0) === 0) return;
-    }
+    await flush(`${what}: keys`);
+    const counts = (await connection.runAndReadAll(`SELECT ${keys.map((k) => `(SELECT count(*) FROM _need_${k}) AS "${k}", (SELECT count(*) FROM _need_${k} WHERE k IS NULL) AS "${k}_null"`).join(', ')}`)).getRowObjectsJS()[0] ?? {};
+    const wantedKeys = keys.filter((k) => Number(counts[k] ?? 0) > 0);
     // Row ids first (a pass over the key columns only), then those rows whole: much less than filtering whole rows.
-    const conditions = keys.map(
-      (k) =>
-        `${k} IN (SELECT k FROM _need_${k} WHERE k IS NOT NULL) OR (${k} IS NULL AND ${NULL_SCOPE[k]} AND EXISTS (SELECT 1 FROM _need_${k} WHERE k IS NULL))`,
-    );
-    temp('_rows', `SELECT rowid AS r FROM events WHERE ${conditions.map((c) => `(${c})`).join(' OR ')}`);
+    const scans = wantedKeys.flatMap((k) => [
+      `SELECT rowid AS r FROM events WHERE ${k} IN (SELECT k FROM _need_${k} WHERE k IS NOT NULL)`,
+      ...(Number(counts[`${k}_null`] ?? 0) > 0 ? [`SELECT rowid AS r FROM events WHERE ${k} IS NULL AND ${NULL_SCOPE[k]}`] : []),
+    ]);
+    if (!scans.length) return;
+    temp('_rows', scans.join(' UNION '));
     batch.push(
       'INSERT INTO _scope SELECT e.rowid, e.* FROM events e SEMI JOIN _rows ON e.rowid = _rows.r ANTI JOIN _scope ON e.rowid = _scope._row',
     );
     await flush(`${what}: scope`);
   };
-  /** Delete the rows of `keys` from the relation, then insert them computed over the scope. */
-  const recompute = (name: string, keys: string, columns: readonly string[]) => {
+  /**
+   * Delete the rows of `keys` from the relation, then insert them computed over the scope; `narrow` restricts relations
+   * it reads to the rows those keys can use (a condition on each, which reads it by its own name).
+   */
+  const recompute = (name: string, keys: string, columns: readonly string[], narrow: Record<string, string> = {}) => {
     const relation = byName.get(name);
     if (!relation) return;
-    const body = relation.body.replace(/\bevents\b/g, '_scope');
+    let body = relation.body.replace(/\bevents\b/g, '_scope');
+    for (const [other, condition] of Object.entries(narrow)) body = body.replace(new RegExp(`\\b${other}\\b`, 'g'), `(SELECT * FROM ${other} WHERE ${condition})`);
     batch.push(`DELETE FROM ${name} WHERE ${keyIn(name, keys, columns)}`);
     batch.push(`INSERT INTO ${name} SELECT q.* FROM (${body}) q WHERE ${keyIn('q', keys, columns)}`);
   };
@@ -155,7 +163,6 @@ export async function refreshFacts(
         order_id: `SELECT order_id FROM ${fresh} WHERE event = ${ORDER}`,
       },
       'new events',
-      true,
     );
 
     // Orders, by customer and order id.
@@ -186,11 +193,11 @@ export async function refreshFacts(
     await need(
       { conversion_id: 'SELECT conversion_id FROM _k_conversions', reward_id: 'SELECT reward_id FROM _k_rewards' },
       'moved conversions and rewards',
-      false,
     );
     temp('_o_conversion_asks', `SELECT ask_id FROM conversions WHERE ${keyIn('conversions', '_k_conversions', ['conversion_id'])}`);
-    recompute('conversions', '_k_conversions', ['conversion_id']);
-    recompute('rewards', '_k_rewards', ['reward_id']);
+    const scopedCodes = { code_asks: 'referral_code IN (SELECT referral_code FROM _scope)' };
+    recompute('conversions', '_k_conversions', ['conversion_id'], scopedCodes);
+    recompute('rewards', '_k_rewards', ['reward_id'], scopedCodes);
 
     // Ask outcomes: one row per event, so the new events' rows are appended.
     const outcomes = byName.get('ask_outcomes');
@@ -211,9 +218,8 @@ export async function refreshFacts(
         referral_code: `SELECT k.referral_code FROM code_asks k WHERE ${keyIn('k', '_k_asks', ['ask_id'])}`,
       },
       'asks',
-      false,
     );
-    recompute('ask_activity', '_k_asks', ['ask_id']);
+    recompute('ask_activity', '_k_asks', ['ask_id'], { code_asks: keyIn('code_asks', '_k_asks', ['ask_id']), conversions: keyIn('conversions', '_k_asks', ['ask_id']) });
     temp('_k_shares', `SELECT DISTINCT ask_id FROM ${fresh} WHERE event = ${SHARE}`);
     recompute('ask_shares', '_k_shares', ['ask_id']);
     await flush('asks');
