@@ -7,9 +7,29 @@ import { withConversionDeps as withDeps, withTargetOptions as withTarget, type T
 import { CliError, EXIT, out, printJson } from '../output.js';
 import { checkInstant } from '../args.js';
 import { formatMoney, formatTotals } from '../../core/money.js';
+import type { LedgerEntry } from '../../core/schemas/ledger.js';
 
 interface TargetOptions extends DataOptions {
   at?: string;
+}
+
+/**
+ * The totals under the list, by beneficiary and state, so they add up to what is listed: `advocate: held 1 (€10.00)`
+ * and, when friends they referred earned rewards, `friends: held 1 (€20.00)` (per currency, never added across).
+ */
+export function summaryLines(rewards: readonly LedgerEntry[]): string[] {
+  const lines: string[] = [];
+  for (const beneficiary of ['advocate', 'friend'] as const) {
+    const mine = rewards.filter((r) => r.beneficiary === beneficiary);
+    if (mine.length === 0) continue;
+    const states = [...new Set(mine.map((r) => r.state))];
+    const parts = states.map((state) => {
+      const inState = mine.filter((r) => r.state === state);
+      return `${state} ${inState.length} (${formatTotals(inState, 'en', { fraction: 'always' })})`;
+    });
+    lines.push(`${beneficiary === 'advocate' ? 'advocate' : 'friends'}: ${parts.join(', ')}`);
+  }
+  return lines;
 }
 
 export function registerRewards(program: Command): void {
@@ -31,7 +51,7 @@ export function registerRewards(program: Command): void {
       return;
     }
     for (const r of result.rewards) out(`${r.rewardId}  ${r.beneficiary.padEnd(8)} ${formatMoney(r, 'en', { fraction: 'always' }).padStart(12)}  ${r.state}${r.overrun ? ' OVERRUN' : ''}${r.holdUntil ? ` until ${r.holdUntil}` : ''}${r.reason ? `  (${r.reason})` : ''}`);
-    out(Object.entries(result.byState).map(([state, v]) => `${state}: ${v.count} (${formatTotals(v.totals, 'en', { fraction: 'always' })})`).join(', '));
+    out(...summaryLines(result.rewards));
     // Promised rewards paid past the campaign budget (docs/campaigns.md "The budget rule"): reported, never denied.
     const overruns = result.rewards.filter((r) => r.overrun);
     if (overruns.length) out(`overrun: ${overruns.length} promised reward(s) paid although the campaign budget was committed (${formatTotals(overruns, 'en', { fraction: 'always' })})`);

@@ -66,7 +66,7 @@ describe('asks review', () => {
     const later = new Date(Date.now() + 31 * 86_400_000).toISOString();
     const due = await run(['rewards', 'approve-due', '--at', later, ...target(), '--json']);
     expect(JSON.parse(due.stdout)).toMatchObject({ approved: 2, issued: 2 });
-    expect((await run(['rewards', 'adv-1', ...target()])).stdout).toMatch(/issued: 1/);
+    expect((await run(['rewards', 'adv-1', ...target()])).stdout).toMatch(/^advocate: .*issued 1 /m);
     expect((await run(['rewards', 'approve-due', '--at', 'yesterday', ...target()])).code).toBe(2);
     const nobody = await run(['rewards', 'nobody-at-all', ...target()]);
     expect(nobody.code).toBe(1);
