@@ -111,5 +111,52 @@ describe('budget_stop can fail', () => {
     const details = report.violations.filter((v) => v.invariant === 'budget_stop').map((v) => `${v.customerId}: ${v.detail}`);
     // young (€20) after old (€40) was refused is fine; old2 (€40) after old (€40) or young2 (€20) was refused is not.
     expect(details).toEqual([expect.stringMatching(/^old2: asked at 2026-03-03T10:00:00.000Z reserving 4000 after the budget said stop to an ask reserving (2000|4000)/)]);
+
+    // Within one run the read order decides: a skip stamped at the run's instant beside an ask accepted a millisecond
+    // later is not a stop that came before it.
+    const sameRun = checkInvariants({
+      start: '2026-03-01T00:00:00.000Z',
+      hours: 96,
+      campaigns: [campaign],
+      customers,
+      events: [],
+      sends: [{ ...send('old', '2026-03-02T10:00:00.000Z'), at: '2026-03-02T10:00:00.001Z' }],
+      asks: [ask('young', 'skipped', '2026-03-02T10:00:00.000Z', 'budget_exhausted'), ask('old', 'sent', '2026-03-02T10:00:00.001Z')],
+      runs: [],
+      rewards: [],
+      faults: [],
+    });
+    expect(sameRun.violations.filter((v) => v.invariant === 'budget_stop')).toEqual([]);
+  });
+});
+
+describe('a fault that pushes an ask into quiet hours', () => {
+  it('moves the deadline to the end of the quiet hours, and still reports an ask later than that', async () => {
+    // Due at 18:00 UTC, quiet hours 19:00-08:00: the run at 18:00 was killed, so the next run (19:00) is in the quiet
+    // hours and the ask waits until 08:00 the next day; 09:00 is late.
+    const base = (await new FileCampaignRepository().get('signup-anniversary'))!;
+    const campaign = Campaign.parse({
+      ...base,
+      schedule: { ...base.schedule, sendHour: 18 },
+      audience: undefined,
+      eligibility: { ...base.eligibility, holdoutPercent: 0, quietHours: { start: '19:00', end: '08:00' } },
+    });
+    const customer = (id: string) => Customer.parse({ id, firstName: id, email: `${id}@example.com`, timezone: 'UTC', country: 'DE', signupDate: '2024-03-02', consents: { email: true } });
+    const occurrenceId = 'signup_anniversary#2026';
+    const send = (customerId: string, hour: string): ObservedSend => ({ hour, campaignId: campaign.id, customerId, askId: `${customerId}~${occurrenceId}`, occurrenceId, channel: 'email', at: hour, messageId: `m-${customerId}` });
+    const report = checkInvariants({
+      start: '2026-03-02T00:00:00.000Z',
+      hours: 48,
+      campaigns: [campaign],
+      customers: [customer('a'), customer('b')],
+      events: [],
+      sends: [send('a', '2026-03-03T08:00:00.000Z'), send('b', '2026-03-03T09:00:00.000Z')],
+      asks: [],
+      runs: [],
+      rewards: [],
+      faults: [{ campaignId: campaign.id, hour: '2026-03-02T18:00:00.000Z', kind: 'kill', point: 'summarize' }],
+    });
+    const late = report.violations.filter((v) => v.invariant === 'asked_once').map((v) => `${v.customerId}: ${v.detail}`);
+    expect(late).toEqual([expect.stringMatching(/^b: asked at 2026-03-03T09:00:00.000Z, due 2026-03-02T18:00:00.000Z; the first run without a fault was 2026-03-03T08:00:00.000Z/)]);
   });
 });
