@@ -151,7 +151,14 @@ export function planBudget(campaign: Campaign, state: BudgetState): PlanBudget &
 }
 
 /** Stream a JSONL export: only customers whose date falls on a planned month-day are parsed in full. */
-export async function planFromJsonl(campaign: Campaign, file: string, dates: string[]): Promise<{ days: DayPlan[]; invalidRows: number }> {
+/** Rows of a `--customers` file that are not valid customers: the first INVALID_SHOWN of them, by line, with field errors. */
+export interface InvalidRow {
+  line: number;
+  errors: string[];
+}
+const INVALID_SHOWN = 20;
+
+export async function planFromJsonl(campaign: Campaign, file: string, dates: string[]): Promise<{ days: DayPlan[]; invalidRows: number; invalid: InvalidRow[] }> {
   if (!isDateMilestoneKind(campaign.milestone.kind)) throw new CliError(`--customers: campaign ${campaign.id} has a threshold milestone (${campaign.milestone.kind}); plan it from the table instead`, EXIT.usage);
   const field = DATE_FIELD_BY_KIND[campaign.milestone.kind];
   const days = dates.map(emptyDay);
@@ -159,14 +166,25 @@ export async function planFromJsonl(campaign: Campaign, file: string, dates: str
   dates.forEach((d, i) => monthDaysToRead(d).forEach((md) => byMonthDay.set(md, [...(byMonthDay.get(md) ?? []), i])));
   const budget = planBudget(campaign, EMPTY_BUDGET);
   let invalidRows = 0;
+  const invalid: InvalidRow[] = [];
+  const refuse = (line: number, errors: string[]) => {
+    invalidRows += 1;
+    if (invalid.length < INVALID_SHOWN) invalid.push({ line, errors });
+  };
+  let lineNo = 0;
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }), crlfDelay: Infinity });
   for await (const line of lines) {
+    lineNo += 1;
     if (line.trim() === '') continue;
     let raw: Record<string, unknown>;
     try {
       raw = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      invalidRows += 1;
+    } catch (error) {
+      refuse(lineNo, [`(row): not JSON (${(error as Error).message})`]);
+      continue;
+    }
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      refuse(lineNo, ['(row): must be a JSON object']);
       continue;
     }
     const date = raw[field];
@@ -175,12 +193,12 @@ export async function planFromJsonl(campaign: Campaign, file: string, dates: str
     if (!hits) continue;
     const parsed = StoredCustomer.safeParse(raw);
     if (!parsed.success) {
-      invalidRows += 1;
+      refuse(lineNo, parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(row)'}: ${issue.message}`));
       continue;
     }
     for (const i of hits) planCustomer(days[i]!, campaign, parsed.data, dates[i]!, budget);
   }
-  return { days, invalidRows };
+  return { days, invalidRows, invalid };
 }
 
 /**
@@ -312,8 +330,9 @@ export function registerPlan(program: Command): void {
       let days: DayPlan[];
       let budget: BudgetState = EMPTY_BUDGET;
       let invalidRows = 0;
+      let invalid: InvalidRow[] = [];
       if (options.customers) {
-        ({ days, invalidRows } = await planFromJsonl(campaign, options.customers, dates));
+        ({ days, invalidRows, invalid } = await planFromJsonl(campaign, options.customers, dates));
         notes.push('from a file: suppression list, existing asks and spent budget are not known (assumed none)');
       } else {
         ({ days, budget } = await planFromTable(campaign, dates, options));
@@ -335,6 +354,7 @@ export function registerPlan(program: Command): void {
         projectedCostMinor: projected,
         withinBudget: budget.committedMinor + projected <= campaign.budget.amountMinor,
         invalidRows,
+        ...(invalid.length ? { invalid } : {}),
         notes,
       };
       if (options.json) {
@@ -356,7 +376,12 @@ export function registerPlan(program: Command): void {
       out(
         `asks commit ${money(projected, report.currency)} (advocate + friend reward × ${rate.rate.toFixed(3)} expected rewarded referrals per ask, ${rate.source}); budget ${money(report.budgetMinor, report.currency)}, committed before ${money(budget.committedMinor, report.currency)} (spent ${money(budget.spentMinor, report.currency)}, reserved by open asks ${money(budget.reservedMinor, report.currency)}): ${report.withinBudget ? 'within budget' : 'OVER BUDGET'}`,
         ...(budget.overrunMinor > 0 ? [`OVERRUN: promised rewards were paid ${money(budget.overrunMinor, report.currency)} beyond the budget; no further asks until the budget grows`] : []),
-        ...(invalidRows ? [`${invalidRows} rows were not valid customers and were ignored`] : []),
+        ...(invalidRows
+          ? [
+              `${invalidRows} row${invalidRows === 1 ? ' was' : 's were'} not valid customers and ignored${invalidRows > 5 ? ' (the first 5)' : ''}:`,
+              ...invalid.slice(0, 5).map((r) => `  line ${r.line}: ${r.errors.join('; ')}`),
+            ]
+          : []),
         ...notes.map((n) => `note: ${n}`),
       );
     });
