@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbAnalytics, derivedRelations } from '../../../adapters/analytics/duckdb.js';
+import { MAINTAINED, refreshFacts } from '../../../adapters/analytics/fact-tables.js';
 import { cachePathFor } from '../../../adapters/analytics/event-cache.js';
 import { localReport } from '../../../adapters/analytics/local-report.js';
 import { viewSql } from '../../../adapters/analytics/sql-files.js';
@@ -155,5 +156,18 @@ describe('the derived tables of the report cache', () => {
     const after = await localReport({ eventsFile: file, campaigns, cache: true });
     expect(after.funnel.total.counts.asked).toBeGreaterThan(before.funnel.total.counts.asked);
     expect(after.skippedLines?.count).toBe(1);
+  });
+
+  it('every derived relation has its upkeep, and a relation without one is refused rather than left stale', async () => {
+    const relations = derivedRelations(await viewSql('duckdb'), ["('c', 'UTC')"]);
+    expect(relations.map((r) => r.name).sort()).toEqual([...MAINTAINED].sort());
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      await expect(refreshFacts(connection, [...relations, { name: 'new_view', body: 'SELECT 1 AS x FROM events' }], 'fresh')).rejects.toThrow(/new_view/);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
   });
 });
