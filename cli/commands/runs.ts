@@ -29,6 +29,20 @@ function parseLimit(value: string): number {
   return n;
 }
 
+/**
+ * Records still `running` although a later scheduled run of the campaign completed: their execution ended without its
+ * summary (a killed process, a timed-out execution), so they will never complete; later runs count their batches.
+ * (Two executions of the same hour, a duplicate fire, are not compared: one may still be running.)
+ */
+export function unfinished(records: ReadonlyArray<Pick<RunRecord, 'status' | 'executionId' | 'run'>>): Set<RunRecord['run']> {
+  const out = new Set<RunRecord['run']>();
+  for (const r of records) {
+    if (r.status !== 'running') continue;
+    if (records.some((o) => o.status === 'completed' && (o.run.at ?? '') > (r.run.at ?? ''))) out.add(r.run);
+  }
+  return out;
+}
+
 const line = (counts: Record<string, number>): string =>
   Object.entries(counts)
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
@@ -52,7 +66,8 @@ export function registerRuns(program: Command): void {
     } finally {
       await target.close();
     }
-    const rows = records.map((r) => ({ ...r, ...splitCounts(r.totals) }));
+    const dead = unfinished(records);
+    const rows = records.map((r) => ({ ...r, ...(dead.has(r.run) ? { unfinished: true } : {}), ...splitCounts(r.totals) }));
     if (rows.length === 0) {
       // A campaign that never ran is fine; a name no campaign file has (and no record either) is a mistake.
       const { FileCampaignRepository } = await import('../../adapters/campaign-files.js');
@@ -68,7 +83,8 @@ export function registerRuns(program: Command): void {
       return;
     }
     for (const r of rows) {
-      out(`${r.run.runId}${r.executionId ? ` (${r.executionId})` : ''}  ${r.run.mode} at ${r.run.at}  ${r.status}${r.completedAt ? ` ${r.completedAt}` : ''}`);
+      const status = 'unfinished' in r ? 'unfinished: no summary, and a later run completed (the execution ended early, e.g. a killed process; later runs count its batches)' : r.status;
+      out(`${r.run.runId}${r.executionId ? ` (${r.executionId})` : ''}  ${r.run.mode} at ${r.run.at}  ${status}${r.completedAt ? ` ${r.completedAt}` : ''}`);
       out(`    outcomes: ${line(r.outcomes)}`);
       if (Object.keys(r.reasons).length) out(`    skipped:  ${line(r.reasons)}`);
     }

@@ -47,6 +47,29 @@ describe('asks runs', () => {
     expect(human.stdout).toMatch(/c1#2026-03-08T10 \(e1\).*running/);
     expect(human.stdout).toMatch(/skipped: {2}already_asked 3/);
   });
+
+  it('says a run is unfinished, not running, once a later scheduled run completed (its execution died)', async () => {
+    const table = await freshTable(doc, 'runs');
+    const store = new DynamoRunStore(doc, table);
+    const at = (hour: string, executionId: string): Run => ({ runId: `c1#2026-03-08T${hour}`, campaignId: 'c1', at: `2026-03-08T${hour}:00:00Z`, mode: 'hour', runDate: '2026-03-08', executionId });
+    await store.start(at('09', 'k9'), '2026-03-08T09:00:00.000Z');
+    await store.addCounts(at('09', 'k9'), { sent: 1 }, 'p0b0');
+    await store.start(at('10', 'c10'), '2026-03-08T10:00:00.000Z');
+    await store.record({ run: at('10', 'c10'), totals: {}, pages: 1, completedAt: '2026-03-08T10:00:00.000Z' });
+    await store.start(at('11', 'r11'), '2026-03-08T11:00:00.000Z');
+
+    const json = await asks(['runs', 'c1', '--json', '--endpoint', dynamo.endpoint, '--table', table]);
+    const human = await asks(['runs', 'c1', '--endpoint', dynamo.endpoint, '--table', table]);
+
+    const runs = (JSON.parse(json.stdout) as { runs: Array<{ executionId: string; status: string; unfinished?: boolean }> }).runs;
+    const byId = new Map(runs.map((r) => [r.executionId, r]));
+    expect(byId.get('k9')).toMatchObject({ status: 'running', unfinished: true });
+    // The newest one may really be running: nothing later completed.
+    expect(byId.get('r11')!.unfinished).toBeUndefined();
+    expect(byId.get('c10')!.unfinished).toBeUndefined();
+    expect(human.stdout).toMatch(/c1#2026-03-08T09 \(k9\).*unfinished: no summary/);
+    expect(human.stdout).toMatch(/c1#2026-03-08T11 \(r11\).*running$/m);
+  });
 });
 
 describe('asks runs --limit', () => {
