@@ -2,8 +2,20 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../../cli/main.js';
+
+// The links' base as asserted below: without it a developer's running `npm start` (its engine.json in this checkout,
+// or their PORT) would put its own port in the links and fail these tests.
+let savedBase: string | undefined;
+beforeAll(() => {
+  savedBase = process.env.PUBLIC_BASE_URL;
+  process.env.PUBLIC_BASE_URL = 'http://localhost:3000';
+});
+afterAll(() => {
+  if (savedBase === undefined) delete process.env.PUBLIC_BASE_URL;
+  else process.env.PUBLIC_BASE_URL = savedBase;
+});
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'asks-preview-'));
