@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { createDocumentClient, ensureTable } from '../adapters/dynamo/client.js';
 import { CustomerStore } from '../adapters/dynamo/customers.js';
-import { resolveLocalEndpoints, writeEngineRecord, type LocalEndpoints } from './endpoints.js';
+import { LocalEndpointError, resolveLocalEndpoints, writeEngineRecord, type LocalEndpoints } from './endpoints.js';
 import { openLocalDynamo, startHttp, startSes, type StartedServer } from './servers.js';
 import { localDeps, type LocalWiring } from './run-campaign.js';
 
@@ -55,6 +55,11 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions = {
     ...(options.data ? { tableName: options.data.tableName } : options.tableName !== undefined ? { tableName: options.tableName } : {}),
   });
   const { stateDir, tableName, publicBaseUrl } = endpoints;
+  // A second `npm start` on a checkout whose `npm start` still serves: say so, not "port in use by another program".
+  const serving = endpoints.engine?.http;
+  if (options.http && serving && new URL(serving).port === String(endpoints.http.port)) {
+    throw new LocalEndpointError(`npm start is already running for ${stateDir} (process ${endpoints.engine!.pid}, pages on ${serving}): stop it first (Ctrl-C), or run a campaign against it with \`npx asks run\``);
+  }
   // With `data` (a deployed table) no local DynamoDB is started.
   const dynamo: StartedServer = options.data ? { url: '', reused: true, stop: async () => {} } : await openLocalDynamo(endpoints, { inMemory: options.inMemory ?? false });
   const ses = await startSes({ port: endpoints.ses.port });

@@ -93,6 +93,12 @@ describe('npm start and asks on non-default ports', () => {
     expect(resolveLocalEndpoints({ env: {}, stateDir }).dynamo).toMatchObject({ port: ports.dynamo, source: 'engine' });
   });
 
+  it('a second npm start on the same checkout says npm start is already running there, not "in use by another program"', async () => {
+    const error = await startLocalEnvironment({ http: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LocalEndpointError);
+    expect((error as Error).message).toMatch(new RegExp(`^npm start is already running for .* \\(process ${process.pid}, pages on http://127\\.0\\.0\\.1:${ports.http}\\): stop it first`));
+  });
+
   it('`asks import` with DYNAMO_PORT and PORT set writes into that server\'s data', async () => {
     const file = join(stateDir, 'people.csv');
     writeFileSync(file, 'id,firstName,email,timezone,signupDate\nport-1,Ada,ada@example.com,Europe/Berlin,2020-03-01\n');
