@@ -1,7 +1,8 @@
 // The report's columnar cache of a local event log: the log's complete lines, parsed once into the `events` table of a
-// DuckDB database file beside the log (`<log>.report-cache.duckdb`), with the byte offset consumed and a fingerprint of
-// the log in the same database (written in the same transaction as the rows, so a crash leaves either both or
-// neither). Each report then parses only the lines appended since; a last line without its newline is read when it is
+// DuckDB database file beside the log (`<log>.report-cache.duckdb`), the derived tables the queries read (fact-tables.ts:
+// only the rows whose keys appended events touch are computed again), the byte offset consumed and a fingerprint of
+// the log in the same database (written in the same transaction as the rows, so a crash leaves either all or
+// none). Each report then parses only the lines appended since; a last line without its newline is read when it is
 // complete JSON (as a report without the cache reads it), otherwise it waits for the next report and is counted as
 // skipped, like every line that is not an event (the count is kept with the rows). The cache is deleted and built again from the whole log when the log was truncated (shorter than the
 // offset), replaced (another inode or device), rewritten (sampled bytes of the consumed part or, with nothing
