@@ -34,15 +34,15 @@ export function relationsOf(script: string): Relation[] {
     });
 }
 
-/** Build every relation from the whole `events` table (`temp`: temporary tables, for a report without the cache). */
+/** Build every relation from the whole `events` table (in the cache, or in a report's in-memory database). */
 export async function createFacts(
   connection: DuckDBConnection,
   relations: readonly Relation[],
-  options: { temp?: boolean; debug?: (line: string) => void } = {},
+  options: { debug?: (line: string) => void } = {},
 ): Promise<void> {
   for (const r of relations) {
     const t0 = performance.now();
-    await connection.run(`CREATE OR REPLACE ${options.temp ? 'TEMP ' : ''}TABLE ${r.name} AS ${r.body}`);
+    await connection.run(`CREATE OR REPLACE TABLE ${r.name} AS ${r.body}`);
     options.debug?.(`${((performance.now() - t0) / 1000).toFixed(2)} s  table ${r.name}`);
   }
 }

@@ -240,11 +240,16 @@ export async function buildReport(engine: AnalyticsEngine, options: ReportOption
   const base: Omit<QueryParams, 'dim'> = { ...(options.campaign ? { campaign: options.campaign } : {}), ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}), asOf: options.asOf, windowDays: config.windowDays };
   const all: QueryParams = { ...base, dim: 'all' };
   const by: QueryParams | undefined = options.by ? { ...base, dim: options.by } : undefined;
-  const fetch = async (p: QueryParams) => ({ funnel: await engine.run('funnel', p), skips: await engine.run('skips', p), networks: await engine.run('networks', p), rewards: await engine.run('rewards', p) });
-  const totalRows = await fetch(all);
-  const byRows = by ? await fetch(by) : undefined;
-  const variantRows = options.by === 'variant' ? byRows!.funnel : await engine.run('funnel', { ...base, dim: 'variant' });
-  const [messages, revenue, weekly, holdout, holdoutRevenue, srm, cohorts, cohortRevenue] = await Promise.all([
+  // Every query is started at once: an engine may run them side by side (DuckDB on a few connections, Athena).
+  const fetch = async (p: QueryParams) => {
+    const [funnel, skips, networks, rewards] = await Promise.all([engine.run('funnel', p), engine.run('skips', p), engine.run('networks', p), engine.run('rewards', p)]);
+    return { funnel, skips, networks, rewards };
+  };
+  const [totalRows, byRows, variantFunnel, [messages, revenue, weekly, holdout, holdoutRevenue, srm, cohorts, cohortRevenue]] = await Promise.all([
+    fetch(all),
+    by ? fetch(by) : undefined,
+    options.by === 'variant' ? undefined : engine.run('funnel', { ...base, dim: 'variant' }),
+    Promise.all([
     engine.run('messages', all),
     engine.run('revenue', all),
     engine.run('roi_weekly', all),
@@ -253,7 +258,9 @@ export async function buildReport(engine: AnalyticsEngine, options: ReportOption
     engine.run('srm', all),
     engine.run('cohorts', all),
     engine.run('cohort_revenue', all),
+    ]),
   ]);
+  const variantRows = variantFunnel ?? byRows!.funnel;
 
   const total = group(totalRows, 'all');
   const groups = byRows ? [...new Set(byRows.funnel.map((r) => str(r.grp)))].map((g) => group(byRows, g)).filter(carriesData) : [];
