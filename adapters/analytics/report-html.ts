@@ -153,27 +153,34 @@ function liftSection(r: Report): string {
 
 function cohortSection(r: Report): string {
   const horizons = [30, 90, 180, 365];
-  const currency = r.cohorts.flatMap((c) => c.revenuePerCustomer.map((m) => m.currency)).sort()[0];
-  const series = (['referred', 'organic'] as const).map((kind) => ({
-    name: kind === 'referred' ? 'Referred' : 'Organic',
-    type: 'line' as const,
-    data: horizons.map((h) => {
-      const rows = r.cohorts.filter((c) => c.kind === kind && c.horizonDays === h && c.observable > 0);
-      const observable = rows.reduce((s, c) => s + c.observable, 0);
-      const revenue = rows.reduce((s, c) => s + (c.revenuePerCustomer.find((m) => m.currency === currency)?.amountMinor ?? 0) * c.observable, 0);
-      return observable > 0 && currency ? toMajor({ amountMinor: Math.round(revenue / observable), currency }) : null;
-    }),
-  }));
-  const chart = svg(
-    { grid: { left: 70, right: 30, top: 30, bottom: 60 }, legend: { bottom: 0 }, xAxis: { type: 'category', name: 'days after signup', nameLocation: 'middle', nameGap: 28, data: horizons.map(String) }, yAxis: { type: 'value', name: currency ?? '' }, series },
-    `Cumulative revenue per customer in ${currency ?? 'no currency'} at 30, 90, 180 and 365 days: ${series.map((s) => `${s.name} ${s.data.map((d) => (d === null ? 'n/a' : d.toFixed(2))).join(', ')}`).join('; ')}`,
-  );
+  // One chart per currency with revenue (money is never summed across currencies); customers without revenue in a
+  // currency count as 0 in its average.
+  const currencies = [...new Set(r.cohorts.flatMap((c) => c.revenuePerCustomer.map((m) => m.currency)))].sort();
+  const chartIn = (currency: string): string => {
+    const series = (['referred', 'organic'] as const).map((kind) => ({
+      name: kind === 'referred' ? 'Referred' : 'Organic',
+      type: 'line' as const,
+      data: horizons.map((h) => {
+        const rows = r.cohorts.filter((c) => c.kind === kind && c.horizonDays === h && c.observable > 0);
+        const observable = rows.reduce((s, c) => s + c.observable, 0);
+        const revenue = rows.reduce((s, c) => s + (c.revenuePerCustomer.find((m) => m.currency === currency)?.amountMinor ?? 0) * c.observable, 0);
+        return observable > 0 ? toMajor({ amountMinor: Math.round(revenue / observable), currency }) : null;
+      }),
+    }));
+    const description = `All signup months together, ${currency}`;
+    const chart = svg(
+      { grid: { left: 70, right: 30, top: 30, bottom: 60 }, legend: { bottom: 0 }, xAxis: { type: 'category', name: 'days after signup', nameLocation: 'middle', nameGap: 28, data: horizons.map(String) }, yAxis: { type: 'value', name: currency }, series },
+      `Cumulative revenue per customer in ${currency} at 30, 90, 180 and 365 days: ${series.map((s) => `${s.name} ${s.data.map((d) => (d === null ? 'n/a' : d.toFixed(2))).join(', ')}`).join('; ')}`,
+    );
+    return `<figure><figcaption><h3>${esc(`Cumulative revenue per customer (${currency})`)}</h3><p>${esc(description)}</p></figcaption><div class="chart" role="img" aria-label="${esc(description)}">${chart}</div></figure>`;
+  };
   const t = table(
     'Referred versus organic customers by signup month',
     ['Signup month / kind / day', 'Customers', 'Observable', 'Still purchasing', 'Revenue per customer'],
     r.cohorts.map((c) => [`${c.cohortMonth} ${c.kind} day ${c.horizonDays}`, String(c.customers), String(c.observable), rateText(c.sharePurchasing), c.revenuePerCustomer.map((m) => money(m.amountMinor, m.currency)).join(', ') || '—']),
   );
-  return `<section aria-labelledby="cohorts"><h2 id="cohorts">Referred versus organic</h2>${figure('Cumulative revenue per customer', `All signup months together, ${currency ?? 'no revenue yet'}`, chart, t)}</section>`;
+  const charts = currencies.length ? currencies.map(chartIn).join('') : `<p>${esc('All signup months together: no revenue yet')}</p>`;
+  return `<section aria-labelledby="cohorts"><h2 id="cohorts">Referred versus organic</h2>${charts}${t}</section>`;
 }
 
 function roiSection(r: Report): string {
