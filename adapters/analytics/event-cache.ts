@@ -16,7 +16,7 @@ import { open, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { DuckDBInstance, version as duckdbVersion, type DuckDBConnection } from '@duckdb/node-api';
 import { createFacts, refreshFacts, type Relation } from './fact-tables.js';
-import { addSkipped, isCompleteJson, NO_SKIPPED, scanLines, type SkippedLines } from './log-lines.js';
+import { addSkipped, countLines, isCompleteJson, NO_SKIPPED, scanLines, type SkippedLines } from './log-lines.js';
 
 /** Bumped whenever the `events` columns or their encoding change: an older cache is rebuilt. */
 export const CACHE_FORMAT = 4;
@@ -237,6 +237,9 @@ export async function openEventCache(logFile: string, options: EventCacheOptions
           if (!direct && end > from) await pipeline(fh.createReadStream({ start: from, end: end - 1, autoClose: false }), createWriteStream(source));
           else if (!direct) await writeFile(source, '');
           const t0 = performance.now();
+          // The lines are counted in this thread while DuckDB parses them in its own.
+          const counting = countLines({ fh }, from, end);
+          counting.catch(() => undefined);
           await db.connection.run('BEGIN TRANSACTION');
           try {
             let rows: number;
@@ -260,7 +263,7 @@ export async function openEventCache(logFile: string, options: EventCacheOptions
               await refreshFacts(db.connection, options.relations, 'fresh_events', options.debug);
               await db.connection.run('DROP TABLE fresh_events');
             }
-            const scan = await scanLines({ fh }, from, end, before.newlines + 1, rows);
+            const scan = await scanLines({ fh }, from, end, before.newlines + 1, rows, await counting);
             counted = { newlines: before.newlines + scan.newlines, skipped: addSkipped(before.skipped, scan.skipped) };
             await record(end, counted);
             await db.connection.run('COMMIT');

@@ -57,18 +57,31 @@ async function forEachLine(source: { path: string } | { fh: FileHandle }, start:
   each(rest, index);
 }
 
-/**
- * The skipped lines among bytes [start, end) of a log, whose first line is line number `firstLineNumber`, given the
- * number of event rows DuckDB read from them, and the newlines among those bytes. Throws what reading the file throws.
- */
-export async function scanLines(source: { path: string } | { fh: FileHandle }, start: number, end: number, firstLineNumber: number, rowsRead: number): Promise<{ skipped: SkippedLines; newlines: number }> {
+/** The newlines and the lines that are not blank among bytes [start, end) of a log. Throws what reading throws. */
+export async function countLines(source: { path: string } | { fh: FileHandle }, start: number, end: number): Promise<{ newlines: number; nonBlank: number }> {
   let nonBlank = 0;
   let pieces = 0;
   await forEachLine(source, start, end, (line) => {
     pieces += 1;
     if (!blank(line)) nonBlank += 1;
   });
-  const newlines = Math.max(0, pieces - 1);
+  return { newlines: Math.max(0, pieces - 1), nonBlank };
+}
+
+/**
+ * The skipped lines among bytes [start, end) of a log, whose first line is line number `firstLineNumber`, given the
+ * number of event rows DuckDB read from them, and the newlines among those bytes (`counted`: countLines of the same
+ * bytes, when already taken). Throws what reading the file throws.
+ */
+export async function scanLines(
+  source: { path: string } | { fh: FileHandle },
+  start: number,
+  end: number,
+  firstLineNumber: number,
+  rowsRead: number,
+  counted?: { newlines: number; nonBlank: number },
+): Promise<{ skipped: SkippedLines; newlines: number }> {
+  const { newlines, nonBlank } = counted ?? (await countLines(source, start, end));
   if (nonBlank <= rowsRead) return { skipped: NO_SKIPPED, newlines };
   let count = 0;
   let firstLine: number | null = null;
