@@ -121,6 +121,10 @@ function liftSection(r: Report): string {
     ...h.revenuePerCustomer.map((x) => ({ label: `Revenue per customer (${x.currency})`, l: x, f: (n: number) => money(n, x.currency) })),
   ];
   const relative = items.filter((i) => i.l.relativeInterval && i.l.relative !== null);
+  // Without a relative lift (the held-out mean is 0, as before any held-out referral) the chart shows the absolute lift
+  // of referred signups per 1,000 alone: the metrics are in different units (counts, purchases, money per currency)
+  // and cannot share an axis. Every metric is in the table.
+  const signups = items[0]!;
   const chart = relative.length
     ? intervalChart(
         relative.map((i) => i.label),
@@ -128,10 +132,22 @@ function liftSection(r: Report): string {
         `Relative lift of asked over held-out customers with 95% intervals: ${relative.map((i) => `${i.label} ${pct(i.l.relative)}`).join(', ')}`,
         (n) => pct(n, 0),
       )
-    : svg(
-        { grid: { left: 220, right: 40, top: 20, bottom: 40 }, legend: { data: ['Asked', 'Held out'], bottom: 0 }, xAxis: { type: 'value' }, yAxis: { type: 'category', inverse: true, data: items.map((i) => i.label) }, series: [{ name: 'Asked', type: 'bar', data: items.map((i) => i.l.treated) }, { name: 'Held out', type: 'bar', data: items.map((i) => i.l.control) }] },
-        `Asked versus held out: ${items.map((i) => `${i.label} ${i.f(i.l.treated)} vs ${i.f(i.l.control)}`).join(', ')}`,
-      );
+    : signups.l.absoluteInterval
+      ? intervalChart(
+          [signups.label],
+          [{ value: signups.l.absolute, low: signups.l.absoluteInterval.low, high: signups.l.absoluteInterval.high }],
+          `Absolute lift in ${signups.label.toLowerCase()}: ${signups.f(signups.l.absolute)} [${signups.f(signups.l.absoluteInterval.low)}, ${signups.f(signups.l.absoluteInterval.high)}]`,
+          (n) => n.toFixed(0),
+        )
+      : svg(
+          { grid: { left: 220, right: 40, top: 20, bottom: 40 }, legend: { data: ['Asked', 'Held out'], bottom: 0 }, xAxis: { type: 'value' }, yAxis: { type: 'category', inverse: true, data: [signups.label] }, series: [{ name: 'Asked', type: 'bar', data: [signups.l.treated] }, { name: 'Held out', type: 'bar', data: [signups.l.control] }] },
+          `Asked versus held out: ${signups.label} ${signups.f(signups.l.treated)} vs ${signups.f(signups.l.control)}`,
+        );
+  const subtitle = relative.length
+    ? 'Relative lift with 95% intervals where both arms have data'
+    : signups.l.absoluteInterval
+      ? `No relative lift yet (the held-out mean is 0): the absolute lift in ${signups.label.toLowerCase()} with its 95% interval; every metric in the table`
+      : `No lift interval yet: ${signups.label.toLowerCase()}, asked versus held out; every metric in the table`;
   const t = table(
     'Holdout lift',
     ['Metric', 'Asked', 'Held out', 'Absolute lift (95%)', 'Relative lift (95%)'],
@@ -148,7 +164,7 @@ function liftSection(r: Report): string {
     ['Campaign', 'Held out', 'Treated', 'Observed share', 'Expected share', 'p-value', 'Result'],
     h.sampleRatio.map((s) => [s.campaign, String(s.heldOut), String(s.treated), pct(s.observedHeldOutShare), pct(s.expectedHeldOutShare), s.pValue === null ? '—' : s.pValue.toPrecision(2), s.mismatch ? 'mismatch: do not trust the lift' : 'ok']),
   );
-  return `<section aria-labelledby="lift"><h2 id="lift">Holdout lift</h2><p>${esc(h.method)}. ${h.asked} asked, ${h.heldOut} held out.</p>${figure('Lift of asking over the holdout', 'Relative lift with 95% intervals where both arms have data', chart, t)}${srm}</section>`;
+  return `<section aria-labelledby="lift"><h2 id="lift">Holdout lift</h2><p>${esc(h.method)}. ${h.asked} asked, ${h.heldOut} held out.</p>${figure('Lift of asking over the holdout', subtitle, chart, t)}${srm}</section>`;
 }
 
 function cohortSection(r: Report): string {
