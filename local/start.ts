@@ -13,6 +13,7 @@ import { generateCustomers } from '../core/seed.js';
 import { matchesAll } from '../core/predicates.js';
 import type { Customer } from '../core/schemas/customer.js';
 import type { Counts, RunInput } from '../core/schemas/workflow.js';
+import { dayRunAt } from '../core/workflow/plan.js';
 import { loadRunDefinition } from './definition.js';
 import { startLocalEnvironment, type LocalEnvironment } from './environment.js';
 import { runExecution, type LocalRunResult } from './run-campaign.js';
@@ -115,7 +116,10 @@ export async function writeDemoReport(env: LocalEnvironment): Promise<{ file: st
 
 /** Run one campaign for a local date; the progress bar moves per batch. */
 export async function runDay(env: LocalEnvironment, definition: Record<string, unknown>, campaignId: string, day: string, options: { progress?: boolean } = {}): Promise<LocalRunResult> {
-  const input: RunInput = { campaignId, at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), mode: 'day', runDate: day };
+  // The run's clock: now for today, else the campaign's send hour on that day (core/workflow/plan.ts dayRunAt).
+  const campaign = await env.deps.campaigns.get(campaignId);
+  const now = new Date();
+  const input: RunInput = { campaignId, at: campaign ? dayRunAt(campaign, day, now) : now.toISOString().replace(/\.\d+Z$/, 'Z'), mode: 'day', runDate: day };
   const bar = options.progress && process.stderr.isTTY ? new cliProgress.SingleBar({ format: `${campaignId.padEnd(24)} [{bar}] {value} batches | {sent} sent`, stream: process.stderr, clearOnComplete: false }, cliProgress.Presets.shades_classic) : undefined;
   bar?.start(1, 0, { sent: 0 });
   try {

@@ -15,7 +15,12 @@ async function runDeployed(stack: StackOutputs & { stateMachineArn: string }, ca
   const { DescribeExecutionCommand, SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
   const { createAwsClient } = await import('../../adapters/aws-clients.js');
   const { executionName } = await import('../../functions/schedule/start-run.js');
-  const input = { campaignId, at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), mode: 'day' as const, runDate: day };
+  // The run's clock, as on the embedded runtime: now for today, else the campaign's send hour on that day.
+  const { FileCampaignRepository } = await import('../../adapters/campaign-files.js');
+  const { dayRunAt } = await import('../../core/workflow/plan.js');
+  const campaign = await new FileCampaignRepository().get(campaignId);
+  const now = new Date();
+  const input = { campaignId, at: campaign ? dayRunAt(campaign, day, now) : now.toISOString().replace(/\.\d+Z$/, 'Z'), mode: 'day' as const, runDate: day };
   const sfn = createAwsClient('states', SFNClient);
   try {
     const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: `${executionName(input)}-${Date.now().toString(36)}`.slice(0, 80), input: JSON.stringify(input) }));
@@ -55,7 +60,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('run a campaign on the local runtime: one local day (--date), or every scheduled hourly fire in a window (--from/--to); with --target aws on a deployed stack (its state machine; without one, the embedded runtime on its table and bus)')
     .argument('<campaign>', 'campaign id (campaigns/<id>.yaml)')
-    .option('--date <date>', 'the local date to run, YYYY-MM-DD (default: today, UTC)', localDateOption('--date'))
+    .option('--date <date>', "the local date to run, YYYY-MM-DD (default: today, UTC); a day other than today runs at the campaign's send hour on it, in the campaign's timezone (the run's clock)", localDateOption('--date'))
     .option('--from <instant>', 'replay the schedule from this ISO-8601 instant (inclusive), each fire in hour mode', instantOption('--from'))
     .option('--to <instant>', 'replay the schedule up to this ISO-8601 instant (exclusive)', instantOption('--to'))
     .option('--json', 'print the run summary as JSON');

@@ -6,7 +6,7 @@ import type { Batch, Counts, Run, RunInput, RunState, Segment } from '../schemas
 import { dueMonthDays, zonesAtLocalHour } from '../milestones.js';
 import { dueKey, parsePartition } from '../due-keys.js';
 import { ValidationError } from '../errors.js';
-import { addDaysToIsoDate } from '../zoned-time.js';
+import { addDaysToIsoDate, fromWallTime, inZone, isoDate, parseIsoDate } from '../zoned-time.js';
 
 /** Due index per date milestone kind (names match adapters/dynamo/table-def.ts). */
 export const DUE_INDEX: Record<string, string> = {
@@ -40,6 +40,23 @@ export function runFor(input: RunInput): Run {
   }
   const runDate = input.at.slice(0, 10);
   return { runId: `${input.campaignId}#${runDate}T${input.at.slice(11, 13)}`, campaignId: input.campaignId, at: input.at, mode: 'hour', runDate };
+}
+
+/**
+ * The instant a day-mode run of `runDate` runs at: its clock, which stamps its asks, cooldowns and events. `now` when
+ * `runDate` is today (in UTC or in the campaign's schedule timezone); otherwise the campaign's send hour on `runDate` in that
+ * timezone, as a daily schedule would fire it (a past or future day does not carry today's wall clock). ISO-8601 UTC,
+ * whole seconds. Throws ValidationError for a date that is not YYYY-MM-DD.
+ */
+export function dayRunAt(campaign: Pick<Campaign, 'schedule'>, runDate: string, now: Date): string {
+  const seconds = (d: Date): string => d.toISOString().replace(/\.\d+Z$/, 'Z');
+  const zone = campaign.schedule.timezone;
+  const today = inZone(now, zone);
+  if ((today && isoDate(today) === runDate) || now.toISOString().slice(0, 10) === runDate) return seconds(now);
+  const day = parseIsoDate(runDate);
+  const at = day ? fromWallTime({ ...day, hour: campaign.schedule.sendHour }, zone) : undefined;
+  if (!at) throw new ValidationError(`runDate: not a date YYYY-MM-DD in ${zone}: ${runDate}`);
+  return seconds(new Date(at.ts));
 }
 
 /** Zones present among customers, from the `<zone>#<shard>` registry. */

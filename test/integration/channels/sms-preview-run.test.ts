@@ -51,6 +51,9 @@ describe('asks preview --channel sms and asks run', () => {
     const lines = readFileSync(join(stateDir, 'outbox', 'sms.jsonl'), 'utf8').trim().split('\n');
     const sent = JSON.parse(lines.at(-1)!) as { text: string; encoding: string; segments: number; askId: string };
     expect(sent.askId).toBe('zoe-1~signup_anniversary#2026');
+    // The run's clock is the day it ran for (its send hour there unless that day is today), not the wall clock.
+    const ask = await env.deps.stores.asks.get('zoe-1', 'signup_anniversary#2026');
+    expect(ask?.createdAt.slice(0, 10)).toBe(DAY);
     expect({ text: sent.text, encoding: sent.encoding, segments: sent.segments }).toEqual({ text: shown.sms.text, encoding: shown.sms.encoding, segments: shown.sms.segments });
     // The greeting (the name, or its GSM-7 spelling) and the offer survive; a short link on the same domain.
     expect(sent.text).toMatch(/^Zo(ë 🎉|e), happy 3 years with us!/);

@@ -1,10 +1,26 @@
 // Run planning: run ids, the segments a run reads, batching and folding results between Map rounds.
 import { describe, expect, it } from 'vitest';
-import { initialState, nextPage, planBatches, planSegments, runFor, DEFAULT_PLAN } from '../../../core/workflow/plan.js';
+import { dayRunAt, initialState, nextPage, planBatches, planSegments, runFor, DEFAULT_PLAN } from '../../../core/workflow/plan.js';
 import type { Segment } from '../../../core/schemas/workflow.js';
 import { makeCampaign } from '../core/fixtures.js';
 
 const partitions = ['Asia/Tokyo#00', 'Europe/Berlin#00', 'Europe/Berlin#01', 'America/New_York#00'];
+
+describe('dayRunAt (the clock of a day-mode run)', () => {
+  const berlin = { schedule: { cron: '0 10 * * ? *', timezone: 'Europe/Berlin', sendHour: 10 } } as const;
+  it('is now for today, in UTC or in the campaign zone', () => {
+    expect(dayRunAt(berlin, '2026-11-30', new Date('2026-11-30T15:04:05.678Z'))).toBe('2026-11-30T15:04:05Z');
+    // 23:30 UTC is already the next day in Berlin: both dates are "today".
+    expect(dayRunAt(berlin, '2026-12-01', new Date('2026-11-30T23:30:00Z'))).toBe('2026-11-30T23:30:00Z');
+  });
+  it('is the send hour in the campaign zone on any other day (winter +01:00, summer +02:00)', () => {
+    expect(dayRunAt(berlin, '2026-12-05', new Date('2026-11-30T15:00:00Z'))).toBe('2026-12-05T09:00:00Z');
+    expect(dayRunAt(berlin, '2026-06-09', new Date('2026-11-30T15:00:00Z'))).toBe('2026-06-09T08:00:00Z');
+  });
+  it('refuses a date that is not YYYY-MM-DD', () => {
+    expect(() => dayRunAt(berlin, '2026-13-01', new Date('2026-11-30T15:00:00Z'))).toThrow(/runDate/);
+  });
+});
 
 describe('runFor', () => {
   it('gives a day run a deterministic id without hour', () => {
