@@ -589,6 +589,13 @@ async function campaignFilesIn(dir: string): Promise<string[]> {
     .map((n) => join(dir, n));
 }
 
+/** Where `path` (e.g. ['milestone']) stands in a campaign file (YAML or JSON), for a problem found after loading. */
+export async function fieldLocation(file: string, path: ReadonlyArray<PropertyKey>): Promise<{ line: number; column: number } | undefined> {
+  const counter = new LineCounter();
+  const doc = parseDocument(await readFile(file, 'utf8'), { lineCounter: counter });
+  return locate(doc, counter, path);
+}
+
 /** Load campaign files and directories together; duplicate ids across all of them are problems. */
 export async function loadCampaignPaths(
   paths: string[],

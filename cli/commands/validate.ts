@@ -2,7 +2,8 @@
 // `file:line:col: path: message`, one per line, so editors and CI can point at it.
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
-import { defaultCampaignsDir, formatProblem, loadCampaignPaths, loadProgramFile, programFileIn, type Problem } from '../../adapters/campaign-files.js';
+import { defaultCampaignsDir, fieldLocation, formatProblem, loadCampaignPaths, loadProgramFile, programFileIn, type Problem } from '../../adapters/campaign-files.js';
+import { sharedOccurrences } from '../../core/campaign-overlap.js';
 import { defaultTemplatesDir } from '../../adapters/templates-fs.js';
 import { EXIT, out, printJson, setExitCode } from '../output.js';
 
@@ -37,7 +38,22 @@ export async function validateCampaigns(paths: string[], templatesDir: string, o
     }
   }
   const { campaigns, files, problems } = await loadCampaignPaths(paths, { templatesDir, ...(defaultLocale ? { defaultLocale } : {}) });
-  const all = [...programProblems, ...problems];
+  // Two active campaigns on the same occurrences: only the first to decide one can ask (core/campaign-overlap.ts).
+  const overlaps: Problem[] = [];
+  const active = campaigns.map((c, i) => ({ c, file: files[i] ?? '' })).filter(({ c }) => c.status === 'active');
+  for (const [j, later] of active.entries()) {
+    for (const earlier of active.slice(0, j)) {
+      const shared = sharedOccurrences(earlier.c.milestone, later.c.milestone);
+      if (!shared) continue;
+      overlaps.push({
+        file: later.file,
+        path: 'milestone',
+        message: `campaign "${later.c.id}" and campaign "${earlier.c.id}" (${earlier.file}) are both active on the same occurrences (${shared}): a customer's occurrence is asked once, by whichever campaign decides it first (an audience skip included), so the other never asks those customers. Make it one campaign (audience and variants), split the years or thresholds, or pause one`,
+        ...(later.file ? await fieldLocation(later.file, ['milestone']) : {}),
+      });
+    }
+  }
+  const all = [...programProblems, ...problems, ...overlaps];
   return {
     ok: all.length === 0,
     campaigns: campaigns.map((c, i) => ({ id: c.id, file: files[i] ?? '', status: c.status })),

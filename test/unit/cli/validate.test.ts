@@ -60,6 +60,18 @@ describe('asks validate', () => {
     expect(result).toMatchObject({ code: 0, stdout: '✓ 1 campaign valid\n' });
   });
 
+  it('refuses two active campaigns on the same occurrences, and accepts them split by years or with one paused', async () => {
+    const us = { ...validCampaign(), id: 'anniversary-us', audience: { all: [{ field: 'country', op: 'in', value: ['US'] }] } };
+    const de = { ...validCampaign(), id: 'anniversary-de', audience: { all: [{ field: 'country', op: 'in', value: ['DE'] }] } };
+    const both = await validate(await fixture({ 'a-us.yaml': stringify(us), 'b-de.yaml': stringify(de) }));
+    expectCleanFailure(both);
+    expect(both.stdout).toMatch(/b-de\.yaml:\d+:\d+: milestone: campaign "anniversary-de" and campaign "anniversary-us" \(.*a-us\.yaml\) are both active on the same occurrences \(signup_anniversary, years 1\+\)/);
+    const split = await validate(await fixture({ 'a-us.yaml': stringify({ ...us, milestone: { kind: 'signup_anniversary', maxYears: 4 } }), 'b-de.yaml': stringify({ ...de, milestone: { kind: 'signup_anniversary', minYears: 5 } }) }));
+    expect(split.code).toBe(0);
+    const paused = await validate(await fixture({ 'a-us.yaml': stringify(us), 'b-de.yaml': stringify({ ...de, status: 'paused' }) }));
+    expect(paused.code).toBe(0);
+  });
+
   it('reports an unknown milestone kind with its line', async () => {
     const c = validCampaign();
     c.milestone = { kind: 'half_birthday' };
