@@ -68,7 +68,7 @@ export function reportLines(r: Report): string[] {
   for (const x of h.revenuePerCustomer) lines.push(`  revenue per customer (${x.currency}): ${money(x.treated, x.currency)} vs ${money(x.control, x.currency)}, lift ${money(x.absolute, x.currency)}${ci(x.absoluteInterval, (n) => money(n, x.currency))}`);
   for (const s of h.sampleRatio) lines.push(`  sample ratio ${s.campaign}: ${pct(s.observedHeldOutShare)} held out, expected ${pct(s.expectedHeldOutShare)}${s.pValue !== null ? ` (p = ${s.pValue.toPrecision(2)})` : ''}${s.mismatch ? '  MISMATCH: do not trust the lift' : ''}`);
   lines.push('', 'Referred vs organic (share still purchasing; revenue per customer)');
-  for (const row of r.cohorts.filter((x) => x.observable > 0)) lines.push(`  ${row.cohortMonth} ${row.kind.padEnd(8)} day ${String(row.horizonDays).padStart(3)}: ${pct(row.sharePurchasing.value)} of ${row.observable}; ${row.revenuePerCustomer.map((m) => money(m.amountMinor, m.currency)).join(', ') || '0'}`);
+  for (const row of r.cohorts.filter((x) => x.observable > 0)) lines.push(`  ${row.cohortMonth} ${row.kind.padEnd(8)} day ${String(row.horizonDays).padStart(3)}: ${pct(row.sharePurchasing.value)} of ${row.observable}; ${row.revenuePerCustomer.map((m) => money(m.amountMinor, m.currency)).join(', ') || 'no revenue'}`);
   lines.push('', 'ROI');
   for (const cost of r.roi.costs) {
     lines.push(`  cost ${cost.currency}: rewards ${money(cost.rewardsIssuedMinor, cost.currency)} - clawbacks ${money(cost.clawbacksMinor, cost.currency)} + messages ${money(cost.messagesMinor, cost.currency)} = ${money(cost.totalMinor, cost.currency)}${cost.unpricedChannels.length ? ` (no ${cost.currency} price for ${cost.unpricedChannels.join(', ')} messages: not included)` : ''}`);

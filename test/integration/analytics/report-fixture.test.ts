@@ -237,6 +237,8 @@ describe('asks report --json on the fixture log', () => {
     expect(result.stdout).toContain('  outstanding rewards EUR: €35.00 (2 earned, held or approved, not yet issued');
     expect(result.stdout).toContain('  cost EUR: rewards €70.00 - clawbacks €35.00 + messages €0.10 = €35.10');
     expect(result.stdout).not.toMatch(/not included/);
+    // A cohort without revenue says so; a bare "0" named no currency.
+    expect(result.stdout).toMatch(/2024-03 organic +day 365: .* of 23; no revenue\n/);
     const page = readFileSync(html, 'utf8');
     expect(page).toContain('Outstanding rewards (EUR)');
     expect(page).toContain('€35.00: 2 earned, held or approved, not yet issued');
