@@ -10,6 +10,11 @@ export interface CampaignSourceOptions {
   dir?: string;
   /** Where templates are checked (the YAML build; the compiled build checked them at bundle time). */
   templatesDir?: string;
+  /**
+   * false: read the campaign files without checking their templates (a reader that renders nothing, such as
+   * `asks report`, which needs ids, timezones and holdouts). Default true.
+   */
+  checkTemplates?: boolean;
 }
 
 export abstract class CachedCampaignRepository implements CampaignRepository {

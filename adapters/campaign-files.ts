@@ -663,7 +663,7 @@ export class FileProgramSource implements ProgramSource {
   get(): Promise<Program> {
     this.loaded ??= (async () => {
       const dir = this.options.dir ?? defaultCampaignsDir();
-      const templatesDir = this.options.templatesDir ?? (this.options.dir === undefined ? defaultTemplatesDir() : undefined);
+      const templatesDir = this.options.checkTemplates === false ? undefined : (this.options.templatesDir ?? (this.options.dir === undefined ? defaultTemplatesDir() : undefined));
       // The logo's PNG twin is checked by `asks validate` and the build (infra/bundle.ts), not again at every start.
       const result = await loadProgramFile(programFileIn(dir), { templatesDir: templatesDir && existsSync(templatesDir) ? templatesDir : undefined, ignoreRaster: true });
       if (!result.ok) throw new ValidationError(`invalid program file:\n${result.problems.map(formatProblem).join('\n')}`);
@@ -686,7 +686,7 @@ export class FileCampaignRepository extends CachedCampaignRepository {
   }
 
   protected async loadAll(): Promise<Map<string, Campaign>> {
-    const templatesDir = this.options.templatesDir ?? (this.options.dir === undefined ? defaultTemplatesDir() : undefined);
+    const templatesDir = this.options.checkTemplates === false ? undefined : (this.options.templatesDir ?? (this.options.dir === undefined ? defaultTemplatesDir() : undefined));
     const { campaigns, problems } = await loadCampaignDir(this.dir, {
       templatesDir: templatesDir && existsSync(templatesDir) ? templatesDir : undefined,
     });

@@ -26,6 +26,13 @@ describe('FileCampaignRepository', () => {
     expect((await repo.list()).map((c) => c.id).sort()).toEqual(['project-complete-b2b', 'signup-anniversary', 'tenth-order']);
   });
 
+  it('checks templates unless told not to (checkTemplates: false, for a reader that renders nothing)', async () => {
+    const templates = await mkdtemp(join(tmpdir(), 'asks-no-templates-'));
+    await expect(new FileCampaignRepository({ dir: await copyOfShipped(), templatesDir: templates }).list()).rejects.toThrow(/template/);
+    const lenient = new FileCampaignRepository({ dir: await copyOfShipped(), templatesDir: templates, checkTemplates: false });
+    expect((await lenient.list()).map((c) => c.id).sort()).toEqual(['project-complete-b2b', 'signup-anniversary', 'tenth-order']);
+  });
+
   it('reads the files once (later edits are not seen)', async () => {
     const dir = await copyOfShipped();
     const repo = new FileCampaignRepository({ dir });
