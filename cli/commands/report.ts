@@ -52,8 +52,12 @@ export function reportLines(r: Report): string[] {
     ...r.funnel.total.rewards.map((w) => `  rewards (${w.currency})     ${w.earned} earned, ${w.held} held, ${w.issued} issued ${money(w.issuedMinor, w.currency)}, ${w.voided} voided (clawbacks ${money(w.clawbackMinor, w.currency)}), ${w.overrun} over budget`),
   ];
   if (r.funnel.groups.length) {
-    lines.push('', `By ${r.scope.by}`, `  ${'group'.padEnd(36)} ${'asked'.padStart(6)} ${'shared'.padStart(7)} ${'clicks'.padStart(7)} ${'signups'.padStart(8)} ${'1st buys'.padStart(9)}`);
-    for (const g of r.funnel.groups) lines.push(`  ${g.group.padEnd(36)} ${String(g.counts.asked).padStart(6)} ${String(g.counts.sharers).padStart(7)} ${String(g.counts.clicks).padStart(7)} ${String(g.counts.signups).padStart(8)} ${String(g.counts.first_purchases).padStart(9)}`);
+    // "not sent": held out, skipped, still deferred or failed (a group such as channel "(none)" holds only these).
+    lines.push('', `By ${r.scope.by}`, `  ${'group'.padEnd(36)} ${'asked'.padStart(6)} ${'not sent'.padStart(9)} ${'shared'.padStart(7)} ${'clicks'.padStart(7)} ${'signups'.padStart(8)} ${'1st buys'.padStart(9)}`);
+    for (const g of r.funnel.groups) {
+      const notSent = g.counts.held_out + g.counts.skipped + g.counts.deferred + g.counts.failed;
+      lines.push(`  ${g.group.padEnd(36)} ${String(g.counts.asked).padStart(6)} ${String(notSent).padStart(9)} ${String(g.counts.sharers).padStart(7)} ${String(g.counts.clicks).padStart(7)} ${String(g.counts.signups).padStart(8)} ${String(g.counts.first_purchases).padStart(9)}`);
+    }
   }
   lines.push('', `Variants (${r.variants.method}; ${r.variants.minimumSample})`);
   for (const v of r.variants.comparisons) {

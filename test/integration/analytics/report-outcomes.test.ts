@@ -67,6 +67,16 @@ describe('asks report --by', () => {
     expect((await reportOf(log)).funnel.total.counts).toMatchObject({ asked: 2, held_out: 2, skipped: 1, failed: 1 });
   });
 
+  it('says what a group of asks not sent holds: a "(none)" channel of a deferred ask shows it under "not sent"', async () => {
+    // One email ask sent; one ask still deferred (no channel yet): the (none) group is 0 asked, 1 not sent.
+    const log = logOf([sent('a~m', '2026-11-02', 'warm-thanks', 'email'), ask('deferred', 'd~m', '2026-11-02', { until: '2026-11-03T08:00:00Z' })]);
+    const result = await run(['report', '--events', log, '--by', 'channel']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/ group +asked +not sent +shared +clicks +signups +1st buys\n/);
+    expect(result.stdout).toMatch(/\(none\) +0 +1 +0 +0 +0 +0\n/);
+    expect(result.stdout).toMatch(/ email +1 +0 +0 +0 +0 +0\n/);
+  });
+
   it('prints no all-zero "(holdout)" or "(none)" row in the terminal', async () => {
     const result = await run(['report', '--events', file(), '--by', 'variant']);
     expect(result.code).toBe(0);
