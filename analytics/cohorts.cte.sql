@@ -13,17 +13,13 @@ referral_zone AS (
   WHERE conversion_type = 'signup' AND referee_id IS NOT NULL GROUP BY referee_id
 ),
 -- Each order once (order_days has a row per campaign zone, each with the order's first time, amount and currency), dated
--- in the counting campaign's zone, or in UTC.
-orders AS (
-  SELECT subject_id, order_id, min(occurred_at) AS occurred_at, min(currency) AS currency, min(amount_minor) AS amount_minor, min(signup_date) AS signup_date
-  FROM order_days GROUP BY subject_id, order_id
-),
+-- in the counting campaign's zone, or in UTC: one pass over order_days, the counting zone's day picked by a CASE.
 order_once AS (
-  SELECT o.subject_id AS customer, o.order_id AS k, coalesce(d.day, substr(o.occurred_at, 1, 10)) AS day,
-    o.currency, o.amount_minor, o.signup_date
-  FROM orders o
-  LEFT JOIN referral_zone z ON z.customer = o.subject_id
-  LEFT JOIN order_days d ON d.subject_id = o.subject_id AND d.order_id = o.order_id AND d.campaign_id = coalesce({{campaign}}, z.campaign_id)
+  SELECT d.subject_id AS customer, d.order_id AS k,
+    coalesce(min(CASE WHEN d.campaign_id = coalesce({{campaign}}, z.campaign_id) THEN d.day END), substr(min(d.occurred_at), 1, 10)) AS day,
+    min(d.currency) AS currency, min(d.amount_minor) AS amount_minor, min(d.signup_date) AS signup_date
+  FROM order_days d LEFT JOIN referral_zone z ON z.customer = d.subject_id
+  GROUP BY d.subject_id, d.order_id
 ),
 organic AS (
   SELECT o.customer, min(o.signup_date) AS signup_day FROM order_once o

@@ -4,15 +4,29 @@
 -- A deferred ask is retried by a later run: once it was sent, skipped, failed or held out it counts only as that
 -- outcome; `deferred` counts the asks still waiting (no other outcome in scope).
 WITH {{> asks}},
-resolved AS (SELECT DISTINCT ask_id FROM ask_events WHERE event <> 'referral.ask.deferred'),
+-- Per group and ask, which outcomes it had (a count of asks per group without count(DISTINCT …)); `waiting`: the
+-- deferred asks with no other outcome in scope (few: read only among the deferred asks).
+waiting AS (
+  SELECT ask_id FROM ask_events
+  WHERE ask_id IN (SELECT ask_id FROM ask_events WHERE event = 'referral.ask.deferred')
+  GROUP BY ask_id HAVING max(CASE WHEN event <> 'referral.ask.deferred' THEN 1 ELSE 0 END) = 0
+),
+per_ask AS (
+  SELECT grp, ask_id,
+    max(CASE WHEN event = 'referral.ask.held_out' THEN 1 ELSE 0 END) AS held_out,
+    max(CASE WHEN event = 'referral.ask.skipped' THEN 1 ELSE 0 END) AS skipped,
+    max(CASE WHEN event = 'referral.ask.failed' THEN 1 ELSE 0 END) AS failed,
+    max(CASE WHEN event = 'referral.ask.deferred' THEN 1 ELSE 0 END) AS deferred
+  FROM ask_events GROUP BY grp, ask_id
+),
 outcomes AS (
-  SELECT a.grp,
-    count(DISTINCT CASE WHEN a.event = 'referral.ask.held_out' THEN a.ask_id END) AS held_out,
-    count(DISTINCT CASE WHEN a.event = 'referral.ask.skipped' THEN a.ask_id END) AS skipped,
-    count(DISTINCT CASE WHEN a.event = 'referral.ask.failed' THEN a.ask_id END) AS failed,
-    count(DISTINCT CASE WHEN a.event = 'referral.ask.deferred' AND r.ask_id IS NULL THEN a.ask_id END) AS deferred
-  FROM ask_events a LEFT JOIN resolved r ON r.ask_id = a.ask_id
-  GROUP BY a.grp
+  SELECT p.grp,
+    count(CASE WHEN p.held_out = 1 THEN p.ask_id END) AS held_out,
+    count(CASE WHEN p.skipped = 1 THEN p.ask_id END) AS skipped,
+    count(CASE WHEN p.failed = 1 THEN p.ask_id END) AS failed,
+    count(CASE WHEN p.deferred = 1 AND w.ask_id IS NOT NULL THEN p.ask_id END) AS deferred
+  FROM per_ask p LEFT JOIN waiting w ON w.ask_id = p.ask_id
+  GROUP BY p.grp
 ),
 funnel AS (
   SELECT s.grp,
