@@ -245,7 +245,7 @@ export async function buildReport(engine: AnalyticsEngine, options: ReportOption
     const [funnel, skips, networks, rewards] = await Promise.all([engine.run('funnel', p), engine.run('skips', p), engine.run('networks', p), engine.run('rewards', p)]);
     return { funnel, skips, networks, rewards };
   };
-  const [totalRows, byRows, variantFunnel, [messages, revenue, weekly, holdout, holdoutRevenue, srm, cohorts, cohortRevenue]] = await Promise.all([
+  const [totalRows, byRows, variantFunnel, [messages, revenue, weekly, holdoutRows, srm, cohorts, cohortRevenue]] = await Promise.all([
     fetch(all),
     by ? fetch(by) : undefined,
     options.by === 'variant' ? undefined : engine.run('funnel', { ...base, dim: 'variant' }),
@@ -254,7 +254,6 @@ export async function buildReport(engine: AnalyticsEngine, options: ReportOption
     engine.run('revenue', all),
     engine.run('roi_weekly', all),
     engine.run('holdout', all),
-    engine.run('holdout_revenue', all),
     engine.run('srm', all),
     engine.run('cohorts', all),
     engine.run('cohort_revenue', all),
@@ -265,7 +264,9 @@ export async function buildReport(engine: AnalyticsEngine, options: ReportOption
   const total = group(totalRows, 'all');
   const groups = byRows ? [...new Set(byRows.funnel.map((r) => str(r.grp)))].map((g) => group(byRows, g)).filter(carriesData) : [];
 
-  // Holdout.
+  // Holdout: per-arm rows (no currency) and revenue rows (per arm and currency) of one query.
+  const holdout = holdoutRows.filter((r) => r.currency === null);
+  const holdoutRevenue = holdoutRows.filter((r) => r.currency !== null);
   const arm = (name: string) => holdout.find((r) => str(r.arm) === name);
   const t = arm('asked');
   const c = arm('held_out');
