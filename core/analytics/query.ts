@@ -2,7 +2,7 @@
 // parameters are substituted as validated literals ({{campaign}}, {{from}}, {{to}}, {{as_of}}, {{window_days}}) or as
 // one of a fixed set of column expressions ({{dim}}), and shared CTEs are included with {{> name}}.
 
-export const QUERY_NAMES = ['funnel', 'skips', 'networks', 'rewards', 'messages', 'revenue', 'roi_weekly', 'holdout', 'srm', 'cohorts', 'cohort_revenue'] as const;
+export const QUERY_NAMES = ['funnel', 'skips', 'networks', 'rewards', 'messages', 'revenue', 'roi_weekly', 'holdout', 'srm', 'cohorts'] as const;
 export type QueryName = (typeof QUERY_NAMES)[number];
 
 export const DIMENSIONS = ['variant', 'channel', 'milestone', 'tier', 'week', 'cohort'] as const;

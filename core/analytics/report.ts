@@ -245,7 +245,7 @@ export async function buildReport(engine: AnalyticsEngine, options: ReportOption
     const [funnel, skips, networks, rewards] = await Promise.all([engine.run('funnel', p), engine.run('skips', p), engine.run('networks', p), engine.run('rewards', p)]);
     return { funnel, skips, networks, rewards };
   };
-  const [totalRows, byRows, variantFunnel, [messages, revenue, weekly, holdoutRows, srm, cohorts, cohortRevenue]] = await Promise.all([
+  const [totalRows, byRows, variantFunnel, [messages, revenue, weekly, holdoutRows, srm, cohortAll]] = await Promise.all([
     fetch(all),
     by ? fetch(by) : undefined,
     options.by === 'variant' ? undefined : engine.run('funnel', { ...base, dim: 'variant' }),
@@ -256,7 +256,6 @@ export async function buildReport(engine: AnalyticsEngine, options: ReportOption
     engine.run('holdout', all),
     engine.run('srm', all),
     engine.run('cohorts', all),
-    engine.run('cohort_revenue', all),
     ]),
   ]);
   const variantRows = variantFunnel ?? byRows!.funnel;
@@ -287,7 +286,9 @@ export async function buildReport(engine: AnalyticsEngine, options: ReportOption
     return { campaign, heldOut, treated, expectedHeldOutShare: expected, observedHeldOutShare: heldOut + treated > 0 ? heldOut / (heldOut + treated) : null, chiSquare: test?.chiSquare ?? null, pValue: test?.pValue ?? null, mismatch: test?.mismatch ?? false };
   });
 
-  // Cohorts.
+  // Cohorts: count rows (no currency) and revenue rows (per currency) of one query.
+  const cohorts = cohortAll.filter((r) => r.currency === null);
+  const cohortRevenue = cohortAll.filter((r) => r.currency !== null);
   const cohortRows = cohorts.map((r) => {
     const cohortMonth = str(r.cohort_month);
     const kind = str(r.kind) as 'referred' | 'organic';
