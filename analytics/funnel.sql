@@ -4,8 +4,10 @@
 -- A deferred ask is retried by a later run: once it was sent, skipped, failed or held out it counts only as that
 -- outcome; `deferred` counts the asks still waiting (no other outcome in scope).
 WITH {{> asks}},
--- Per group and ask, which outcomes it had (a count of asks per group without count(DISTINCT …)); `waiting`: the
--- deferred asks with no other outcome in scope (few: read only among the deferred asks).
+-- Per group and ask, which outcomes other than sent it had (a count of asks per group without count(DISTINCT …));
+-- `waiting`: the deferred asks with no other outcome in scope (few: read only among the deferred asks); `groups`:
+-- every group with an ask in scope.
+groups AS (SELECT DISTINCT grp FROM ask_events),
 waiting AS (
   SELECT ask_id FROM ask_events
   WHERE ask_id IN (SELECT ask_id FROM ask_events WHERE event = 'referral.ask.deferred')
@@ -17,7 +19,7 @@ per_ask AS (
     max(CASE WHEN event = 'referral.ask.skipped' THEN 1 ELSE 0 END) AS skipped,
     max(CASE WHEN event = 'referral.ask.failed' THEN 1 ELSE 0 END) AS failed,
     max(CASE WHEN event = 'referral.ask.deferred' THEN 1 ELSE 0 END) AS deferred
-  FROM ask_events GROUP BY grp, ask_id
+  FROM ask_events WHERE event <> 'referral.ask.sent' GROUP BY grp, ask_id
 ),
 outcomes AS (
   SELECT p.grp,
@@ -51,8 +53,9 @@ funnel AS (
   LEFT JOIN ask_activity a ON a.ask_id = s.ask_id
   GROUP BY s.grp
 )
-SELECT o.grp,
-  coalesce(f.asked, 0) AS asked, o.held_out, o.skipped, o.deferred, o.failed,
+SELECT g.grp,
+  coalesce(f.asked, 0) AS asked, coalesce(o.held_out, 0) AS held_out, coalesce(o.skipped, 0) AS skipped,
+  coalesce(o.deferred, 0) AS deferred, coalesce(o.failed, 0) AS failed,
   coalesce(f.email_asked, 0) AS email_asked, coalesce(f.delivered, 0) AS delivered, coalesce(f.bounced, 0) AS bounced,
   coalesce(f.complained, 0) AS complained, coalesce(f.opened, 0) AS opened,
   coalesce(f.share_visitors, 0) AS share_visitors, coalesce(f.share_views, 0) AS share_views,
@@ -60,5 +63,5 @@ SELECT o.grp,
   coalesce(f.clicked_asks, 0) AS clicked_asks, coalesce(f.clicks, 0) AS clicks,
   coalesce(f.signups, 0) AS signups, coalesce(f.first_purchases, 0) AS first_purchases, coalesce(f.purchases, 0) AS purchases,
   coalesce(f.refunds, 0) AS refunds, coalesce(f.converted_asks, 0) AS converted_asks
-FROM outcomes o LEFT JOIN funnel f ON f.grp = o.grp
-ORDER BY o.grp;
+FROM groups g LEFT JOIN outcomes o ON o.grp = g.grp LEFT JOIN funnel f ON f.grp = g.grp
+ORDER BY g.grp;
