@@ -619,6 +619,8 @@ export class Simulation {
     }
     const ledger = await this.scan('begins_with(PK, :l)', { ':l': ledgerPk('') });
     const latest = new Map<string, Record<string, unknown>>();
+    // A reward flagged overrun on any of its entries (the ledger is append-only: later states are new entries).
+    const overrun = new Set(ledger.filter((e) => e.overrun === true).map((e) => String(e.rewardId)));
     for (const e of ledger) {
       const seen = latest.get(String(e.rewardId));
       if (!seen || Number(e.seq) > Number(seen.seq)) latest.set(String(e.rewardId), e);
@@ -630,6 +632,7 @@ export class Simulation {
       amountMinor: Number(e.amountMinor),
       state: String(e.state),
       ...(e.referralCode ? { referralCode: String(e.referralCode) } : {}),
+      ...(overrun.has(String(e.rewardId)) ? { overrun: true } : {}),
     }));
     return { asks, runs, rewards };
   }

@@ -127,6 +127,14 @@ describe('budget_stop can fail', () => {
       faults: [],
     });
     expect(sameRun.violations.filter((v) => v.invariant === 'budget_stop')).toEqual([]);
+
+    // Booked past the €30 budget: allowed for the part flagged overrun (a promise kept), reported beyond that.
+    const reward = (amountMinor: number, overrun: boolean) => ({ campaignId: campaign.id, advocateId: 'young', beneficiary: 'advocate' as const, amountMinor, state: 'held', ...(overrun ? { overrun: true } : {}) });
+    const booked = (rewards: ReturnType<typeof reward>[]) =>
+      checkInvariants({ start: '2026-03-01T00:00:00.000Z', hours: 96, campaigns: [campaign], customers, events: [], sends: [], asks: [], runs: [], rewards, faults: [] })
+        .violations.filter((v) => v.invariant === 'budget_stop').map((v) => v.detail);
+    expect(booked([reward(2000, false), reward(2000, true)])).toEqual([]);
+    expect(booked([reward(2000, false), reward(2000, false)])).toEqual([expect.stringMatching(/^4000 booked against a budget of 3000 \(minor units\), 0 of it flagged overrun: 1000 past the budget/)]);
   });
 });
 
