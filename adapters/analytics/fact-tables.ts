@@ -1,5 +1,5 @@
 // The derived relations every query reads (analytics/views/duckdb.sql: order_days; analytics/views/common.sql: code_asks,
-// conversions, rewards, ask_outcomes, ask_activity, ask_shares), as DuckDB tables. On Athena they are views over the
+// conversions, rewards, ask_outcomes, sent_asks, ask_activity, ask_shares), as DuckDB tables. On Athena they are views over the
 // raw events; here they are built from `events` once, and in the report cache (event-cache.ts) kept with it: when lines
 // are appended, only the rows whose key the new events touch are computed again, from the same SQL, over the events
 // of those keys only (delete, then insert), so a report reads them instead of every event.
@@ -48,7 +48,7 @@ export async function createFacts(
 }
 
 /** Relations whose incremental upkeep refreshFacts knows (in the order it brings them up to date). */
-export const MAINTAINED = ['order_days', 'code_asks', 'conversions', 'rewards', 'ask_outcomes', 'ask_activity', 'ask_shares'] as const;
+export const MAINTAINED = ['order_days', 'code_asks', 'conversions', 'rewards', 'ask_outcomes', 'sent_asks', 'ask_activity', 'ask_shares'] as const;
 
 const ORDER = "'customer.order.completed'";
 const CONVERSION = "'referral.conversion.recorded'";
@@ -202,6 +202,9 @@ export async function refreshFacts(
     // Ask outcomes: one row per event, so the new events' rows are appended.
     const outcomes = byName.get('ask_outcomes');
     if (outcomes) batch.push(`INSERT INTO ask_outcomes ${outcomes.body.replace(/\bevents\b/g, fresh)}`);
+    // Sent asks: those the new events send (again), from their rows of ask_outcomes (just appended to).
+    temp('_k_sent', `SELECT DISTINCT ask_id FROM ${fresh} WHERE event = ${SENT}`);
+    recompute('sent_asks', '_k_sent', ['ask_id'], { ask_outcomes: keyIn('ask_outcomes', '_k_sent', ['ask_id']) });
 
     // Per ask: its delivery and share events, the clicks on its codes, its conversions (before and after they moved).
     temp(

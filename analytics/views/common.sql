@@ -36,6 +36,15 @@ SELECT event, ask_id, subject_id, campaign_id, referral_code, channel, variant_i
 FROM events
 WHERE event IN ('referral.ask.sent', 'referral.ask.held_out', 'referral.ask.skipped', 'referral.ask.deferred', 'referral.ask.failed');
 
+-- Each sent ask once, with its send's columns (those analytics/asks.cte.sql's `sent` reads and every grouping
+-- dimension) and its number of sends: an ask sent once (nearly all) is read from here as it is, without grouping its
+-- events again in every query; one sent more than once (a repeated event) is grouped from ask_outcomes. Key: ask_id.
+CREATE OR REPLACE VIEW sent_asks AS
+SELECT ask_id, count(*) AS sends, min(subject_id) AS subject_id, min(campaign_id) AS campaign_id, min(referral_code) AS referral_code,
+  min(channel) AS channel, min(variant_id) AS variant_id, min(milestone_kind) AS milestone_kind, min(milestone_on) AS milestone_on,
+  min(tenure_tier) AS tenure_tier, min(cohort_month) AS cohort_month, min(run_date) AS run_date
+FROM ask_outcomes WHERE event = 'referral.ask.sent' GROUP BY ask_id;
+
 -- What happened after each ask (the funnel's later steps): delivery states, share-page views, shares, distinct clicks
 -- on its code, and its conversions (signups, first purchases by referee, purchases, refunds). Key: ask_id.
 CREATE OR REPLACE VIEW ask_activity AS

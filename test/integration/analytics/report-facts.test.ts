@@ -87,7 +87,7 @@ async function md5Number(id: string): Promise<string> {
   }
 }
 
-const NONE = Object.fromEntries(['order_days', 'code_asks', 'conversions', 'rewards', 'ask_outcomes', 'ask_activity', 'ask_shares'].map((t) => [t, 0]));
+const NONE = Object.fromEntries(['order_days', 'code_asks', 'conversions', 'rewards', 'ask_outcomes', 'sent_asks', 'ask_activity', 'ask_shares'].map((t) => [t, 0]));
 
 const state = async (file: string) => {
   const engine = await DuckDbAnalytics.open(file, zones, { cache: true });
@@ -133,6 +133,8 @@ describe('the derived tables of the report cache', () => {
       line('referral.share.viewed', { occurredAt: shift(at, 203), askId: quiet.detail.askId, campaignId: quiet.detail.campaignId, customerId: quiet.detail.customerId, referralCode: code }),
       // The same code sent an hour before its first ask, under another ask and variant: its clicks move to this ask.
       line('referral.ask.sent', { ...moved.detail, askId: 'moved~earlier', variantId: 'moved-variant', occurredAt: shift(String(moved.detail.occurredAt), -1) }),
+      // A send delivered again (at least once): its ask is sent twice (sent_asks.sends = 2), still one ask.
+      line('referral.ask.sent', { ...quiet.detail }),
       conversion,
       line('customer.order.completed', { ...order.detail, orderId: 'o-late', occurredAt: shift(String(order.detail.occurredAt), 100) }),
       line('customer.order.completed', { ...order.detail, occurredAt: shift(String(order.detail.occurredAt), 5), amountMinor: 1 }),
@@ -147,6 +149,8 @@ describe('the derived tables of the report cache', () => {
     expect(await tableDifferences(file)).toEqual(NONE);
     expect(before.funnel.groups.some((g) => g.group.includes('moved-variant') && g.counts.clicks > 0)).toBe(true);
     expect(before.skippedLines?.count).toBe(2);
+    const sentAsks = new Set(readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('"referral.ask.sent.v1"')).map((l) => parse(l).detail.askId));
+    expect(before.funnel.total.counts.asked).toBe(sentAsks.size);
 
     // The partial line completed, the rest of the log.
     appendFileSync(file, `${partial.slice(30)}\n${lines.slice(cutB + 1).join('\n')}\n`);
