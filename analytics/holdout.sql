@@ -5,10 +5,21 @@
 -- One query for both, so the arms and their orders are read once: rows with `currency` NULL are the per-arm sums
 -- (customers, signups, orders), the others the revenue (customers = customers with revenue in that currency).
 WITH {{> asks}},
+-- Each ask's arm: an ask sent once and never held out straight from sent_asks, any other (held out, sent more than
+-- once) from its sends and holdout events in scope.
+held AS (SELECT ask_id FROM ask_outcomes WHERE event = 'referral.ask.held_out'),
 arms AS (
+  SELECT ask_id, subject_id, campaign_id, milestone_on, occurred_ts AS decided_ts, 'asked' AS arm
+  FROM sent_asks
+  WHERE sends = 1 AND ask_id IS NOT NULL AND ask_id NOT IN (SELECT ask_id FROM held WHERE ask_id IS NOT NULL)
+    AND ({{campaign}} IS NULL OR campaign_id = {{campaign}}) AND run_date BETWEEN {{from}} AND {{to}}
+  UNION ALL
   SELECT ask_id, min(subject_id) AS subject_id, min(campaign_id) AS campaign_id, min(milestone_on) AS milestone_on, min(occurred_ts) AS decided_ts,
     CASE WHEN max(CASE WHEN event = 'referral.ask.sent' THEN 1 ELSE 0 END) = 1 THEN 'asked' ELSE 'held_out' END AS arm
-  FROM ask_events WHERE event IN ('referral.ask.sent', 'referral.ask.held_out') GROUP BY ask_id
+  FROM ask_events
+  WHERE event IN ('referral.ask.sent', 'referral.ask.held_out')
+    AND (ask_id IN (SELECT ask_id FROM held) OR ask_id IN (SELECT ask_id FROM sent_asks WHERE sends > 1) OR ask_id IS NULL)
+  GROUP BY ask_id
 ),
 sig AS (
   SELECT a.ask_id, count(DISTINCT coalesce(c.referee_id, c.conversion_id)) AS n

@@ -42,7 +42,7 @@ WHERE event IN ('referral.ask.sent', 'referral.ask.held_out', 'referral.ask.skip
 CREATE OR REPLACE VIEW sent_asks AS
 SELECT ask_id, count(*) AS sends, min(subject_id) AS subject_id, min(campaign_id) AS campaign_id, min(referral_code) AS referral_code,
   min(channel) AS channel, min(variant_id) AS variant_id, min(milestone_kind) AS milestone_kind, min(milestone_on) AS milestone_on,
-  min(tenure_tier) AS tenure_tier, min(cohort_month) AS cohort_month, min(run_date) AS run_date
+  min(tenure_tier) AS tenure_tier, min(cohort_month) AS cohort_month, min(run_date) AS run_date, min(occurred_ts) AS occurred_ts
 FROM ask_outcomes WHERE event = 'referral.ask.sent' GROUP BY ask_id;
 
 -- What happened after each ask (the funnel's later steps): delivery states, share-page views, shares, distinct clicks
