@@ -1,15 +1,12 @@
 // The HTML report's "Referred versus organic" chart draws each currency's revenue on its own chart. It drew only the
 // alphabetically first currency found in any cohort: in the demo (customers in a dozen currencies, referred friends
 // buying in EUR) that was GBP, so the Referred line, the one the section is about, was empty.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../../cli/main.js';
+import { eventLine, htmlReportOf } from '../../helpers/html-report.js';
 
 const C = 'signup-anniversary';
 const lines: string[] = [];
-const ev = (name: string, detail: Record<string, unknown>) => lines.push(JSON.stringify({ source: 'milestone-referral-asks', 'detail-type': `${name}.v1`, detail: { version: 1, ...detail } }));
+const ev = (name: string, detail: Record<string, unknown>) => lines.push(eventLine(name, detail));
 
 // One ask, whose friend signs up and buys in EUR; one organic customer who buys in AUD.
 ev('referral.ask.sent', { occurredAt: '2026-09-01T10:00:00Z', askId: 'a0~m', customerId: 'a0', variantId: 'warm-thanks', channel: 'email', referralCode: 'code0', campaignId: C, milestoneKind: 'signup_anniversary', milestoneOn: '2026-09-01', runDate: '2026-09-01', tenureTier: 'First year', cohortMonth: '2025-09' });
@@ -22,14 +19,7 @@ ev('customer.order.completed', { occurredAt: '2026-10-20T10:00:00Z', customerId:
 let html: string;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'report-cohort-currency-'));
-  const file = join(dir, 'events.jsonl');
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  const out = join(dir, 'report.html');
-  const result = await run(['report', '--events', file, '--no-cache', '--html', out]);
-  expect(result.stderr).toBe('');
-  expect(result.code).toBe(0);
-  html = readFileSync(out, 'utf8');
+  html = await htmlReportOf(lines);
 });
 
 describe('the referred versus organic chart', () => {

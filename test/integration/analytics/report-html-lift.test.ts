@@ -2,15 +2,12 @@
 // 0, so no relative lift) it drew asked-versus-held-out bars of every metric on one axis (signups per 1,000 beside
 // purchases per customer and revenue in minor units of each currency) under the subtitle "Relative lift with 95%
 // intervals". Now: the absolute lift of referred signups per 1,000 with its interval, and a subtitle that says so.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../../cli/main.js';
+import { eventLine, htmlReportOf } from '../../helpers/html-report.js';
 
 const C = 'signup-anniversary';
 const lines: string[] = [];
-const ev = (name: string, detail: Record<string, unknown>) => lines.push(JSON.stringify({ source: 'milestone-referral-asks', 'detail-type': `${name}.v1`, detail: { version: 1, ...detail } }));
+const ev = (name: string, detail: Record<string, unknown>) => lines.push(eventLine(name, detail));
 const dims = (i: number) => ({ campaignId: C, milestoneKind: 'signup_anniversary', milestoneOn: '2026-09-01', runDate: '2026-09-01', tenureTier: 'First year', cohortMonth: '2025-09', askId: `a${i}~m`, customerId: `a${i}` });
 
 for (let i = 0; i < 4; i += 1) ev('referral.ask.sent', { occurredAt: '2026-09-01T10:00:00Z', variantId: 'warm-thanks', channel: 'email', referralCode: `code${i}`, ...dims(i) });
@@ -22,14 +19,7 @@ ev('referral.conversion.recorded', { occurredAt: '2026-09-04T10:00:00Z', convers
 let lift: string;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'report-lift-'));
-  const file = join(dir, 'events.jsonl');
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  const out = join(dir, 'report.html');
-  const result = await run(['report', '--events', file, '--no-cache', '--html', out]);
-  expect(result.stderr).toBe('');
-  expect(result.code).toBe(0);
-  const html = readFileSync(out, 'utf8');
+  const html = await htmlReportOf(lines);
   const at = html.indexOf('<section aria-labelledby="lift">');
   lift = html.slice(at, html.indexOf('</section>', at));
 });
