@@ -2,7 +2,7 @@
 // Settings come from the environment (the analytics stack's outputs): ATHENA_WORKGROUP (encrypted results bucket
 // with lifecycle rules, set on the workgroup), ATHENA_DATABASE and ATHENA_TABLE.
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
-import { buildReport, type Report } from '../../core/analytics/report.js';
+import { buildReport, reportAsOf, type Report } from '../../core/analytics/report.js';
 import { renderSql, type AnalyticsEngine, type QueryName, type QueryParams, type Row } from '../../core/analytics/query.js';
 import type { LocalReportOptions } from './local-report.js';
 import { analyticsSettings, querySql, viewSql } from './sql-files.js';
@@ -71,7 +71,7 @@ export async function athenaReport(options: Omit<LocalReportOptions, 'eventsFile
   const script = `${views.engine.replaceAll('{{table}}', `"${database}"."${table}"`).replaceAll('{{campaign_zones}}', zones)}\n${views.common}`;
   for (const sql of script.replace(/^\s*--.*$/gm, '').split(/;\s*(?:\n|$)/).map((s) => s.trim()).filter(Boolean)) await engine.execute(sql);
   const { config, benchmarks } = await analyticsSettings();
-  const asOf = options.to ?? new Date().toISOString().slice(0, 10);
+  const asOf = reportAsOf(options.to, new Date().toISOString().slice(0, 10));
   return buildReport(
     engine,
     { ...(options.campaign ? { campaign: options.campaign } : {}), ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}), ...(options.by ? { by: options.by } : {}), asOf, holdoutPercent: Object.fromEntries(campaigns.map((c) => [c.id, c.eligibility.holdoutPercent])) },

@@ -2,7 +2,7 @@
 // with the campaign files' zones and holdout percentages. One function shared by `asks report`, `npm start` and the
 // bench.
 import type { CampaignRepository } from '../../core/ports.js';
-import { buildReport, type Report } from '../../core/analytics/report.js';
+import { buildReport, reportAsOf, type Report } from '../../core/analytics/report.js';
 import type { Dimension } from '../../core/analytics/query.js';
 import { DuckDbAnalytics } from './duckdb.js';
 import { analyticsSettings } from './sql-files.js';
@@ -29,7 +29,7 @@ export async function localReport(options: LocalReportOptions): Promise<Report> 
   const { config, benchmarks } = await analyticsSettings();
   const engine = await DuckDbAnalytics.open(options.eventsFile, campaigns.map((c) => ({ campaignId: c.id, timezone: c.schedule.timezone })), { cache: options.cache ?? true });
   try {
-    const asOf = options.to ?? (await engine.lastDay()) ?? '1970-01-01';
+    const asOf = reportAsOf(options.to, await engine.lastDay());
     const report = await buildReport(
       engine,
       { ...(options.campaign ? { campaign: options.campaign } : {}), ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}), ...(options.by ? { by: options.by } : {}), asOf, holdoutPercent: Object.fromEntries(campaigns.map((c) => [c.id, c.eligibility.holdoutPercent])) },

@@ -92,7 +92,7 @@ export function registerReport(program: Command): void {
     .description('the measurement report: funnel, variants, holdout lift, referred vs organic, ROI and benchmarks, from the event log')
     .argument('[campaign]', 'one campaign id (default: every campaign)')
     .option('--from <date>', 'first run date, YYYY-MM-DD in the campaign timezone', localDateOption('--from'))
-    .option('--to <date>', 'last run date, YYYY-MM-DD (also the day cohorts are observed up to)', localDateOption('--to'))
+    .option('--to <date>', 'last run date, YYYY-MM-DD (also the day cohorts are observed up to, or the last day of data when that is earlier)', localDateOption('--to'))
     .option('--by <dimension>', `group the funnel by ${DIMENSIONS.join(' | ')}`, parseBy)
     .option('--window-days <n>', 'days after the milestone the holdout lift counts (default: analytics/config.json)', parseDays)
     .option('--events <file>', 'the event log (default: $EVENTS_FILE or .local/events.jsonl)')

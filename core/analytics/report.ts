@@ -44,10 +44,20 @@ export interface ReportOptions {
   from?: string;
   to?: string;
   by?: Dimension;
-  /** The last day of data (cohorts are observed up to it). */
+  /** The day cohorts are observed up to: `--to` or the last day of data, whichever is earlier (`reportAsOf`). */
   asOf: string;
   /** Holdout percent per campaign id (the SRM check's expectation). */
   holdoutPercent: Record<string, number>;
+}
+
+/**
+ * The report's as-of date (YYYY-MM-DD): the day cohorts are observed up to. `--to` when given, but never past the last
+ * day of data (`lastDataDay`: the log's last event day locally, today on Athena), since a cohort "observable" for days
+ * without data reads as customers who stopped buying; without `--to`, that last day ('1970-01-01' without any data).
+ */
+export function reportAsOf(to: string | undefined, lastDataDay: string | undefined): string {
+  if (to === undefined) return lastDataDay ?? '1970-01-01';
+  return lastDataDay !== undefined && lastDataDay < to ? lastDataDay : to;
 }
 
 export interface Rate {

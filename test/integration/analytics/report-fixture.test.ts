@@ -216,6 +216,19 @@ describe('asks report --json on the fixture log', () => {
     expect(row('2024-03', 'organic', 365)).toMatchObject({ customers: 23, observable: 23, purchasing: 0, revenuePerCustomer: [] });
   });
 
+  it('never observes cohorts past the data: --to after the last day of the log keeps the as-of date at that day', async () => {
+    // The log ends 2026-12-20. A --to a year later used to become the as-of date: the 2026-11 referred cohort was then
+    // "observable" at 90-365 days and reported as having stopped buying (0% purchasing), from data that does not exist.
+    const late = JSON.parse((await run(['report', '--events', file, '--to', '2027-12-31', '--json'])).stdout);
+    expect(late.scope.asOf).toBe('2026-12-20');
+    expect(late.cohorts).toEqual(report.cohorts);
+    // A --to before the last day is the as-of date, as before.
+    const early = JSON.parse((await run(['report', '--events', file, '--to', '2026-12-01', '--json'])).stdout);
+    expect(early.scope.asOf).toBe('2026-12-01');
+    const referred30 = early.cohorts.find((c: { cohortMonth: string; kind: string; horizonDays: number }) => c.cohortMonth === '2026-11' && c.kind === 'referred' && c.horizonDays === 30);
+    expect(referred30).toMatchObject({ observable: 0 });
+  });
+
   it('prices ROI per currency: rewards net of clawbacks plus messages, against referred revenue', () => {
     // Rewards and revenue are in EUR only, so the cost is in EUR, messages at the shipped EUR prices
     // (analytics/config.json): 50 email at 9.6 per 1,000 + 12 SMS at 797 per 1,000 (cents) = 0.48 + 9.564 -> 10.
