@@ -1,7 +1,7 @@
 // The report as one self-contained HTML file: inline CSS, charts rendered on the server to SVG with Apache ECharts
 // (no script, no network), each chart with a text alternative and the table of its numbers, readable in print.
 import * as echarts from 'echarts';
-import type { Rate, Report } from '../../core/analytics/report.js';
+import { notSent, type FunnelCounts, type Rate, type Report } from '../../core/analytics/report.js';
 import { formatMoney, toMajor } from '../../core/money.js';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -30,6 +30,12 @@ function table(caption: string, head: string[], rows: string[][]): string {
     .map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${esc(c)}</th>` : `<td>${esc(c)}</td>`)).join('')}</tr>`)
     .join('')}</tbody></table></div>`;
 }
+
+/** "2 (deferred 1, failed 1)", or "0": a group's asks not sent and what they are (core/analytics/report.ts notSent). */
+const notSentText = (c: FunnelCounts): string => {
+  const n = notSent(c);
+  return n.total === 0 ? '0' : `${n.total} (${n.parts.map(([k, v]) => `${k} ${v}`).join(', ')})`;
+};
 
 const rateText = (r: Rate | undefined): string => (r ? `${pct(r.value)} (${r.numerator} / ${r.denominator}: ${r.of})` : '—');
 
@@ -67,8 +73,8 @@ function funnelSection(r: Report): string {
   const groups = r.funnel.groups.length
     ? table(
         `Funnel by ${r.scope.by}`,
-        ['Group', 'Asked', 'Shared', 'Clicks', 'Signups', 'First purchases'],
-        r.funnel.groups.map((g) => [g.group, String(g.counts.asked), String(g.counts.sharers), String(g.counts.clicks), String(g.counts.signups), String(g.counts.first_purchases)]),
+        ['Group', 'Asked', 'Not sent', 'Shared', 'Clicks', 'Signups', 'First purchases'],
+        r.funnel.groups.map((g) => [g.group, String(g.counts.asked), notSentText(g.counts), String(g.counts.sharers), String(g.counts.clicks), String(g.counts.signups), String(g.counts.first_purchases)]),
       )
     : '';
   return `<section aria-labelledby="funnel"><h2 id="funnel">Funnel</h2>${figure('From ask to first purchase', 'Counts at each step of the funnel, all campaigns in scope', chart, table('Funnel counts and rates', ['Step', 'Count', 'Rate (numerator / denominator)'], rows))}${groups}</section>`;

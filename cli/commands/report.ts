@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DIMENSIONS, type Dimension } from '../../core/analytics/query.js';
-import type { Report } from '../../core/analytics/report.js';
+import { notSent, type Report } from '../../core/analytics/report.js';
 import { formatMoney } from '../../core/money.js';
 import { CliError, EXIT, err, out, printJson } from '../output.js';
 import { localDateOption, unknownCampaign } from '../args.js';
@@ -55,8 +55,7 @@ export function reportLines(r: Report): string[] {
     // "not sent": held out, skipped, still deferred or failed (a group such as channel "(none)" holds only these).
     lines.push('', `By ${r.scope.by}`, `  ${'group'.padEnd(36)} ${'asked'.padStart(6)} ${'not sent'.padStart(9)} ${'shared'.padStart(7)} ${'clicks'.padStart(7)} ${'signups'.padStart(8)} ${'1st buys'.padStart(9)}`);
     for (const g of r.funnel.groups) {
-      const notSent = g.counts.held_out + g.counts.skipped + g.counts.deferred + g.counts.failed;
-      lines.push(`  ${g.group.padEnd(36)} ${String(g.counts.asked).padStart(6)} ${String(notSent).padStart(9)} ${String(g.counts.sharers).padStart(7)} ${String(g.counts.clicks).padStart(7)} ${String(g.counts.signups).padStart(8)} ${String(g.counts.first_purchases).padStart(9)}`);
+      lines.push(`  ${g.group.padEnd(36)} ${String(g.counts.asked).padStart(6)} ${String(notSent(g.counts).total).padStart(9)} ${String(g.counts.sharers).padStart(7)} ${String(g.counts.clicks).padStart(7)} ${String(g.counts.signups).padStart(8)} ${String(g.counts.first_purchases).padStart(9)}`);
     }
   }
   lines.push('', `Variants (${r.variants.method}; ${r.variants.minimumSample})`);

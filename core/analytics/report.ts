@@ -74,6 +74,21 @@ const FUNNEL_COUNTS = [
 ] as const;
 export type FunnelCounts = Record<(typeof FUNNEL_COUNTS)[number], number>;
 
+/**
+ * What of a funnel group was not sent: held out, skipped, still deferred or failed (a group such as channel "(none)"
+ * holds only these), as the total and its non-zero parts in that order, e.g. { total: 2, parts: [['deferred', 1], ['failed', 1]] }.
+ * The terminal and the HTML report show the same.
+ */
+export function notSent(c: FunnelCounts): { total: number; parts: Array<[string, number]> } {
+  const parts: Array<[string, number]> = [
+    ['held out', c.held_out],
+    ['skipped', c.skipped],
+    ['deferred', c.deferred],
+    ['failed', c.failed],
+  ];
+  return { total: parts.reduce((s, [, n]) => s + n, 0), parts: parts.filter(([, n]) => n > 0) };
+}
+
 export interface MoneyLine {
   currency: string;
   amountMinor: number;

@@ -1,6 +1,6 @@
 // `asks report` on small hand-made logs: an ask's final outcome (a deferred ask that a later run sent, skipped or
 // failed is no longer "deferred"), and which groups `--by` shows. Every expectation is counted by hand from the lines.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -75,6 +75,21 @@ describe('asks report --by', () => {
     expect(result.stdout).toMatch(/ group +asked +not sent +shared +clicks +signups +1st buys\n/);
     expect(result.stdout).toMatch(/\(none\) +0 +1 +0 +0 +0 +0\n/);
     expect(result.stdout).toMatch(/ email +1 +0 +0 +0 +0 +0\n/);
+  });
+
+  it('the HTML report says the same per group: a "Not sent" column, with what it holds', async () => {
+    // The terminal got "not sent"; the HTML table kept showing the (none) group as a row of zeros.
+    const log = logOf([sent('a~m', '2026-11-02', 'warm-thanks', 'email'), ask('deferred', 'd~m', '2026-11-02', { until: '2026-11-03T08:00:00Z' }), ask('failed', 'f~m', '2026-11-02', { channel: 'email', variantId: 'warm-thanks', error: 'bad address' })]);
+    const html = join(log, '..', 'report.html');
+    const result = await run(['report', '--events', log, '--by', 'channel', '--html', html]);
+    expect(result.code, result.stderr).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('<th scope="col">Group</th><th scope="col">Asked</th><th scope="col">Not sent</th>');
+    expect(page).toContain('<tr><th scope="row">(none)</th><td>0</td><td>1 (deferred 1)</td><td>0</td>');
+    expect(page).toContain('<tr><th scope="row">email</th><td>1</td><td>1 (failed 1)</td><td>0</td>');
+    // The terminal's column is the same count.
+    expect(result.stdout).toMatch(/\(none\) +0 +1 +0 +0 +0 +0\n/);
+    expect(result.stdout).toMatch(/ email +1 +1 +0 +0 +0 +0\n/);
   });
 
   it('prints no all-zero "(holdout)" or "(none)" row in the terminal', async () => {
