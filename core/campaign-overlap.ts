@@ -9,7 +9,7 @@ const common = <T>(a: readonly T[], b: readonly T[]): T[] => a.filter((x) => b.i
 
 /**
  * The occurrences both milestones make, described for a person ("signup_anniversary, years 1+", "nth_purchase 10"),
- * or undefined when they share none (another kind, disjoint years or thresholds).
+ * or undefined when they share none (another kind, disjoint years or thresholds, spend thresholds in another currency).
  */
 export function sharedOccurrences(a: MilestoneTrigger, b: MilestoneTrigger): string | undefined {
   if (a.kind !== b.kind) return undefined;
@@ -24,8 +24,14 @@ export function sharedOccurrences(a: MilestoneTrigger, b: MilestoneTrigger): str
   switch (a.kind) {
     case 'nth_purchase':
       return list(common(a.thresholds, (b as typeof a).thresholds));
-    case 'spend_threshold':
-      return list(common(a.thresholdsMinor, (b as typeof a).thresholdsMinor));
+    case 'spend_threshold': {
+      // A customer's spend grows in their one currency and only a campaign in it crosses (core/thresholds.ts), so
+      // campaigns in two currencies (one per budget currency, as the schema requires) never decide the same occurrence.
+      const other = b as typeof a;
+      if (a.currency !== other.currency) return undefined;
+      const shared = list(common(a.thresholdsMinor, other.thresholdsMinor));
+      return shared && `${shared} (${a.currency})`;
+    }
     case 'tier_reached':
       return list(common(a.tiers, (b as typeof a).tiers));
     case 'project_completed':

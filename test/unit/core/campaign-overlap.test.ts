@@ -18,4 +18,11 @@ describe('sharedOccurrences', () => {
     expect(sharedOccurrences(m({ kind: 'tier_reached', tiers: ['gold', 'platinum'] }), m({ kind: 'tier_reached', tiers: ['silver'] }))).toBeUndefined();
     expect(sharedOccurrences(m({ kind: 'project_completed', every: 2 }), m({ kind: 'project_completed', every: 3 }))).toMatch(/^project_completed/);
   });
+  it('spend thresholds in different currencies share nothing: the spend of a customer grows in their one currency', () => {
+    // A campaign's spend milestone must be in its budget currency, so EUR and USD customers need one campaign each;
+    // only the EUR one can cross for a EUR customer (core/thresholds.ts), so the pair never decides the same occurrence.
+    const spend = (currency: string, thresholdsMinor: number[]) => m({ kind: 'spend_threshold', currency, thresholdsMinor });
+    expect(sharedOccurrences(spend('EUR', [50000, 100000]), spend('USD', [50000, 100000]))).toBeUndefined();
+    expect(sharedOccurrences(spend('EUR', [50000, 100000]), spend('EUR', [100000]))).toBe('spend_threshold 100000 (EUR)');
+  });
 });
