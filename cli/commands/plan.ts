@@ -16,7 +16,8 @@ import { withAwsTarget, type AwsTargetOptions } from '../target.js';
 import { checkLocalDate, unknownCampaign } from '../args.js';
 import { isDateMilestoneKind } from '../../core/schemas/campaign.js';
 import { AskHistory, Customer } from '../../core/schemas/customer.js';
-import { planSegments, runFor } from '../../core/workflow/plan.js';
+import { dayRunAt, DEFAULT_PLAN, planSegments, runFor } from '../../core/workflow/plan.js';
+import { addDaysToIsoDate } from '../../core/zoned-time.js';
 import { decidedOutcome, decisionTime, thresholdMatches } from '../../core/workflow/process.js';
 import type { DueCustomer } from '../../core/workflow/ports.js';
 import { CliError, EXIT, out, printJson } from '../output.js';
@@ -95,6 +96,7 @@ function planCustomer(
   suppressed: { email?: boolean; phone?: boolean } = {},
   threshold?: MilestoneOccurrence,
   existing?: PlanExisting,
+  runAt = `${date}T00:00:00Z`,
 ): void {
   const occurrence = threshold ?? dateMilestoneOn(customer, campaign.milestone as DateTrigger, date);
   if (!occurrence) return;
@@ -106,7 +108,9 @@ function planCustomer(
     else day.decided[already] = (day.decided[already] ?? 0) + 1;
     return;
   }
-  const run = runFor({ campaignId: campaign.id, at: `${date}T00:00:00Z`, mode: 'day', runDate: date });
+  // The day run's clock (`runAt`, dayRunAt): threshold milestones are decided at it; date milestones at the customer's
+  // send hour on the date (decisionTime).
+  const run = runFor({ campaignId: campaign.id, at: runAt, mode: 'day', runDate: date });
   let decision = evaluateEligibility({
     campaign,
     customer,
@@ -262,37 +266,44 @@ async function planThresholds(
   deps: {
     store: { get(id: string): Promise<DueCustomer | undefined> };
     asks: SuppressionReader;
-    pending: { queryPending(input: { day: string; startKey?: Record<string, unknown>; limit: number }): Promise<{ items: Array<{ customerId: string; kind: string; threshold: string; occurrenceId: string; occurredAt: string }>; lastKey?: Record<string, unknown> }> };
+    pending: { queryPending(input: { day: string; startKey?: Record<string, unknown>; limit: number }): Promise<{ items: Array<{ customerId: string; kind: string; threshold: string; occurrenceId: string; occurredAt: string; dueAt: string }>; lastKey?: Record<string, unknown> }> };
     budget: PlanBudget;
     now: Date;
   },
 ): Promise<DayPlan[]> {
   const days: DayPlan[] = [];
+  // As `asks run --date` reads them: at the day run's clock (dayRunAt: the send hour, or now for today), the pending
+  // milestones due by then, of the day and the catch-up days before it; one due later is the next day's.
+  const planned = new Set<string>();
   for (const date of dates) {
     const day = emptyDay(date);
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await deps.pending.queryPending({ day: date, limit: 500, ...(startKey ? { startKey } : {}) });
-      const matching = page.items.filter((r) => thresholdMatches(campaign, r));
-      const existing = { asks: await deps.asks.getMany(matching.map((r) => ({ customerId: r.customerId, occurrenceId: r.occurrenceId }))), now: deps.now };
-      for (const record of matching) {
-        const customer = await deps.store.get(record.customerId);
-        if (!customer) continue;
-        const found = await deps.asks.suppressed([customer.email, customer.phone].filter((a): a is string => a !== undefined));
-        // The occurrence exactly as the run builds it (core/workflow/process.ts readBatch).
-        const occurrence: MilestoneOccurrence = {
-          kind: record.kind as MilestoneOccurrence['kind'],
-          occurrenceId: record.occurrenceId,
-          occurredOn: localDateIn(new Date(record.occurredAt), customer.timezone),
-          threshold: /^\d+$/.test(record.threshold) ? Number(record.threshold) : record.threshold,
-        };
-        planCustomer(day, campaign, customer, date, deps.budget, {
-          email: customer.email !== undefined && found.has(customer.email.trim().toLowerCase()),
-          phone: customer.phone !== undefined && found.has(customer.phone),
-        }, occurrence, existing);
-      }
-      startKey = page.lastKey;
-    } while (startKey);
+    const runAt = dayRunAt(campaign, date, deps.now);
+    for (let back = DEFAULT_PLAN.catchUpDays; back >= 0; back -= 1) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await deps.pending.queryPending({ day: addDaysToIsoDate(date, -back), limit: 500, ...(startKey ? { startKey } : {}) });
+        const matching = page.items.filter((r) => thresholdMatches(campaign, r) && r.dueAt <= runAt && !planned.has(`${r.customerId}|${r.occurrenceId}`));
+        for (const r of matching) planned.add(`${r.customerId}|${r.occurrenceId}`);
+        const existing = { asks: await deps.asks.getMany(matching.map((r) => ({ customerId: r.customerId, occurrenceId: r.occurrenceId }))), now: deps.now };
+        for (const record of matching) {
+          const customer = await deps.store.get(record.customerId);
+          if (!customer) continue;
+          const found = await deps.asks.suppressed([customer.email, customer.phone].filter((a): a is string => a !== undefined));
+          // The occurrence exactly as the run builds it (core/workflow/process.ts readBatch).
+          const occurrence: MilestoneOccurrence = {
+            kind: record.kind as MilestoneOccurrence['kind'],
+            occurrenceId: record.occurrenceId,
+            occurredOn: localDateIn(new Date(record.occurredAt), customer.timezone),
+            threshold: /^\d+$/.test(record.threshold) ? Number(record.threshold) : record.threshold,
+          };
+          planCustomer(day, campaign, customer, date, deps.budget, {
+            email: customer.email !== undefined && found.has(customer.email.trim().toLowerCase()),
+            phone: customer.phone !== undefined && found.has(customer.phone),
+          }, occurrence, existing, runAt);
+        }
+        startKey = page.lastKey;
+      } while (startKey);
+    }
     days.push(day);
   }
   return days;

@@ -52,3 +52,24 @@ describe('plan for a threshold campaign', () => {
     expect(second).toEqual(first);
   });
 });
+
+describe('plan for a threshold campaign decides on the day run clock', () => {
+  it('at the send hour (not midnight UTC), and only the milestones due by then; later ones on the next day', async () => {
+    // tenth-order: UTC, send hour 10, quiet hours 21:00-08:00, asks 24 hours after the order. `asks run --date
+    // 2026-05-04` runs at 10:00Z (core/workflow/plan.ts dayRunAt) and reads the pending milestones due by then. The plan
+    // decided at 00:00Z, 02:00 in Berlin: inside quiet hours, "deferred", while the run asks; and it counted a milestone
+    // due at 15:00Z on the 4th, which the run of the 4th leaves to the run of the 5th.
+    const t = await freshTable(doc, 'plan-clock');
+    await new CustomerStore(doc, t).putMany([customer('early'), customer('late')]);
+    const milestones = new MilestoneStore(doc, t);
+    await milestones.applyActivity({ type: 'order_completed', customerId: 'early', orderId: 'o-early', amountMinor: 2500, currency: 'EUR', at: '2026-05-03T09:00:00Z' }, [campaign], '2026-05-03T09:00:01Z');
+    await milestones.applyActivity({ type: 'order_completed', customerId: 'late', orderId: 'o-late', amountMinor: 2500, currency: 'EUR', at: '2026-05-03T15:00:00Z' }, [campaign], '2026-05-03T15:00:01Z');
+
+    const { days } = await planFromTable(campaign, ['2026-05-04', '2026-05-05'], { endpoint: db.endpoint, table: t }, new Date('2026-05-01T12:00:00Z'));
+
+    expect(days[0]).toMatchObject({ due: 1, deferred: 0 });
+    expect(days[0]!.ask + days[0]!.heldOut).toBe(1);
+    expect(days[1]).toMatchObject({ due: 1, deferred: 0 });
+    expect(days[1]!.ask + days[1]!.heldOut).toBe(1);
+  });
+});
