@@ -14,6 +14,21 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * Write the file an option names (`--html`, `--out`). Throws CliError (exit 1) naming the option, the file and why
+ * ("no such directory", "permission denied", "is a directory") instead of a bare ENOENT or EACCES.
+ */
+export async function writeOptionFile(flag: string, file: string, data: string, options: { mode?: number } = {}): Promise<void> {
+  const { writeFile } = await import('node:fs/promises');
+  try {
+    await writeFile(file, data, options);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code === 'ENOTDIR' ? 'a part of the path is not a directory' : (error as Error).message;
+    throw new CliError(`${flag}: cannot write ${file}: ${why}`, EXIT.failure);
+  }
+}
+
 /** Where output goes. The real process writes to its streams; `run()` swaps in buffers. */
 export interface CliIo {
   stdout(text: string): void;

@@ -1,10 +1,9 @@
 // `asks customer erase <id|email>` and `asks customer export <id>`: a data-protection request (GDPR Art. 17, 15/20)
 // answered from the command line. Both work on the local data (starting the local engine when none runs) or, with
 // --cloud, on the deployed table. What erasure keeps, and in which pseudonymous form, is in docs/privacy.md.
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { withTargetOptions, type TargetOptions } from '../conversion-deps.js';
-import { CliError, EXIT, out, printJson } from '../output.js';
+import { CliError, EXIT, out, printJson, writeOptionFile } from '../output.js';
 
 /** The signing keyring, the events publisher and the table, for one privacy command. */
 async function openPrivacyTarget(options: TargetOptions) {
@@ -68,7 +67,7 @@ export function registerCustomerPrivacy(customer: Command): void {
       const data = await exportCustomer(target.doc, target.tableName, customerId, keyring, new Date());
       if (!data) throw new CliError(`customer export: no customer "${customerId}"`, EXIT.failure);
       if (options.out) {
-        await writeFile(options.out, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
+        await writeOptionFile('--out', options.out, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
         out(`wrote ${options.out}`);
       } else printJson(data);
     } finally {

@@ -1,11 +1,10 @@
 // `asks report [campaign]`: the funnel from ask to reward, variants, holdout lift, referred versus organic cohorts,
 // ROI and benchmarks, from the event log (DuckDB over .local/events.jsonl; the same SQL files run on Athena).
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DIMENSIONS, type Dimension } from '../../core/analytics/query.js';
 import { notSent, type Report } from '../../core/analytics/report.js';
 import { formatMoney } from '../../core/money.js';
-import { CliError, EXIT, err, out, printJson } from '../output.js';
+import { CliError, EXIT, err, out, printJson, writeOptionFile } from '../output.js';
 import { localDateOption, unknownCampaign } from '../args.js';
 
 interface ReportOptions {
@@ -124,7 +123,7 @@ export function registerReport(program: Command): void {
       if (skipped && skipped.count > 0) err(`warning: skipped ${skipped.count} line${skipped.count === 1 ? '' : 's'} of the event log that ${skipped.count === 1 ? 'is' : 'are'} not an event (malformed JSON, or no detail-type / occurredAt); the first is line ${skipped.firstLine}`);
       if (options.html) {
         const { renderReportHtml } = await import('../../adapters/analytics/report-html.js');
-        await writeFile(options.html, renderReportHtml(report));
+        await writeOptionFile('--html', options.html, renderReportHtml(report));
       }
       if (options.json) printJson(report);
       else out(...reportLines(report), ...(options.html ? ['', `wrote ${options.html}`] : []));

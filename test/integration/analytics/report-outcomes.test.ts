@@ -92,6 +92,14 @@ describe('asks report --by', () => {
     expect(result.stdout).toMatch(/ email +1 +1 +0 +0 +0 +0\n/);
   });
 
+  it('--html into a directory that does not exist: one line naming the option and the file, exit 1', async () => {
+    const log = logOf([sent('a~m', '2026-11-02', 'warm-thanks', 'email')]);
+    const target = join(log, '..', 'no-such-dir', 'report.html');
+    const result = await run(['report', '--events', log, '--html', target]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`error: --html: cannot write ${target}: no such directory\n`);
+  });
+
   it('prints no all-zero "(holdout)" or "(none)" row in the terminal', async () => {
     const result = await run(['report', '--events', file(), '--by', 'variant']);
     expect(result.code).toBe(0);
