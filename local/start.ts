@@ -118,8 +118,7 @@ export async function writeDemoReport(env: LocalEnvironment): Promise<{ file: st
 export async function runDay(env: LocalEnvironment, definition: Record<string, unknown>, campaignId: string, day: string, options: { progress?: boolean } = {}): Promise<LocalRunResult> {
   // The run's clock: now for today, else the campaign's send hour on that day (core/workflow/plan.ts dayRunAt).
   const campaign = await env.deps.campaigns.get(campaignId);
-  const now = new Date();
-  const input: RunInput = { campaignId, at: campaign ? dayRunAt(campaign, day, now) : now.toISOString().replace(/\.\d+Z$/, 'Z'), mode: 'day', runDate: day };
+  const input: RunInput = { campaignId, at: dayRunAt(campaign, day, new Date()), mode: 'day', runDate: day };
   const bar = options.progress && process.stderr.isTTY ? new cliProgress.SingleBar({ format: `${campaignId.padEnd(24)} [{bar}] {value} batches | {sent} sent`, stream: process.stderr, clearOnComplete: false }, cliProgress.Presets.shades_classic) : undefined;
   bar?.start(1, 0, { sent: 0 });
   try {

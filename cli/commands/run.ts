@@ -19,8 +19,7 @@ async function runDeployed(stack: StackOutputs & { stateMachineArn: string }, ca
   const { FileCampaignRepository } = await import('../../adapters/campaign-files.js');
   const { dayRunAt } = await import('../../core/workflow/plan.js');
   const campaign = await new FileCampaignRepository().get(campaignId);
-  const now = new Date();
-  const input = { campaignId, at: campaign ? dayRunAt(campaign, day, now) : now.toISOString().replace(/\.\d+Z$/, 'Z'), mode: 'day' as const, runDate: day };
+  const input = { campaignId, at: dayRunAt(campaign, day, new Date()), mode: 'day' as const, runDate: day };
   const sfn = createAwsClient('states', SFNClient);
   try {
     const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: `${executionName(input)}-${Date.now().toString(36)}`.slice(0, 80), input: JSON.stringify(input) }));

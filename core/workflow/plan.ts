@@ -46,10 +46,12 @@ export function runFor(input: RunInput): Run {
  * The instant a day-mode run of `runDate` runs at: its clock, which stamps its asks, cooldowns and events. `now` when
  * `runDate` is today (in UTC or in the campaign's schedule timezone); otherwise the campaign's send hour on `runDate` in that
  * timezone, as a daily schedule would fire it (a past or future day does not carry today's wall clock). ISO-8601 UTC,
- * whole seconds. Throws ValidationError for a date that is not YYYY-MM-DD.
+ * whole seconds. An unknown campaign (undefined) runs at `now`: LoadCampaign then refuses it by name. Throws
+ * ValidationError for a date that is not YYYY-MM-DD.
  */
-export function dayRunAt(campaign: Pick<Campaign, 'schedule'>, runDate: string, now: Date): string {
+export function dayRunAt(campaign: Pick<Campaign, 'schedule'> | undefined, runDate: string, now: Date): string {
   const seconds = (d: Date): string => d.toISOString().replace(/\.\d+Z$/, 'Z');
+  if (!campaign) return seconds(now);
   const zone = campaign.schedule.timezone;
   const today = inZone(now, zone);
   if ((today && isoDate(today) === runDate) || now.toISOString().slice(0, 10) === runDate) return seconds(now);
